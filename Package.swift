@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "mmp",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "MixedPrecision", targets: ["MixedPrecision"]),
+        .executable(name: "mmp", targets: ["mmp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGLPK",
+            providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
+        ),
+        .target(
+            name: "MixedPrecision",
+            dependencies: ["CGLPK", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "mmp",
+            dependencies: [
+                "MixedPrecision",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MixedPrecisionTests",
+            dependencies: ["MixedPrecision", "mmp"]
+        ),
+    ]
+)

@@ -1,0 +1,224 @@
+/// A quantization-simulation graph: ops (leaf layers), the tensors between them, and the
+/// quantizers sitting in their input, output and param slots (contract §2).
+///
+/// A `SimGraph` is always valid: its initializer checks every rule of the contract and
+/// throws ``MMPError/invalidSim(_:)`` naming the offending op, tensor or quantizer.
+/// Slots refer to quantizers by index into ``quantizers``; several slots naming the same
+/// quantizer are *tied* and form one decision.
+public struct SimGraph: Sendable {
+    /// A quantizer: one decision of the plan, with its dtype in the given sim.
+    public struct Quantizer: Sendable, Equatable {
+        public var name: String
+        public var dtype: DType
+        public init(name: String, dtype: DType) {
+            self.name = name
+            self.dtype = dtype
+        }
+    }
+
+    /// A param slot of an op: the param exists; `quantizer` is nil when it is not quantized.
+    public struct Param: Sendable, Equatable {
+        public var name: String
+        public var quantizer: String?
+        public init(_ name: String, _ quantizer: String?) {
+            self.name = name
+            self.quantizer = quantizer
+        }
+    }
+
+    /// One op (leaf layer) as declared: slots name quantizers by their names.
+    public struct Op: Sendable, Equatable {
+        public var name: String
+        /// Op type in ONNX spelling where one exists (`Conv`, `Add`).
+        public var type: String
+        /// Framework class (`torch.nn.modules.conv.Conv2d`), if known.
+        public var className: String?
+        /// Module paths this op belongs to; usually one.
+        public var modules: [String]
+        /// Activation input tensors, in order.
+        public var inputs: [String]
+        public var outputs: [String]
+        public var inputQuantizers: [String?]
+        public var outputQuantizers: [String?]
+        public var params: [Param]
+
+        public init(
+            name: String, type: String, className: String? = nil, modules: [String]? = nil,
+            inputs: [String], outputs: [String],
+            inputQuantizers: [String?]? = nil, outputQuantizers: [String?]? = nil,
+            params: [Param] = []
+        ) {
+            self.name = name
+            self.type = type
+            self.className = className
+            self.modules = modules ?? [name]
+            self.inputs = inputs
+            self.outputs = outputs
+            self.inputQuantizers = inputQuantizers ?? Array(repeating: nil, count: inputs.count)
+            self.outputQuantizers = outputQuantizers ?? Array(repeating: nil, count: outputs.count)
+            self.params = params
+        }
+    }
+
+    /// Where a tensor comes from.
+    public enum Source: Sendable, Equatable {
+        case modelInput(Int)
+        case op(Int, output: Int)
+    }
+
+    public let model: String?
+    public let inputs: [String]
+    public let outputs: [String]
+    public let ops: [Op]
+    public let quantizers: [Quantizer]
+
+    // Resolved indices, built once by the initializer.
+    public let quantizerIndex: [String: Int]
+    public let opIndex: [String: Int]
+    /// Quantizer index per input slot of each op.
+    public let inputSlots: [[Int?]]
+    /// Quantizer index per output slot of each op.
+    public let outputSlots: [[Int?]]
+    /// Quantizer index per param of each op (aligned with `ops[k].params`).
+    public let paramSlots: [[Int?]]
+    /// The producer of every tensor.
+    public let source: [String: Source]
+    /// The (op, input) edges reading each tensor, in op order.
+    public let consumers: [String: [(op: Int, input: Int)]]
+    /// Ops ordered so that every producer precedes its consumers.
+    public let topologicalOrder: [Int]
+
+    /// The document this graph was read from, kept for a faithful write-back.
+    public var document: JSONValue?
+
+    public init(
+        model: String? = nil, inputs: [String], outputs: [String], ops: [Op],
+        quantizers: [Quantizer], document: JSONValue? = nil
+    ) throws(MMPError) {
+        self.model = model
+        self.inputs = inputs
+        self.outputs = outputs
+        self.ops = ops
+        self.quantizers = quantizers
+        self.document = document
+
+        var qIndex: [String: Int] = [:]
+        qIndex.reserveCapacity(quantizers.count)
+        for (k, q) in quantizers.enumerated() {
+            if qIndex.updateValue(k, forKey: q.name) != nil {
+                throw .invalidSim("quantizer '\(q.name)' is listed twice")
+            }
+        }
+        var oIndex: [String: Int] = [:]
+        oIndex.reserveCapacity(ops.count)
+        var source: [String: Source] = [:]
+        for (k, name) in inputs.enumerated() {
+            if source.updateValue(.modelInput(k), forKey: name) != nil {
+                throw .invalidSim("model input '\(name)' is listed twice")
+            }
+        }
+        func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
+            guard let name else { return nil }
+            guard let k = qIndex[name] else {
+                throw .invalidSim("\(what()) names quantizer '\(name)', which is not in 'quantizers'")
+            }
+            return k
+        }
+        var inSlots: [[Int?]] = [], outSlots: [[Int?]] = [], pSlots: [[Int?]] = []
+        inSlots.reserveCapacity(ops.count); outSlots.reserveCapacity(ops.count); pSlots.reserveCapacity(ops.count)
+        for (k, op) in ops.enumerated() {
+            if op.name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
+            if oIndex.updateValue(k, forKey: op.name) != nil {
+                throw .invalidSim("duplicate op name '\(op.name)'")
+            }
+            if op.modules.isEmpty { throw .invalidSim("op '\(op.name)' has an empty module list") }
+            guard op.inputQuantizers.count == op.inputs.count else {
+                throw .invalidSim("op '\(op.name)' has \(op.inputs.count) inputs but \(op.inputQuantizers.count) input_quantizers")
+            }
+            guard op.outputQuantizers.count == op.outputs.count else {
+                throw .invalidSim("op '\(op.name)' has \(op.outputs.count) outputs but \(op.outputQuantizers.count) output_quantizers")
+            }
+            var seenParams = Set<String>()
+            for p in op.params where !seenParams.insert(p.name).inserted {
+                throw .invalidSim("op '\(op.name)' lists param '\(p.name)' twice")
+            }
+            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
+            for (i, q) in op.inputQuantizers.enumerated() { ins.append(try resolve(q, "op '\(op.name)' input \(i)")) }
+            for (j, q) in op.outputQuantizers.enumerated() { outs.append(try resolve(q, "op '\(op.name)' output \(j)")) }
+            for p in op.params { ps.append(try resolve(p.quantizer, "op '\(op.name)' param '\(p.name)'")) }
+            inSlots.append(ins); outSlots.append(outs); pSlots.append(ps)
+            for (j, t) in op.outputs.enumerated() {
+                switch source.updateValue(.op(k, output: j), forKey: t) {
+                case nil: break
+                case .modelInput?: throw .invalidSim("tensor '\(t)' is a model input but op '\(op.name)' also produces it")
+                case .op(let other, _)?:
+                    throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(op.name)'")
+                }
+            }
+        }
+        var consumers: [String: [(op: Int, input: Int)]] = [:]
+        for (k, op) in ops.enumerated() {
+            for (i, t) in op.inputs.enumerated() {
+                guard source[t] != nil else {
+                    throw .invalidSim("op '\(op.name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
+                }
+                consumers[t, default: []].append((k, i))
+            }
+        }
+        var seenOutputs = Set<String>()
+        for (k, t) in outputs.enumerated() {
+            guard source[t] != nil else {
+                throw .invalidSim("model output \(k) '\(t)' is not produced by any op and is not a model input")
+            }
+            if !seenOutputs.insert(t).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
+        }
+
+        // Kahn's algorithm; ties broken by op index so the order is deterministic.
+        var indegree = Array(repeating: 0, count: ops.count)
+        for (k, op) in ops.enumerated() {
+            for t in op.inputs { if case .op? = source[t] { indegree[k] += 1 } }
+        }
+        var ready = indegree.indices.filter { indegree[$0] == 0 }.reversed() as [Int]
+        var order: [Int] = []
+        order.reserveCapacity(ops.count)
+        while let k = ready.popLast() {
+            order.append(k)
+            for t in ops[k].outputs {
+                for c in consumers[t] ?? [] {
+                    indegree[c.op] -= 1
+                    if indegree[c.op] == 0 { ready.append(c.op) }
+                }
+            }
+        }
+        if order.count < ops.count {
+            let stuck = ops.indices.filter { indegree[$0] > 0 }.map { ops[$0].name }
+            let shown = stuck.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+            throw .invalidSim("the graph has a cycle through op \(shown)\(stuck.count > 5 ? ", …" : "")")
+        }
+
+        self.quantizerIndex = qIndex
+        self.opIndex = oIndex
+        self.inputSlots = inSlots
+        self.outputSlots = outSlots
+        self.paramSlots = pSlots
+        self.source = source
+        self.consumers = consumers
+        self.topologicalOrder = order
+    }
+
+    /// Every module path any op belongs to, including all their ancestors, sorted.
+    public var modulePaths: [String] {
+        var paths = Set<String>()
+        for op in ops {
+            for m in op.modules {
+                var prefix = Substring(m)
+                paths.insert(String(prefix))
+                while let dot = prefix.lastIndex(of: ".") {
+                    prefix = prefix[..<dot]
+                    paths.insert(String(prefix))
+                }
+            }
+        }
+        return paths.sorted()
+    }
+}

@@ -1,0 +1,25 @@
+/// Why the planner could not run: the inputs are invalid or a file could not be read or
+/// written. Every case carries a message that names the offending file, op, tensor,
+/// quantizer or request, so a user can fix the input without reading code.
+public enum MMPError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The sim graph is malformed or inconsistent (contract §2).
+    case invalidSim(String)
+    /// A request is malformed or names something the graph does not have (contract §3).
+    case invalidRequest(String)
+    /// The AIMET quantsim config is malformed.
+    case invalidConfig(String)
+    /// A file could not be read or written, or the command line is inconsistent.
+    case io(String)
+    /// GLPK stopped without an answer (not an input problem; please report it).
+    case solver(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSim(let m): return "invalid sim graph: \(m)"
+        case .invalidRequest(let m): return "invalid request: \(m)"
+        case .invalidConfig(let m): return "invalid config: \(m)"
+        case .io(let m): return m
+        case .solver(let m): return "solver failure: \(m)"
+        }
+    }
+}

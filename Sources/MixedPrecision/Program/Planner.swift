@@ -1,0 +1,59 @@
+/// Turns a ``PlanningProblem`` into a ``Plan``: splits it into independent parts, solves
+/// each part's program lexicographically with GLPK, and in strict mode explains parts
+/// that cannot be solved.
+public enum Planner {
+    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode) throws(MMPError) -> Plan {
+        let programMode: PrecisionProgram.Mode = mode == .strict ? .strict : .bestEffort
+        var dtypes = problem.graph.quantizers.map(\.dtype)
+        var conflicts: [Plan.Conflict] = []
+        for part in Parts.needingDecision(problem) {
+            let program = PrecisionProgram(problem: problem, part: part, mode: programMode)
+            switch try LexicographicSolver.solve(program) {
+            case .solved(let chosen, _):
+                for (k, q) in part.enumerated() { dtypes[q] = chosen[k] }
+            case .infeasible:
+                conflicts.append(try ConflictFinder.minimalConflict(problem, part: part))
+            }
+        }
+        let status: Plan.Status = conflicts.isEmpty ? .ok : .infeasible
+        if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
+        let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
+        return Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts)
+    }
+
+    static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {
+        let resolution = problem.resolution
+        let inConflict = Set(conflicts.flatMap(\.requests))
+        let byRequest = Dictionary(grouping: resolution.targets, by: \.request)
+        let overriddenBy = Dictionary(grouping: resolution.overridden, by: \.target.request)
+        return resolution.requests.indices.map { r in
+            let targets = byRequest[r] ?? []
+            let explicit = targets.filter { $0.tier == .explicit }
+            var deviations: [Plan.Deviation] = []
+            var slots = 0
+            for t in explicit + targets.filter({ $0.tier == .derived }) {
+                for q in t.quantizers {
+                    if t.tier == .explicit { slots += 1 }
+                    if dtypes[q] != t.dtype {
+                        deviations.append(.init(quantizer: q, origin: t.origin, tier: t.tier, requested: t.dtype, realized: dtypes[q]))
+                    }
+                }
+            }
+            let missed = deviations.filter { $0.tier == .explicit }.count
+            let by = Array(Set((overriddenBy[r] ?? []).map(\.by))).sorted()
+            let status: Plan.Outcome.Status
+            if case .setPrecision = resolution.requests[r], resolution.selectedOps[r].isEmpty {
+                status = .selectedNothing
+            } else if inConflict.contains(r) {
+                status = .notHonored
+            } else if explicit.isEmpty && targets.isEmpty && !by.isEmpty {
+                status = .overridden
+            } else if missed == 0 {
+                status = .honored
+            } else {
+                status = missed == slots ? .notHonored : .partiallyHonored
+            }
+            return .init(status: status, deviations: deviations, overriddenBy: by, targetCount: explicit.count)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Everything the contract says about one planning job, before any solver is involved:
+/// the graph, its effective quantizers, the surviving targets, the kernel rules bound to
+/// ops, and the homogeneity preferences. Plain values; the integer program is built
+/// from this and nothing else.
+public struct PlanningProblem: Sendable {
+    public let graph: SimGraph
+    public let effective: EffectiveQuantizers
+    public let resolution: Resolution
+    public let kernels: [KernelConstraint]
+    public let homogeneity: [HomogeneityGroup]
+    /// Every dtype a quantizer may take, lowest precision first: the requestable ones
+    /// plus any other dtype the sim holds.
+    public let dtypeOrder: [DType]
+
+    public init(graph: SimGraph, requests: [Request], rules: KernelRules) throws(MMPError) {
+        self.graph = graph
+        effective = EffectiveQuantizers(graph)
+        resolution = try Resolution(requests: requests, graph: graph, effective: effective)
+        kernels = KernelConstraint.bind(rules, to: graph, effective: effective)
+        homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
+        dtypeOrder = Array(Set(DType.requestable + graph.quantizers.map(\.dtype))).sorted()
+    }
+
+    /// The dtypes quantizer `q` may take: the requestable ones and its given dtype.
+    public func domain(of q: Int) -> [DType] {
+        let given = graph.quantizers[q].dtype
+        return DType.requestable.contains(given) ? DType.requestable : (DType.requestable + [given]).sorted()
+    }
+
+    /// The cost of realizing `realized` where `requested` was asked (contract §7): nearer
+    /// in precision order is cheaper, and at equal distance higher beats lower. Zero
+    /// when they are equal.
+    public func nearnessCost(realized: DType, requested: DType) -> Int {
+        guard let r = dtypeOrder.firstIndex(of: realized), let d = dtypeOrder.firstIndex(of: requested) else { return 0 }
+        if r == d { return 0 }
+        return 2 * abs(r - d) - (r > d ? 1 : 0)
+    }
+}

@@ -1,0 +1,167 @@
+/// The integer program for one independent part of a planning problem (contract §7).
+///
+/// One binary `x[q, d]` per quantizer `q` of the part and dtype `d` of its domain, with
+/// `Σ_d x[q, d] = 1`; one binary `h[g]` per homogeneity group, set when the group's op
+/// reads its inputs at different dtypes. Rules are rows; preferences are an ordered list
+/// of ``Level``s, each to be minimised without worsening the ones before it.
+struct PrecisionProgram {
+    enum Mode: Sendable { case strict, bestEffort }
+
+    /// What a level measures, for reports and tests.
+    enum LevelKind: Equatable, Hashable {
+        /// Quantizers of request `r`'s explicit targets that miss their dtype.
+        case deviations(request: Int)
+        /// How far those misses land from the requested dtype.
+        case nearness(request: Int)
+        /// Ops made to read their inputs at different dtypes.
+        case heterogeneity
+        /// Quantizers of derived targets that miss their dtype.
+        case derivedDeviations
+        /// Quantizers no target speaks about that leave their given dtype.
+        case otherChanges
+    }
+
+    /// One objective: `constant + Σ coef·column`, never negative.
+    struct Level {
+        var kind: LevelKind
+        var terms: [(Int, Double)] = []
+        var constant = 0
+    }
+
+    enum RowKind { case atMost(Double), equal(Double) }
+    struct Row {
+        var terms: [(Int, Double)]
+        var kind: RowKind
+    }
+
+    /// Global quantizer indices of this part.
+    let quantizers: [Int]
+    let domains: [[DType]]
+    /// First `x` column of each local quantizer; columns follow its domain order.
+    let firstColumn: [Int]
+    let columnCount: Int
+    var rows: [Row] = []
+    var levels: [Level] = []
+
+    /// Builds the program for `part` (global quantizer indices, sorted).
+    ///
+    /// In strict mode the explicit targets of `activeRequests` are rows; kernel rules
+    /// listed in `activeKernels` are rows in both modes. `withObjectives: false` builds
+    /// a pure feasibility program (used when searching for conflicts).
+    init(problem: PlanningProblem, part: [Int], mode: Mode,
+         activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
+        quantizers = part
+        var local: [Int: Int] = [:]
+        for (k, q) in part.enumerated() { local[q] = k }
+        let domains = part.map(problem.domain(of:))
+        self.domains = domains
+        var first: [Int] = []
+        var next = 0
+        for d in domains { first.append(next); next += d.count }
+        firstColumn = first
+        let xCount = next
+        let groups = problem.homogeneity.filter { g in g.quantizers.contains { local[$0] != nil } }
+        columnCount = xCount + groups.count
+
+        for (k, d) in domains.enumerated() {
+            rows.append(Row(terms: d.indices.map { (first[k] + $0, 1) }, kind: .equal(1)))
+        }
+        func x(_ q: Int, _ d: DType) -> Int? {
+            guard let k = local[q], let i = domains[k].firstIndex(of: d) else { return nil }
+            return first[k] + i
+        }
+
+        // Kernel rules (both modes).
+        for (c, kc) in problem.kernels.enumerated() where activeKernels?.contains(c) ?? true {
+            guard kc.activations.contains(where: { local[$0] != nil }) else { continue }
+            for a in kc.activations {
+                guard let ka = local[a] else { continue }
+                if let w = kc.weight, let kw = local[w], w != a {
+                    for da in domains[ka] {
+                        for dw in domains[kw] where !kc.allows(activation: da, weight: dw) {
+                            rows.append(Row(terms: [(x(a, da) ?? 0, 1), (x(w, dw) ?? 0, 1)], kind: .atMost(1)))
+                        }
+                    }
+                } else {
+                    let wd = kc.weight.map { problem.graph.quantizers[$0].dtype }
+                    for da in domains[ka] where !kc.allows(activation: da, weight: kc.weight == a ? da : wd) {
+                        rows.append(Row(terms: [(x(a, da) ?? 0, 1)], kind: .atMost(0)))
+                    }
+                }
+            }
+        }
+
+        let targets = problem.resolution.targets.filter { t in t.quantizers.contains { local[$0] != nil } }
+        if mode == .strict {
+            for t in targets where t.tier == .explicit && (activeRequests?.contains(t.request) ?? true) {
+                for q in t.quantizers where local[q] != nil {
+                    rows.append(Row(terms: [(x(q, t.dtype) ?? 0, 1)], kind: .equal(1)))
+                }
+            }
+        }
+
+        // Homogeneity: h[g] ≥ |x[q0, d] − x[q, d]| for every other member q and dtype d.
+        let hFirst = xCount
+        for (g, group) in groups.enumerated() {
+            let h = hFirst + g
+            let q0 = group.quantizers[0]
+            for q in group.quantizers.dropFirst() {
+                let dtypes = Set(domains[local[q0] ?? 0] + domains[local[q] ?? 0]).sorted()
+                for d in dtypes {
+                    var plus: [(Int, Double)] = [(h, -1)], minus: [(Int, Double)] = [(h, -1)]
+                    if let c = x(q0, d) { plus.append((c, 1)); minus.append((c, -1)) }
+                    if let c = x(q, d) { plus.append((c, -1)); minus.append((c, 1)) }
+                    rows.append(Row(terms: plus, kind: .atMost(0)))
+                    rows.append(Row(terms: minus, kind: .atMost(0)))
+                }
+            }
+        }
+        guard withObjectives else { return }
+
+        if mode == .bestEffort {
+            let byRequest = Dictionary(grouping: targets.filter { $0.tier == .explicit }, by: \.request)
+            for r in byRequest.keys.sorted(by: >) {
+                var count = Level(kind: .deviations(request: r))
+                var near = Level(kind: .nearness(request: r))
+                for t in byRequest[r] ?? [] {
+                    for q in t.quantizers {
+                        guard let k = local[q] else { continue }
+                        count.constant += 1
+                        count.terms.append((x(q, t.dtype) ?? 0, -1))
+                        for (i, d) in domains[k].enumerated() where d != t.dtype {
+                            near.terms.append((first[k] + i, Double(problem.nearnessCost(realized: d, requested: t.dtype))))
+                        }
+                    }
+                }
+                levels.append(count)
+                levels.append(near)
+            }
+        }
+        levels.append(Level(kind: .heterogeneity, terms: groups.indices.map { (hFirst + $0, 1) }))
+        var derived = Level(kind: .derivedDeviations)
+        var targeted = Set<Int>()
+        for t in targets {
+            targeted.formUnion(t.quantizers)
+            guard t.tier == .derived else { continue }
+            for q in t.quantizers where local[q] != nil {
+                derived.constant += 1
+                derived.terms.append((x(q, t.dtype) ?? 0, -1))
+            }
+        }
+        levels.append(derived)
+        var others = Level(kind: .otherChanges)
+        for q in part where !targeted.contains(q) {
+            others.constant += 1
+            others.terms.append((x(q, problem.graph.quantizers[q].dtype) ?? 0, -1))
+        }
+        levels.append(others)
+    }
+
+    /// The dtype chosen for each local quantizer by a 0/1 column vector.
+    func dtypes(from columns: [Int]) -> [DType] {
+        domains.indices.map { k in
+            let i = domains[k].indices.first { columns[firstColumn[k] + $0] == 1 } ?? 0
+            return domains[k][i]
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// The result of planning: a dtype for every quantizer, how each request fared, and —
+/// for an infeasible strict plan — the conflicts that make it so.
+public struct Plan: Sendable {
+    public enum Mode: String, Sendable { case strict, bestEffort = "best-effort" }
+    public enum Status: String, Sendable { case ok, infeasible }
+
+    /// One quantizer of one target that did not get the target's dtype.
+    public struct Deviation: Sendable, Equatable {
+        public var quantizer: Int
+        public var origin: Target.Origin
+        public var tier: Target.Tier
+        public var requested: DType
+        public var realized: DType
+    }
+
+    /// How one request fared (contract §9).
+    public struct Outcome: Sendable, Equatable {
+        public enum Status: String, Sendable {
+            case honored, partiallyHonored = "partially-honored", notHonored = "not-honored"
+            case overridden, selectedNothing = "selected-nothing"
+        }
+        public var status: Status
+        /// Explicit targets missed, then derived targets missed (which never count
+        /// against the status: they are consequences, not requests).
+        public var deviations: [Deviation]
+        /// Requests that overrode some of this one's targets.
+        public var overriddenBy: [Int]
+        /// Number of explicit targets that survived.
+        public var targetCount: Int
+    }
+
+    /// A set of requests (and kernel rules) that cannot all hold together.
+    public struct Conflict: Sendable, Equatable {
+        public enum Kind: String, Sendable { case sharedQuantizer = "shared-quantizer", kernel }
+        public var kind: Kind
+        public var requests: [Int]
+        /// Ops whose kernel rule takes part.
+        public var kernelOps: [Int]
+        /// Quantizers where the requests collide.
+        public var quantizers: [Int]
+    }
+
+    public let mode: Mode
+    public let status: Status
+    public let problem: PlanningProblem
+    /// The planned dtype of every quantizer (the given one where nothing was decided).
+    public let dtypes: [DType]
+    public let outcomes: [Outcome]
+    public let conflicts: [Conflict]
+
+    public var graph: SimGraph { problem.graph }
+
+    /// The dtype each quantizer had in the given sim.
+    public var previous: [DType] { problem.graph.quantizers.map(\.dtype) }
+
+    /// Indices of quantizers whose dtype changed.
+    public var changed: [Int] { dtypes.indices.filter { dtypes[$0] != graph.quantizers[$0].dtype } }
+
+    /// The requests whose surviving targets asked quantizer `q` for the dtype it got.
+    public func reasons(for q: Int) -> [Int] {
+        Array(Set(problem.resolution.targets.filter { $0.quantizers.contains(q) && $0.dtype == dtypes[q] }.map(\.request))).sorted()
+    }
+}

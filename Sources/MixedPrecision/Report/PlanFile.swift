@@ -1,0 +1,53 @@
+/// The machine-readable plan, `plan.json` (`mmp-plan/1`, contract §9).
+public enum PlanFile {
+    public static let format = "mmp-plan/1"
+
+    public static func encode(_ plan: Plan) -> JSONValue {
+        let changedReasons = Dictionary(uniqueKeysWithValues: plan.changed.map { ($0, plan.reasons(for: $0)) })
+        let quantizers: [(String, JSONValue)] = plan.graph.quantizers.indices.map { q in
+            var fields: [(String, JSONValue)] = [
+                ("dtype", .string(plan.dtypes[q].description)),
+                ("previous", .string(plan.previous[q].description)),
+            ]
+            if let because = changedReasons[q] { fields.append(("because", .array(because.map(JSONValue.int)))) }
+            return (plan.quantizerName(q), .object(fields))
+        }
+        let requests: [JSONValue] = plan.outcomes.enumerated().map { r, outcome in
+            var fields: [(String, JSONValue)] = [
+                ("index", .int(r)),
+                ("request", .string(plan.problem.resolution.requests[r].description)),
+                ("outcome", .string(outcome.status.rawValue)),
+                ("targets", .int(outcome.targetCount)),
+                ("deviations", .array(outcome.deviations.map { d in
+                    .object([
+                        ("quantizer", .string(plan.quantizerName(d.quantizer))),
+                        ("origin", plan.json(d.origin)),
+                        ("tier", .string(d.tier.rawValue)),
+                        ("requested", .string(d.requested.description)),
+                        ("realized", .string(d.realized.description)),
+                    ])
+                })),
+            ]
+            if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map(JSONValue.int)))) }
+            let notes = plan.problem.resolution.notes[r]
+            if !notes.isEmpty { fields.append(("notes", .array(notes.map(JSONValue.string)))) }
+            return .object(fields)
+        }
+        let conflicts: [JSONValue] = plan.conflicts.map { c in
+            .object([
+                ("kind", .string(c.kind.rawValue)),
+                ("requests", .array(c.requests.map(JSONValue.int))),
+                ("quantizers", .array(c.quantizers.map { .string(plan.quantizerName($0)) })),
+                ("kernel_ops", .array(c.kernelOps.map { .string(plan.opName($0)) })),
+            ])
+        }
+        return .object([
+            ("format", .string(format)),
+            ("mode", .string(plan.mode.rawValue)),
+            ("status", .string(plan.status.rawValue)),
+            ("quantizers", .object(quantizers)),
+            ("requests", .array(requests)),
+            ("conflicts", .array(conflicts)),
+        ])
+    }
+}

@@ -1,0 +1,98 @@
+/// Which ops a ``LayerSelector`` picks in a graph (contract §3).
+public struct LayerSelection: Sendable {
+    private let graph: SimGraph
+    private let paths: [String]
+
+    public init(_ graph: SimGraph) {
+        self.graph = graph
+        self.paths = graph.modulePaths
+    }
+
+    /// The ops `selector` picks, in graph order. An unknown `module` path is an error
+    /// that suggests the closest existing paths; a type or pattern that matches nothing
+    /// returns an empty list (the report says so).
+    public func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
+        switch selector {
+        case .module(let m):
+            let selected = graph.ops.indices.filter { k in graph.ops[k].modules.contains { Self.isWithin($0, m) } }
+            if selected.isEmpty {
+                let near = suggestions(for: m)
+                let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"
+                throw .invalidRequest("unknown module path '\(m)'\(hint)")
+            }
+            return selected
+        case .moduleType(let t):
+            return graph.ops.indices.filter { k in
+                let op = graph.ops[k]
+                if op.type == t { return true }
+                guard let c = op.className else { return false }
+                return c == t || c.split(separator: ".").last.map(String.init) == t
+            }
+        case .pattern(let p):
+            let glob = Array(p.utf8)
+            let matched = Set(paths.filter { Self.glob(glob, matches: Array($0.utf8)) })
+            return graph.ops.indices.filter { k in
+                graph.ops[k].modules.contains { m in matched.contains { Self.isWithin(m, $0) } }
+            }
+        }
+    }
+
+    /// Whether module path `path` is `module` or inside it; `""` contains everything.
+    static func isWithin(_ path: String, _ module: String) -> Bool {
+        module.isEmpty || path == module || (path.hasPrefix(module) && path.utf8.dropFirst(module.utf8.count).first == UInt8(ascii: "."))
+    }
+
+    /// Glob over dotted paths: `*` matches within one component, `**` across components.
+    static func glob(_ p: [UInt8], matches s: [UInt8]) -> Bool {
+        // Dynamic programming over (pattern index, string index); linear memory per row.
+        let dot = UInt8(ascii: "."), star = UInt8(ascii: "*")
+        var tokens: [(byte: UInt8, kind: Int)] = []  // kind 0 literal, 1 `*`, 2 `**`
+        var i = 0
+        while i < p.count {
+            if p[i] == star {
+                if i + 1 < p.count, p[i + 1] == star { tokens.append((star, 2)); i += 2 } else { tokens.append((star, 1)); i += 1 }
+            } else { tokens.append((p[i], 0)); i += 1 }
+        }
+        var row = Array(repeating: false, count: s.count + 1)
+        row[0] = true
+        for t in tokens {
+            var next = Array(repeating: false, count: s.count + 1)
+            switch t.kind {
+            case 0:
+                for j in 0..<s.count where row[j] && s[j] == t.byte { next[j + 1] = true }
+            default:
+                for j in 0...s.count {
+                    if row[j] { next[j] = true }
+                    if j > 0, next[j - 1], t.kind == 2 || s[j - 1] != dot { next[j] = true }
+                }
+            }
+            row = next
+        }
+        return row[s.count]
+    }
+
+    /// Up to three existing module paths closest to `m`.
+    func suggestions(for m: String) -> [String] {
+        let target = Array(m.utf8)
+        let limit = max(2, target.count / 3)
+        let scored = paths.compactMap { p -> (Int, String)? in
+            let d = Self.editDistance(target, Array(p.utf8), limit: limit)
+            return d.map { ($0, p) }
+        }
+        return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map(\.1)
+    }
+
+    /// Levenshtein distance, or nil when it exceeds `limit`.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int? {
+        if abs(a.count - b.count) > limit { return nil }
+        var prev = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count] <= limit ? prev[b.count] : nil
+    }
+}

@@ -1,0 +1,134 @@
+/// Requests turned into targets (contract §5): which ops each request selected, which
+/// targets survive the per-origin override, which were overridden and by whom.
+public struct Resolution: Sendable {
+    /// A target replaced by a later request on the same origin.
+    public struct Overridden: Sendable, Equatable {
+        public var target: Target
+        public var by: Int
+    }
+
+    public let requests: [Request]
+    /// Surviving targets, ordered by request then by the order they were produced.
+    public let targets: [Target]
+    public let overridden: [Overridden]
+    /// The ops each `set_precision` request selected (empty for the model-level requests).
+    public let selectedOps: [[Int]]
+    /// Things worth telling about each request: params skipped because they are not
+    /// quantized, inputs that have no quantizer.
+    public let notes: [[String]]
+
+    /// Resolves `requests` against `graph`.
+    public init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers) throws(MMPError) {
+        self.requests = requests
+        let selection = LayerSelection(graph)
+        var latest: [Target.Origin: Int] = [:]  // origin → index into `all`
+        var all: [Target] = []
+        var overridden: [Overridden] = []
+        var selected: [[Int]] = []
+        var notes: [[String]] = []
+
+        func add(_ t: Target) {
+            if let old = latest[t.origin] { overridden.append(.init(target: all[old], by: t.request)) }
+            latest[t.origin] = all.count
+            all.append(t)
+        }
+
+        for (r, request) in requests.enumerated() {
+            var note: [String] = []
+            var ops: [Int] = []
+            let context = "request \(r) (\(request))"
+            switch request {
+            case let .setPrecision(selector, activation, params):
+                do { ops = try selection.ops(for: selector) } catch { throw .invalidRequest("\(context): \(error.message)") }
+                for p in params where !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
+                    if ops.isEmpty { break }
+                    throw .invalidRequest("\(context): no selected op has a param named '\(p.name)'")
+                }
+                for k in ops {
+                    let op = graph.ops[k]
+                    if let activation {
+                        if case .each(let list) = activation, list.count != op.inputs.count {
+                            throw .invalidRequest("\(context): 'activation' lists \(list.count) dtypes but op '\(op.name)' has \(op.inputs.count) activation inputs")
+                        }
+                        for i in op.inputs.indices {
+                            guard let d = activation.dtype(at: i) else { continue }
+                            let qs = effective.of(op: k, input: i)
+                            if qs.isEmpty { note.append("op '\(op.name)' input \(i) is not quantized"); continue }
+                            add(Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, tier: .explicit, request: r))
+                        }
+                        if let d = Self.outputDType(activation) {
+                            for (j, t) in op.outputs.enumerated() {
+                                guard let q = graph.outputSlots[k][j] else { continue }
+                                if graph.outputs.contains(t) || d < graph.quantizers[q].dtype {
+                                    add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
+                                }
+                            }
+                        }
+                    }
+                    for p in params {
+                        guard let slot = op.params.firstIndex(where: { $0.name == p.name }) else { continue }
+                        guard let q = graph.paramSlots[k][slot] else {
+                            note.append("op '\(op.name)' param '\(p.name)' is not quantized; skipped")
+                            continue
+                        }
+                        add(Target(origin: .param(op: k, name: p.name), quantizers: [q], dtype: p.dtype, tier: .explicit, request: r))
+                    }
+                }
+            case .setModelInputPrecision(let activation):
+                if case .each(let list) = activation, list.count != graph.inputs.count {
+                    throw .invalidRequest("\(context): lists \(list.count) dtypes but the model has \(graph.inputs.count) inputs")
+                }
+                for (k, t) in graph.inputs.enumerated() {
+                    guard let d = activation.dtype(at: k) else { continue }
+                    let edges = (graph.consumers[t] ?? []).filter { graph.inputSlots[$0.op][$0.input] != nil }
+                    if edges.isEmpty { throw .invalidRequest("\(context): model input \(k) '\(t)' is not quantized") }
+                    for e in edges {
+                        let q = graph.inputSlots[e.op][e.input] ?? 0
+                        add(Target(origin: .edge(op: e.op, input: e.input), quantizers: [q], dtype: d, tier: .explicit, request: r))
+                    }
+                }
+            case .setModelOutputPrecision(let activation):
+                if case .each(let list) = activation, list.count != graph.outputs.count {
+                    throw .invalidRequest("\(context): lists \(list.count) dtypes but the model has \(graph.outputs.count) outputs")
+                }
+                for (k, t) in graph.outputs.enumerated() {
+                    guard let d = activation.dtype(at: k) else { continue }
+                    if case .op(let p, let j)? = graph.source[t], let q = graph.outputSlots[p][j] {
+                        add(Target(origin: .output(op: p, output: j), quantizers: [q], dtype: d, tier: .explicit, request: r))
+                    } else {
+                        let qs = effective.of(tensor: t)
+                        if qs.isEmpty { throw .invalidRequest("\(context): model output \(k) '\(t)' is not quantized") }
+                        add(Target(origin: .modelOutput(k), quantizers: qs, dtype: d, tier: .explicit, request: r))
+                    }
+                }
+            }
+            selected.append(ops)
+            notes.append(note)
+        }
+        let surviving = Set(latest.values)
+        self.targets = all.indices.filter { surviving.contains($0) }.map { all[$0] }
+        self.overridden = overridden
+        self.selectedOps = selected
+        self.notes = notes
+    }
+
+    /// The dtype a layer's outputs are asked for: the single dtype, or the one dtype every
+    /// non-null list entry agrees on. Mixed lists say nothing about outputs.
+    static func outputDType(_ a: ActivationPrecision) -> DType? {
+        switch a {
+        case .all(let d): return d
+        case .each(let list):
+            let named = Set(list.compactMap { $0 })
+            return named.count == 1 ? named.first : nil
+        }
+    }
+}
+
+extension MMPError {
+    /// The message without the category prefix.
+    var message: String {
+        switch self {
+        case .invalidSim(let m), .invalidRequest(let m), .invalidConfig(let m), .io(let m), .solver(let m): return m
+        }
+    }
+}

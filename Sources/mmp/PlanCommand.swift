@@ -1,0 +1,62 @@
+import ArgumentParser
+import MixedPrecision
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan mixed precision for a sim graph and write the plan into a directory.",
+        discussion: """
+            Writes into --out-dir: plan.json (every quantizer's dtype, each request's outcome,
+            conflicts), sim.json (the sim graph with the planned dtypes; only when the plan is
+            feasible) and mmp_log.txt (the readable report). Inputs are never modified.
+
+            Strict mode (the default) honours every request or reports the conflicting
+            requests and exits with status 2. Best-effort mode always plans, honouring later
+            requests first. Invalid input exits with status 1.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The sim graph to plan (mmp-sim/1 JSON).", valueName: "sim.json"))
+    var sim: String
+
+    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON).", valueName: "requests.yaml"))
+    var requests: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "An AIMET quantsim config; its supported_kernels lists become kernel rules.", valueName: "quantsim_config.json"))
+    var config: String?
+
+    @Flag(name: .long, help: "Never fail on conflicts: later requests win, earlier ones get the nearest dtype.")
+    var bestEffort = false
+
+    @Flag(name: .long, help: "Fail with exit status 2 when any request cannot be honoured (the default).")
+    var strict = false
+
+    @Option(name: .long, help: ArgumentHelp("Directory for plan.json, sim.json and mmp_log.txt (created if missing).", valueName: "DIR"))
+    var outDir: String
+
+    func validate() throws {
+        if strict && bestEffort { throw ValidationError("--strict and --best-effort exclude each other") }
+    }
+
+    func run() throws {
+        let job = PlanJob(simPath: sim, requestsPath: requests, configPath: config,
+                          mode: bestEffort ? .bestEffort : .strict, outDir: outDir)
+        let plan: Plan
+        do {
+            plan = try job.run()
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        print(PlanSummary.render(plan, outDir: outDir))
+        if plan.status == .infeasible {
+            printError("strict plan is infeasible")
+            for (k, c) in plan.conflicts.enumerated() {
+                printError(PlanLog.describe(c, number: k + 1, plan: plan).trimmingCharacters(in: .newlines))
+            }
+            printError("see \(outDir)/mmp_log.txt; --best-effort plans anyway with later requests winning")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import MixedPrecision
+
+/// The few lines `mmp plan` prints: where the plan went and what it did.
+enum PlanSummary {
+    static func render(_ plan: Plan, outDir: String) -> String {
+        var counts: [Plan.Outcome.Status: Int] = [:]
+        for o in plan.outcomes { counts[o.status, default: 0] += 1 }
+        let order: [Plan.Outcome.Status] = [.honored, .partiallyHonored, .notHonored, .overridden, .selectedNothing]
+        let outcomeText = order.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
+        var lines = [
+            "\(plan.mode.rawValue) plan: \(plan.status.rawValue) — \(plan.outcomes.count) requests (\(outcomeText.isEmpty ? "none" : outcomeText))",
+            "\(plan.changed.count) of \(plan.graph.quantizers.count) quantizers change dtype",
+        ]
+        for q in plan.changed.prefix(12) {
+            lines.append("  \(plan.graph.quantizers[q].name): \(plan.previous[q]) -> \(plan.dtypes[q])")
+        }
+        if plan.changed.count > 12 { lines.append("  … \(plan.changed.count - 12) more in mmp_log.txt") }
+        let written = plan.status == .ok ? "plan.json, sim.json, mmp_log.txt" : "plan.json, mmp_log.txt"
+        lines.append("wrote \(written) to \(outDir)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,102 @@
+import Testing
+@testable import MixedPrecision
+
+/// Which layers a request selects (contract §1, §3): leaf, non-leaf, whole model, type,
+/// pattern; and the errors for paths that do not exist.
+@Suite struct SelectorTests {
+    /// x → block.conv1 → block.conv2 → block2.conv → y
+    func blocks() throws -> SimGraph {
+        var g = GraphBuilder()
+        let a = g.op("a", module: "block.conv1", ["x"], quantizeInputs: [0], params: ["weight"])
+        let b = g.op("b", module: "block.conv2", [a], params: ["weight"])
+        let c = g.op("c", module: "block2.conv", [b], params: ["weight"])
+        g.outputs = [c]
+        return try g.build()
+    }
+
+    @Test func leafLayerSetsItsInputThroughTransparentOpsAndItsWeight() throws {
+        var g = GraphBuilder()
+        let c1 = g.op("conv1", ["x"], quantizeInputs: [0], params: ["weight"])
+        let r = g.op("relu", type: "Relu", [c1], quantizeOutput: false)
+        let c2 = g.op("conv2", [r], params: ["weight"])
+        g.outputs = [c2]
+        let p = try plan(try g.build(), "requests: [{set_precision: {module: conv2, activation: int16, param: {weight: int16}}}]")
+        #expect(p.status == .ok)
+        // conv1's output quantizer is what conv2 reads; conv2's output is a model output.
+        #expect(p.changedNames == ["conv1.out0", "conv2.out0", "conv2.weight"])
+        #expect(p.outcomes[0].status == .honored)
+    }
+
+    @Test func nonLeafLayerSelectsEveryOpUnderItButNotSiblingsWithACommonPrefix() throws {
+        let p = try plan(try blocks(), "requests: [{set_precision: {module: block, param: {weight: int4}}}]")
+        #expect(p.changedNames == ["a.weight", "b.weight"])
+        #expect(p.problem.resolution.selectedOps[0] == [0, 1])
+    }
+
+    @Test func emptyModulePathIsTheWholeModel() throws {
+        let p = try plan(try blocks(), #"requests: [{set_precision: {module: "", activation: int16}}]"#)
+        #expect(p.changedNames == ["a.in0", "a.out0", "b.out0", "c.out0"])
+    }
+
+    @Test(arguments: ["AvgPool2d", "torch.nn.modules.pooling.AvgPool2d", "AveragePool"])
+    func typeRequestMatchesClassLastComponentFullClassOrOpType(_ type: String) throws {
+        var g = GraphBuilder()
+        let c = g.op("conv", ["x"], quantizeInputs: [0])
+        let p1 = g.op("pool", type: "AveragePool", className: "torch.nn.modules.pooling.AvgPool2d", [c])
+        g.outputs = [p1]
+        let p = try plan(try g.build(), "requests: [{set_precision: {module_type: \(type), activation: int16}}]")
+        #expect(p.problem.resolution.selectedOps[0] == [1])
+        #expect(p.dtype("conv.out0") == .int16)
+    }
+
+    @Test func typeRequestThatMatchesNothingIsReportedNotAnError() throws {
+        let p = try plan(try blocks(), "requests: [{set_precision: {module_type: MaxPool2d, activation: int16}}]")
+        #expect(p.status == .ok)
+        #expect(p.outcomes[0].status == .selectedNothing)
+        #expect(p.changed.isEmpty)
+    }
+
+    @Test func patternGlobsWithinAndAcrossComponents() throws {
+        var g = GraphBuilder()
+        var t = "x"
+        for (k, m) in ["blocks.0.fc1", "blocks.0.fc2", "blocks.1.fc2", "blocks.1.sub.fc2"].enumerated() {
+            t = g.op("op\(k)", type: "Gemm", module: m, [t], quantizeInputs: k == 0 ? [0] : [], params: ["weight"])
+        }
+        g.outputs = [t]
+        let graph = try g.build()
+        let one = try plan(graph, #"requests: [{set_precision: {pattern: "blocks.*.fc2", param: {weight: int4}}}]"#)
+        #expect(one.changedNames == ["op1.weight", "op2.weight"])
+        let any = try plan(graph, #"requests: [{set_precision: {pattern: "blocks.**.fc2", param: {weight: int4}}}]"#)
+        #expect(any.changedNames == ["op1.weight", "op2.weight", "op3.weight"])
+        let none = try plan(graph, #"requests: [{set_precision: {pattern: "heads.*", param: {weight: int4}}}]"#)
+        #expect(none.outcomes[0].status == .selectedNothing)
+    }
+
+    @Test func unknownModulePathIsAnErrorThatSuggestsTheClosestPaths() throws {
+        #expect {
+            _ = try plan(try blocks(), "requests: [{set_precision: {module: block.conv, activation: int16}}]")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("unknown module path 'block.conv'") && text.contains("'block.conv1'")
+        }
+    }
+
+    @Test func opBelongingToSeveralModulesIsSelectedByAnyOfThem() throws {
+        var g = GraphBuilder()
+        let c = g.op("conv_bn", modules: ["features.0", "features.1"], ["x"], quantizeInputs: [0], params: ["weight"])
+        g.outputs = [c]
+        let p = try plan(try g.build(), "requests: [{set_precision: {module: features.1, param: {weight: int16}}}]")
+        #expect(p.changedNames == ["conv_bn.weight"])
+    }
+
+    @Test func globMatcher() {
+        func m(_ p: String, _ s: String) -> Bool { LayerSelection.glob(Array(p.utf8), matches: Array(s.utf8)) }
+        #expect(m("a.*.c", "a.b.c"))
+        #expect(!m("a.*.c", "a.b.x.c"))
+        #expect(m("a.**.c", "a.b.x.c"))
+        #expect(m("a.**", "a.b"))
+        #expect(m("*", "abc"))
+        #expect(!m("*", "a.b"))
+        #expect(m("fc*", "fc2"))
+    }
+}

@@ -1,0 +1,98 @@
+@testable import MixedPrecision
+
+/// The contract's §7 objective computed by enumerating every assignment — no GLPK, no
+/// program. Written from the contract's words, independently of `PrecisionProgram`.
+struct BruteForceReference {
+    let problem: PlanningProblem
+    let domains: [[DType]]
+    let order: [DType]
+
+    init(_ problem: PlanningProblem) {
+        self.problem = problem
+        let given = problem.graph.quantizers.map(\.dtype)
+        domains = given.map { Array(Set(DType.requestable + [$0])).sorted() }
+        order = Array(Set(DType.requestable + given)).sorted()
+    }
+
+    /// Whether `a` keeps every kernel rule in `kernels` and (strict) every explicit
+    /// target of `requests`.
+    func feasible(_ a: [DType], strictRequests requests: Set<Int>?, kernels: Set<Int>? = nil) -> Bool {
+        for (c, kc) in problem.kernels.enumerated() where kernels?.contains(c) ?? true {
+            let w = kc.weight.map { a[$0] }
+            for q in kc.activations where !kc.allows(activation: a[q], weight: kc.weight == q ? a[q] : w) { return false }
+        }
+        if let requests {
+            for t in problem.resolution.targets where t.tier == .explicit && requests.contains(t.request) {
+                if t.quantizers.contains(where: { a[$0] != t.dtype }) { return false }
+            }
+        }
+        return true
+    }
+
+    func cost(realized r: DType, requested d: DType) -> Int {
+        let i = order.firstIndex(of: r) ?? 0, j = order.firstIndex(of: d) ?? 0
+        return i == j ? 0 : 2 * abs(i - j) - (i > j ? 1 : 0)
+    }
+
+    /// The objective vector of assignment `a`, most important first.
+    func objective(_ a: [DType], mode: Plan.Mode) -> [Int] {
+        let targets = problem.resolution.targets
+        var v: [Int] = []
+        if mode == .bestEffort {
+            for r in problem.resolution.requests.indices.reversed() {
+                var count = 0, near = 0
+                for t in targets where t.request == r && t.tier == .explicit {
+                    for q in t.quantizers where a[q] != t.dtype {
+                        count += 1
+                        near += cost(realized: a[q], requested: t.dtype)
+                    }
+                }
+                v += [count, near]
+            }
+        }
+        var heterogeneous = 0
+        for g in problem.homogeneity where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }
+        var derived = 0
+        for t in targets where t.tier == .derived { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
+        let targeted = Set(targets.flatMap(\.quantizers))
+        let others = problem.graph.quantizers.indices.filter { !targeted.contains($0) && a[$0] != problem.graph.quantizers[$0].dtype }.count
+        return v + [heterogeneous, derived, others]
+    }
+
+    /// The lexicographically least objective over all feasible assignments, or nil.
+    func optimum(mode: Plan.Mode) -> [Int]? {
+        let all = Set(problem.resolution.requests.indices)
+        var best: [Int]? = nil
+        forEachAssignment { a in
+            guard feasible(a, strictRequests: mode == .strict ? all : nil) else { return }
+            let v = objective(a, mode: mode)
+            if best.map({ v.lexicographicallyPrecedes($0) }) ?? true { best = v }
+        }
+        return best
+    }
+
+    /// Whether some assignment satisfies the explicit targets of `requests` and `kernels`.
+    func satisfiable(requests: Set<Int>, kernels: Set<Int>) -> Bool {
+        var found = false
+        forEachAssignment { a in if !found && feasible(a, strictRequests: requests, kernels: kernels) { found = true } }
+        return found
+    }
+
+    func forEachAssignment(_ body: ([DType]) -> Void) {
+        let n = domains.count
+        var index = Array(repeating: 0, count: n)
+        var a = domains.map { $0[0] }
+        while true {
+            body(a)
+            var k = 0
+            while k < n {
+                index[k] += 1
+                if index[k] < domains[k].count { a[k] = domains[k][index[k]]; break }
+                index[k] = 0
+                a[k] = domains[k][0]
+                k += 1
+            }
+            if k == n { return }
+        }
+    }
+}

@@ -10,9 +10,9 @@ struct MMP: ParsableCommand {
         commandName: "mmp",
         abstract: "Manual mixed-precision planner for quantized neural networks.",
         discussion: """
-            Reads a quantization-simulation graph and an ordered list of precision requests,
-            finds every quantizer that has to change, solves one integer program with GLPK,
-            and writes the plan back into the sim graph with a report.
+            Reads a quantization-simulation graph and an ordered list of precision requests, finds every \
+            quantizer that has to change, solves one integer program with GLPK, and writes the plan back into \
+            the sim graph with a report.
 
             Exit status: 0 planned; 1 invalid input; 2 strict plan infeasible.
             """,

@@ -6,13 +6,13 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Plan mixed precision for a sim graph and write the plan into a directory.",
         discussion: """
-            Writes into --out-dir: plan.json (every quantizer's dtype, each request's outcome,
-            conflicts), sim.json (the sim graph with the planned dtypes; only when the plan is
-            feasible) and mmp_log.txt (the readable report). Inputs are never modified.
+            Writes into --out-dir: plan.json (every quantizer's dtype, each request's outcome, the conflicts), \
+            sim.json (the sim graph with the planned dtypes; only when the plan is feasible) and mmp_log.txt \
+            (the readable report). Inputs are never modified; outputs are written atomically.
 
-            Strict mode (the default) honours every request or reports the conflicting
-            requests and exits with status 2. Best-effort mode always plans, honouring later
-            requests first. Invalid input exits with status 1.
+            Strict mode (the default) honours every request or reports each conflicting set of requests and \
+            exits with status 2. Best-effort mode always plans, honouring later requests first. Invalid input \
+            exits with status 1.
             """
     )
 

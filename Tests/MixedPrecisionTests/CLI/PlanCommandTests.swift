@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import MixedPrecision
+
+/// `mmp plan` end to end: files written, exit statuses 0/1/2, inputs untouched,
+/// byte-for-byte determinism (contract §9, §10).
+@Suite struct PlanCommandTests {
+    @Test func plansWritesThreeFilesAndLeavesInputsAlone() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("in.json", Samples.sim)
+        let req = try dir.file("requests.yaml", Samples.requests)
+        let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("strict plan: ok"))
+        #expect(dir.read("in.json") == Samples.sim)
+        let planned = try SimGraphFile.read(Array((dir.read("out/sim.json") ?? "").utf8))
+        #expect(planned.quantizers.map { "\($0.name)=\($0.dtype)" } == ["conv.in=int16", "conv.out=int16", "conv.w=int8", "fc.out=int16", "fc.w=int16"])
+        let plan = try JSONParser.parse(Array((dir.read("out/plan.json") ?? "").utf8))
+        #expect(plan["format"] == .string("mmp-plan/1"))
+        #expect(plan["status"] == .string("ok"))
+        #expect(plan["quantizers"]?["fc.w"] == .object([("dtype", .string("int16")), ("previous", .string("int8")), ("because", .array([.int(0)]))]))
+        #expect(dir.read("out/mmp_log.txt")?.contains("Changed quantizers (4)") == true)
+        // No temporary files left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/out").filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func sameInputsGiveTheSameBytes() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("sim.json", Samples.sim)
+        let req = try dir.file("r.yaml", Samples.requests)
+        for out in ["a", "b"] {
+            let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--best-effort", "--out-dir", dir.path + "/" + out])
+            #expect(r.status == 0)
+        }
+        for f in ["plan.json", "sim.json", "mmp_log.txt"] {
+            #expect(dir.read("a/" + f) != nil)
+            #expect(dir.read("a/" + f) == dir.read("b/" + f), "\(f) differs")
+        }
+    }
+
+    @Test func infeasibleStrictPlanExitsTwoExplainsAndWritesNoSim() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("sim.json", Samples.conflictSim)
+        let req = try dir.file("r.yaml", Samples.conflictRequests)
+        _ = try dir.file("stale-out-sim.json", "")
+        try FileManager.default.createDirectory(atPath: dir.path + "/out", withIntermediateDirectories: true)
+        _ = try dir.file("out/sim.json", "stale")
+        let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("requests 0, 1 cannot all hold"))
+        #expect(r.stderr.contains("at quantizer q.c"))
+        #expect(!dir.exists("out/sim.json"))
+        let plan = try JSONParser.parse(Array((dir.read("out/plan.json") ?? "").utf8))
+        #expect(plan["status"] == .string("infeasible"))
+        #expect(plan["conflicts"] == .array([.object([
+            ("kind", .string("shared-quantizer")), ("requests", .array([.int(0), .int(1)])),
+            ("quantizers", .array([.string("q.c")])), ("kernel_ops", .array([])),
+        ])]))
+        #expect(dir.read("out/mmp_log.txt")?.contains("Conflicts (1)") == true)
+
+        let b = try CLI.run(["plan", "--sim", sim, "--requests", req, "--best-effort", "--out-dir", dir.path + "/out"])
+        #expect(b.status == 0)
+        #expect(b.stdout.contains("1 honored, 1 not-honored"))
+        #expect(dir.exists("out/sim.json"))
+    }
+
+    static let invalidRuns: [(String, [String], String)] = [
+        ("bad sim", ["--sim", "BAD_SIM"], "invalid sim graph: duplicate op name 'conv'"),
+        ("bad requests", ["--requests", "BAD_REQ"], "unknown dtype 'int2'"),
+        ("unknown module", ["--requests", "UNKNOWN_MODULE"], "unknown module path 'hed'; did you mean 'head'?"),
+        ("missing file", ["--sim", "/nonexistent/sim.json"], "cannot read '/nonexistent/sim.json': no such file"),
+        ("bad config", ["--config", "BAD_CONFIG"], "invalid config: defaults.supported_kernels[0].activation needs an integer 'bitwidth'"),
+        ("unknown option", ["--frobnicate"], "Unknown option '--frobnicate'"),
+        ("both modes", ["--strict", "--best-effort"], "--strict and --best-effort exclude each other"),
+    ]
+
+    @Test(arguments: invalidRuns)
+    func invalidInputExitsOneWithAMessage(_ c: (String, [String], String)) throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let files = [
+            "SIM": try dir.file("sim.json", Samples.sim),
+            "REQ": try dir.file("r.yaml", Samples.requests),
+            "BAD_SIM": try dir.file("bad.json", Samples.sim(replacing: #""name": "relu""#, with: #""name": "conv""#)),
+            "BAD_REQ": try dir.file("bad.yaml", "requests:\n  - set_precision: {module: head, activation: int2}\n"),
+            "UNKNOWN_MODULE": try dir.file("unknown.yaml", "requests:\n  - set_precision: {module: hed, activation: int16}\n"),
+            "BAD_CONFIG": try dir.file("config.json", #"{"defaults": {"supported_kernels": [{"activation": {"bitwidth": "8"}}]}}"#),
+        ]
+        var args = ["plan", "--sim", files["SIM"] ?? "", "--requests", files["REQ"] ?? "", "--out-dir", dir.path + "/out"]
+        var k = 0
+        while k < c.1.count {
+            let opt = c.1[k]
+            let value = k + 1 < c.1.count && !c.1[k + 1].hasPrefix("--") ? c.1[k + 1] : nil
+            if let value, let at = args.firstIndex(of: opt) {
+                args[at + 1] = files[value] ?? value
+            } else if let value {
+                args += [opt, files[value] ?? value]
+            } else {
+                args.append(opt)
+            }
+            k += value == nil ? 1 : 2
+        }
+        let r = try CLI.run(args)
+        #expect(r.status == 1, "\(c.0): \(r.stderr)")
+        #expect(r.stderr.contains(c.2), "\(c.0): \(r.stderr)")
+        #expect(!dir.exists("out/plan.json"), "\(c.0): wrote output")
+    }
+
+    @Test func refusesToOverwriteAnInput() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("sim.json", Samples.sim)
+        let req = try dir.file("r.yaml", Samples.requests)
+        let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("it is one of the inputs"))
+        #expect(dir.read("sim.json") == Samples.sim)
+        #expect(!dir.exists("plan.json"))
+    }
+
+    @Test func helpDocumentsEveryOption() throws {
+        let r = try CLI.run(["plan", "--help"])
+        #expect(r.status == 0)
+        for option in ["--sim", "--requests", "--config", "--best-effort", "--strict", "--out-dir", "exits with status 2", "plan.json", "sim.json", "mmp_log.txt"] {
+            #expect(r.stdout.contains(option), "help lacks \(option)")
+        }
+    }
+
+    @Test func bundledExamplePlans() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let example = root.appendingPathComponent("Data/examples/resnet_tiny").path
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let r = try CLI.run(["plan", "--sim", example + "/sim.json", "--requests", example + "/requests.yaml",
+                             "--config", root.appendingPathComponent("Data/configs/htp_like.json").path, "--out-dir", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("5 honored"))
+    }
+}

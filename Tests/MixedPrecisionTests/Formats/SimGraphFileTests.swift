@@ -1,0 +1,72 @@
+import Testing
+@testable import MixedPrecision
+
+/// Reading, validating and writing back `mmp-sim/1` (contract §2).
+@Suite struct SimGraphFileTests {
+    static let invalid: [(String, String, String)] = [
+        ("malformed JSON", Samples.sim(replacing: #""model": "Tiny","#, with: #""model": "Tiny""#), "malformed JSON at line 4"),
+        ("wrong format", Samples.sim(replacing: "mmp-sim/1", with: "mmp-sim/9"), #"unsupported format "mmp-sim/9""#),
+        ("dangling tensor", Samples.sim(replacing: #""inputs": ["r"]"#, with: #""inputs": ["nowhere"]"#),
+         "op 'fc' input 0 reads tensor 'nowhere', which no op produces"),
+        ("dangling model output", Samples.sim(replacing: "\"outputs\": [\"y\"],\n  \"ops\"", with: "\"outputs\": [\"z\"],\n  \"ops\""),
+         "model output 0 'z' is not produced"),
+        ("duplicate op name", Samples.sim(replacing: #""name": "relu""#, with: #""name": "conv""#), "duplicate op name 'conv'"),
+        ("unknown quantizer", Samples.sim(replacing: #""output_quantizers": ["fc.out"]"#, with: #""output_quantizers": ["fc.gone"]"#),
+         "op 'fc' output 0 names quantizer 'fc.gone', which is not in 'quantizers'"),
+        ("unknown param quantizer", Samples.sim(replacing: #""weight": "fc.w""#, with: #""weight": "fc.x""#),
+         "op 'fc' param 'weight' names quantizer 'fc.x'"),
+        ("length mismatch", Samples.sim(replacing: #""input_quantizers": ["conv.in"]"#, with: #""input_quantizers": ["conv.in", null]"#),
+         "op 'conv' has 1 inputs but 2 input_quantizers"),
+        ("cycle", Samples.sim(replacing: #""inputs": ["c"]"#, with: #""inputs": ["y"]"#).replacingOccurrences(of: #""inputs": ["r"]"#, with: #""inputs": ["r"]"#),
+         "cycle through op 'relu', 'fc'"),
+        ("unknown dtype", Samples.sim(replacing: #""fc.w": {"dtype": "int8"}"#, with: #""fc.w": {"dtype": "int64"}"#),
+         "quantizer 'fc.w' has unknown dtype \"int64\""),
+        ("produced twice", Samples.sim(replacing: #""outputs": ["r"]"#, with: #""outputs": ["c"]"#),
+         "tensor 'c' is produced by both op 'conv' and op 'relu'"),
+        ("missing dtype", Samples.sim(replacing: #""fc.out": {"dtype": "int8"}"#, with: #""fc.out": {}"#), "quantizer 'fc.out' has no 'dtype'"),
+        ("ops not a list", Samples.sim(replacing: #""ops": ["#, with: #""ops": {"x": ["#).replacingOccurrences(of: "}\n  ],\n  \"quantizers\"", with: "}]},\n  \"quantizers\""),
+         "'ops' must be a list"),
+        ("op without type", Samples.sim(replacing: #""type": "Relu", "#, with: ""), "op 'relu' has no 'type'"),
+        ("truncated", String(Samples.sim.prefix(200)), "malformed JSON"),
+    ]
+
+    @Test(arguments: invalid)
+    func invalidSimIsRejectedWithAMessageNamingTheProblem(_ c: (String, String, String)) {
+        #expect(throws: MMPError.self, "\(c.0)") { try SimGraphFile.read(Array(c.1.utf8)) }
+        do {
+            _ = try SimGraphFile.read(Array(c.1.utf8))
+        } catch {
+            #expect("\(error)".contains(c.2), "\(c.0): \(error)")
+        }
+    }
+
+    @Test func writeBackChangesOnlyDtypesAndKeepsEverythingElse() throws {
+        let graph = try SimGraphFile.read(Array(Samples.sim.utf8))
+        var dtypes = graph.quantizers.map(\.dtype)
+        dtypes[graph.quantizerIndex["fc.w"] ?? 0] = .int4
+        let out = JSONWriter.write(SimGraphFile.encode(graph, dtypes: dtypes))
+        let reread = try SimGraphFile.read(Array(out.utf8))
+        #expect(reread.quantizers.map(\.dtype) == dtypes)
+        #expect(reread.ops == graph.ops)
+        // Extra fields and number spellings survive.
+        #expect(out.contains(#""encoding": {"#))
+        #expect(out.contains(#""max": 2.0e0"#))
+        #expect(out.contains(#""symmetric": false"#))
+        #expect(out.contains(#""fc.w": {"#))
+    }
+
+    @Test func tiedSlotsShareOneQuantizer() throws {
+        let text = Samples.sim(replacing: #""output_quantizers": ["fc.out"]"#, with: #""output_quantizers": ["conv.out"]"#)
+        let graph = try SimGraphFile.read(Array(text.utf8))
+        #expect(graph.outputSlots[0][0] == graph.outputSlots[2][0])
+    }
+
+    @Test func jsonParserRoundTripsEscapesAndRejectsBadInput() throws {
+        let v = try JSONParser.parse(Array(#"{"a\"b": ["\u00e9\ud83d\ude00", -1.5e-3, true, null]}"#.utf8))
+        #expect(v["a\"b"] == .array([.string("é😀"), .number("-1.5e-3"), .bool(true), .null]))
+        #expect(try JSONParser.parse(Array(JSONWriter.write(v).utf8)) == v)
+        for bad in ["{", "[1,]", "01", "\"\\x\"", "{\"a\":1,\"a\":2}", "[1] 2", String(repeating: "[", count: 600)] {
+            #expect(throws: JSONParser.SyntaxError.self, "\(bad.prefix(20))") { try JSONParser.parse(Array(bad.utf8)) }
+        }
+    }
+}

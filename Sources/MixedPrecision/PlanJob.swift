@@ -37,7 +37,7 @@ public struct PlanJob: Sendable {
         if plan.status == .ok {
             files.append(("sim.json", JSONWriter.write(SimGraphFile.encode(plan.graph, dtypes: plan.dtypes))))
         }
-        try Files.writeAll(files, into: outDir, protecting: inputs)
-        if plan.status != .ok { Files.removeStale("sim.json", in: outDir, protecting: inputs) }
+        // An infeasible plan writes no sim.json; one left by an earlier run would mislead.
+        try Files.replaceOutputs(files, removing: plan.status == .ok ? [] : ["sim.json"], in: outDir, protecting: inputs)
     }
 }

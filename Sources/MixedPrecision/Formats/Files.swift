@@ -25,43 +25,62 @@ public enum Files {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    /// Writes every `(name, contents)` into `directory`: all to temporary files first, then
-    /// each renamed over its destination. Refuses to overwrite any of `inputs`.
-    public static func writeAll(_ files: [(name: String, contents: String)], into directory: String,
-                                protecting inputs: [String]) throws(MMPError) {
+    /// Replaces the outputs in `directory` as one step: writes every `(name, contents)` and
+    /// removes every name in `removing` (a stale output of an earlier run), or — if any
+    /// step fails — leaves the directory as it was. Refuses to touch any of `inputs`.
+    ///
+    /// New contents go to temporary files first; existing outputs are moved aside, the
+    /// new files renamed into place, and the moved-aside ones deleted only at the end.
+    public static func replaceOutputs(_ files: [(name: String, contents: String)], removing: [String] = [],
+                                      in directory: String, protecting inputs: [String]) throws(MMPError) {
         let protected = Set(inputs.map(canonical))
-        for f in files where protected.contains(canonical(directory + "/" + f.name)) {
-            throw .io("refusing to write '\(directory)/\(f.name)': it is one of the inputs")
+        for name in files.map(\.name) + removing where protected.contains(canonical(directory + "/" + name)) {
+            throw .io("refusing to write '\(directory)/\(name)': it is one of the inputs")
         }
+        let fm = FileManager.default
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw .io("cannot create output directory '\(directory)': \(error.localizedDescription)")
         }
-        var staged: [(tmp: String, final: String)] = []
         let tag = "\(ProcessInfo.processInfo.processIdentifier)"
+        func path(_ name: String) -> String { directory + "/" + name }
+        func temp(_ name: String) -> String { directory + "/." + name + ".tmp-" + tag }
+        func aside(_ name: String) -> String { directory + "/." + name + ".old-" + tag }
+
+        var written: [String] = []
         do {
             for f in files {
-                let final = directory + "/" + f.name
-                let tmp = directory + "/." + f.name + ".tmp-" + tag
-                staged.append((tmp, final))
-                try Data(f.contents.utf8).write(to: URL(fileURLWithPath: tmp))
+                try Data(f.contents.utf8).write(to: URL(fileURLWithPath: temp(f.name)))
+                written.append(f.name)
             }
         } catch {
-            for s in staged { try? FileManager.default.removeItem(atPath: s.tmp) }
+            for name in written { try? fm.removeItem(atPath: temp(name)) }
             throw .io("cannot write into '\(directory)': \(error.localizedDescription)")
         }
-        for s in staged where rename(s.tmp, s.final) != 0 {
-            let reason = String(cString: strerror(errno))
-            for s in staged { try? FileManager.default.removeItem(atPath: s.tmp) }
-            throw .io("cannot write '\(s.final)': \(reason)")
-        }
-    }
 
-    /// Removes `name` from `directory` if present (a stale output of an earlier run).
-    public static func removeStale(_ name: String, in directory: String, protecting inputs: [String]) {
-        let path = directory + "/" + name
-        guard !Set(inputs.map(canonical)).contains(canonical(path)) else { return }
-        try? FileManager.default.removeItem(atPath: path)
+        var movedAside: [String] = [], placed: [String] = []
+        func rollBack() {
+            for name in placed { try? fm.removeItem(atPath: path(name)) }
+            for name in movedAside { _ = rename(aside(name), path(name)) }
+            for f in files { try? fm.removeItem(atPath: temp(f.name)) }
+        }
+        for name in files.map(\.name) + removing where fm.fileExists(atPath: path(name)) {
+            guard rename(path(name), aside(name)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                rollBack()
+                throw .io("cannot replace '\(path(name))': \(reason)")
+            }
+            movedAside.append(name)
+        }
+        for f in files {
+            guard rename(temp(f.name), path(f.name)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                rollBack()
+                throw .io("cannot write '\(path(f.name))': \(reason)")
+            }
+            placed.append(f.name)
+        }
+        for name in movedAside { try? fm.removeItem(atPath: aside(name)) }
     }
 }

@@ -27,8 +27,10 @@ public enum SimGraphFile {
         }
         var model: String? = nil
         if let m = doc["model"], m != .null { model = try string(m, "'model'") }
-        let inputs = try strings(doc["inputs"] ?? .array([]), "'inputs'")
-        let outputs = try strings(doc["outputs"] ?? .array([]), "'outputs'")
+        guard let inputsValue = doc["inputs"] else { throw .invalidSim("missing 'inputs' (the model input tensors)") }
+        guard let outputsValue = doc["outputs"] else { throw .invalidSim("missing 'outputs' (the model output tensors)") }
+        let inputs = try strings(inputsValue, "'inputs'")
+        let outputs = try strings(outputsValue, "'outputs'")
         guard case .array(let opValues)? = doc["ops"] else { throw .invalidSim("'ops' must be a list of ops") }
         var ops: [SimGraph.Op] = []
         ops.reserveCapacity(opValues.count)
@@ -49,14 +51,18 @@ public enum SimGraphFile {
         return try SimGraph(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, document: doc)
     }
 
-    private static let opKeys: Set<String> = ["name", "type", "class", "module", "inputs", "outputs",
-                                              "input_quantizers", "output_quantizers", "params"]
+    private static let opKeyList = "name, type, class, module, inputs, outputs, input_quantizers, output_quantizers, params"
+    private static let opKeys = Set(opKeyList.split(separator: ", ").map(String.init))
 
     private static func op(_ v: JSONValue, index k: Int) throws(MMPError) -> SimGraph.Op {
-        guard case .object = v else { throw .invalidSim("op #\(k) must be an object") }
+        guard case .object(let members) = v else { throw .invalidSim("op #\(k) must be an object") }
         guard let nameValue = v["name"] else { throw .invalidSim("op #\(k) has no 'name'") }
         let name = try string(nameValue, "op #\(k) 'name'")
         let what = "op '\(name)'"
+        // A misspelt key would silently drop a slot; reject it instead.
+        for (key, _) in members where !opKeys.contains(key) {
+            throw .invalidSim("\(what) has unknown key '\(key)' (expected \(opKeyList))")
+        }
         guard let typeValue = v["type"] else { throw .invalidSim("\(what) has no 'type'") }
         let type = try string(typeValue, "\(what) 'type'")
         var className: String? = nil
@@ -68,8 +74,10 @@ public enum SimGraphFile {
         case .array?: modules = try strings(v["module"] ?? .null, "\(what) 'module'")
         case let other?: throw .invalidSim("\(what) 'module' must be a string or a list of strings, found \(other.kindName)")
         }
-        let inputs = try strings(v["inputs"] ?? .array([]), "\(what) 'inputs'")
-        let outputs = try strings(v["outputs"] ?? .array([]), "\(what) 'outputs'")
+        guard let inputsValue = v["inputs"] else { throw .invalidSim("\(what) has no 'inputs'") }
+        guard let outputsValue = v["outputs"] else { throw .invalidSim("\(what) has no 'outputs'") }
+        let inputs = try strings(inputsValue, "\(what) 'inputs'")
+        let outputs = try strings(outputsValue, "\(what) 'outputs'")
         let inQ = try optionalStrings(v["input_quantizers"], count: inputs.count, "\(what) 'input_quantizers'")
         let outQ = try optionalStrings(v["output_quantizers"], count: outputs.count, "\(what) 'output_quantizers'")
         var params: [SimGraph.Param] = []

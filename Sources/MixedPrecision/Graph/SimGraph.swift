@@ -191,9 +191,7 @@ public struct SimGraph: Sendable {
             }
         }
         if order.count < ops.count {
-            let stuck = ops.indices.filter { indegree[$0] > 0 }.map { ops[$0].name }
-            let shown = stuck.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
-            throw .invalidSim("the graph has a cycle through op \(shown)\(stuck.count > 5 ? ", …" : "")")
+            throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: source, stuck: indegree.map { $0 > 0 }))
         }
 
         self.quantizerIndex = qIndex
@@ -204,6 +202,26 @@ public struct SimGraph: Sendable {
         self.source = source
         self.consumers = consumers
         self.topologicalOrder = order
+    }
+
+    /// One cycle among the ops Kahn's algorithm could not order, as
+    /// `op 'a' reads 'b:0' from op 'b' … reads 'a:0' from op 'a'`. Every stuck op has a
+    /// stuck producer, so walking back from any of them must meet an op twice.
+    private static func describeCycle(ops: [Op], source: [String: Source], stuck: [Bool]) -> String {
+        guard var k = stuck.firstIndex(of: true) else { return "" }
+        var seenAt: [Int: Int] = [:]
+        var path: [(op: Int, tensor: String)] = []
+        while seenAt[k] == nil {
+            seenAt[k] = path.count
+            guard let (p, t) = ops[k].inputs.lazy.compactMap({ t -> (Int, String)? in
+                if case .op(let p, _)? = source[t], stuck[p] { return (p, t) }
+                return nil
+            }).first else { break }
+            path.append((k, t))
+            k = p
+        }
+        let loop = path[(seenAt[k] ?? 0)...]
+        return loop.map { "op '\(ops[$0.op].name)' reads '\($0.tensor)'" }.joined(separator: ", which ") + ", which op '\(ops[k].name)' produces"
     }
 
     /// Every module path any op belongs to, including all their ancestors, sorted.

@@ -16,8 +16,10 @@ public enum Planner {
             }
         }
         let status: Plan.Status = conflicts.isEmpty ? .ok : .infeasible
-        if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
+        // Outcomes of requests outside every conflict come from the parts that did solve;
+        // an infeasible plan itself changes nothing.
         let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
+        if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
         return Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts)
     }
 
@@ -46,7 +48,7 @@ public enum Planner {
                 status = .selectedNothing
             } else if inConflict.contains(r) {
                 status = .notHonored
-            } else if explicit.isEmpty && targets.isEmpty && !by.isEmpty {
+            } else if explicit.isEmpty && !by.isEmpty {
                 status = .overridden
             } else if missed == 0 {
                 status = .honored

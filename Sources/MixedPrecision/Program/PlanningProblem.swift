@@ -8,17 +8,12 @@ public struct PlanningProblem: Sendable {
     public let resolution: Resolution
     public let kernels: [KernelConstraint]
     public let homogeneity: [HomogeneityGroup]
-    /// Every dtype a quantizer may take, lowest precision first: the requestable ones
-    /// plus any other dtype the sim holds.
-    public let dtypeOrder: [DType]
-
     public init(graph: SimGraph, requests: [Request], rules: KernelRules) throws(MMPError) {
         self.graph = graph
         effective = EffectiveQuantizers(graph)
         resolution = try Resolution(requests: requests, graph: graph, effective: effective)
         kernels = KernelConstraint.bind(rules, to: graph, effective: effective)
         homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
-        dtypeOrder = Array(Set(DType.requestable + graph.quantizers.map(\.dtype))).sorted()
     }
 
     /// The dtypes quantizer `q` may take: the requestable ones and its given dtype.
@@ -27,11 +22,12 @@ public struct PlanningProblem: Sendable {
         return DType.requestable.contains(given) ? DType.requestable : (DType.requestable + [given]).sorted()
     }
 
-    /// The cost of realizing `realized` where `requested` was asked (contract §7): nearer
-    /// in precision order is cheaper, and at equal distance higher beats lower. Zero
-    /// when they are equal.
-    public func nearnessCost(realized: DType, requested: DType) -> Int {
-        guard let r = dtypeOrder.firstIndex(of: realized), let d = dtypeOrder.firstIndex(of: requested) else { return 0 }
+    /// The cost of realizing `realized` on quantizer `q` where `requested` was asked
+    /// (contract §7): steps apart in precision order over the quantizer's own domain, so
+    /// nearer is cheaper, and at equal distance higher beats lower. Zero when equal.
+    public func nearnessCost(of q: Int, realized: DType, requested: DType) -> Int {
+        let order = domain(of: q)
+        guard let r = order.firstIndex(of: realized), let d = order.firstIndex(of: requested) else { return 0 }
         if r == d { return 0 }
         return 2 * abs(r - d) - (r > d ? 1 : 0)
     }

@@ -119,8 +119,12 @@ struct PrecisionProgram {
         guard withObjectives else { return }
 
         if mode == .bestEffort {
+            // Deviation counts of every request, latest first; only then, among plans with
+            // those counts, how near the misses land — again latest first.
             let byRequest = Dictionary(grouping: targets.filter { $0.tier == .explicit }, by: \.request)
-            for r in byRequest.keys.sorted(by: >) {
+            let order = byRequest.keys.sorted(by: >)
+            var nearness: [Level] = []
+            for r in order {
                 var count = Level(kind: .deviations(request: r))
                 var near = Level(kind: .nearness(request: r))
                 for t in byRequest[r] ?? [] {
@@ -129,13 +133,14 @@ struct PrecisionProgram {
                         count.constant += 1
                         count.terms.append((x(q, t.dtype) ?? 0, -1))
                         for (i, d) in domains[k].enumerated() where d != t.dtype {
-                            near.terms.append((first[k] + i, Double(problem.nearnessCost(realized: d, requested: t.dtype))))
+                            near.terms.append((first[k] + i, Double(problem.nearnessCost(of: q, realized: d, requested: t.dtype))))
                         }
                     }
                 }
                 levels.append(count)
-                levels.append(near)
+                nearness.append(near)
             }
+            levels += nearness
         }
         levels.append(Level(kind: .heterogeneity, terms: groups.indices.map { (hFirst + $0, 1) }))
         var derived = Level(kind: .derivedDeviations)

@@ -56,8 +56,27 @@ public struct Plan: Sendable {
     /// Indices of quantizers whose dtype changed.
     public var changed: [Int] { dtypes.indices.filter { dtypes[$0] != graph.quantizers[$0].dtype } }
 
-    /// The requests whose surviving targets asked quantizer `q` for the dtype it got.
-    public func reasons(for q: Int) -> [Int] {
-        Array(Set(problem.resolution.targets.filter { $0.quantizers.contains(q) && $0.dtype == dtypes[q] }.map(\.request))).sorted()
+    /// For each quantizer, the requests whose surviving targets speak about it, with the
+    /// dtype each asked for, by request index.
+    private let reasonIndex: [Int: [(request: Int, asked: DType)]]
+
+    init(mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict]) {
+        self.mode = mode
+        self.status = status
+        self.problem = problem
+        self.dtypes = dtypes
+        self.outcomes = outcomes
+        self.conflicts = conflicts
+        var index: [Int: [(request: Int, asked: DType)]] = [:]
+        for t in problem.resolution.targets {
+            for q in t.quantizers where index[q]?.contains(where: { $0.request == t.request }) != true {
+                index[q, default: []].append((t.request, t.dtype))
+            }
+        }
+        reasonIndex = index.mapValues { $0.sorted { $0.request < $1.request } }
     }
+
+    /// The requests whose surviving targets speak about quantizer `q`, with the dtype each
+    /// asked for, by request index.
+    public func reasons(for q: Int) -> [(request: Int, asked: DType)] { reasonIndex[q] ?? [] }
 }

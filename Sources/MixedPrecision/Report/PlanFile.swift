@@ -3,7 +3,7 @@ public enum PlanFile {
     public static let format = "mmp-plan/1"
 
     public static func encode(_ plan: Plan) -> JSONValue {
-        let changedReasons = Dictionary(uniqueKeysWithValues: plan.changed.map { ($0, plan.reasons(for: $0)) })
+        let changedReasons = Dictionary(uniqueKeysWithValues: plan.changed.map { ($0, plan.reasons(for: $0).map(\.request)) })
         let quantizers: [(String, JSONValue)] = plan.graph.quantizers.indices.map { q in
             var fields: [(String, JSONValue)] = [
                 ("dtype", .string(plan.dtypes[q].description)),

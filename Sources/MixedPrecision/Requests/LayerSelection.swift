@@ -32,9 +32,20 @@ public struct LayerSelection: Sendable {
             let glob = Array(p.utf8)
             let matched = Set(paths.filter { Self.glob(glob, matches: Array($0.utf8)) })
             return graph.ops.indices.filter { k in
-                graph.ops[k].modules.contains { m in matched.contains { Self.isWithin(m, $0) } }
+                graph.ops[k].modules.contains { m in Self.selfAndAncestors(m).contains { matched.contains(String($0)) } }
             }
         }
+    }
+
+    /// `a.b.c`, `a.b`, `a`.
+    static func selfAndAncestors(_ path: String) -> [Substring] {
+        var out = [Substring(path)]
+        var p = Substring(path)
+        while let dot = p.lastIndex(of: ".") {
+            p = p[..<dot]
+            out.append(p)
+        }
+        return out
     }
 
     /// Whether module path `path` is `module` or inside it; `""` contains everything.
@@ -42,9 +53,9 @@ public struct LayerSelection: Sendable {
         module.isEmpty || path == module || (path.hasPrefix(module) && path.utf8.dropFirst(module.utf8.count).first == UInt8(ascii: "."))
     }
 
-    /// Glob over dotted paths: `*` matches within one component, `**` across components.
+    /// Glob over dotted paths: `*` matches within one component, `**` across components,
+    /// including none (`a.**.b` matches `a.b`, `**.b` matches `b`).
     static func glob(_ p: [UInt8], matches s: [UInt8]) -> Bool {
-        // Dynamic programming over (pattern index, string index); linear memory per row.
         let dot = UInt8(ascii: "."), star = UInt8(ascii: "*")
         var tokens: [(byte: UInt8, kind: Int)] = []  // kind 0 literal, 1 `*`, 2 `**`
         var i = 0
@@ -53,18 +64,27 @@ public struct LayerSelection: Sendable {
                 if i + 1 < p.count, p[i + 1] == star { tokens.append((star, 2)); i += 2 } else { tokens.append((star, 1)); i += 1 }
             } else { tokens.append((p[i], 0)); i += 1 }
         }
+        // Dynamic programming over (token, string position), one row at a time. A `**`
+        // token may also swallow the dot that follows it, so it can stand for no component.
         var row = Array(repeating: false, count: s.count + 1)
         row[0] = true
-        for t in tokens {
+        var skipDot = Array(repeating: false, count: s.count + 1)  // positions reached by an empty `**.`
+        for (n, t) in tokens.enumerated() {
             var next = Array(repeating: false, count: s.count + 1)
             switch t.kind {
             case 0:
                 for j in 0..<s.count where row[j] && s[j] == t.byte { next[j + 1] = true }
+                if t.byte == dot { for j in 0...s.count where skipDot[j] { next[j] = true } }
             default:
                 for j in 0...s.count {
                     if row[j] { next[j] = true }
                     if j > 0, next[j - 1], t.kind == 2 || s[j - 1] != dot { next[j] = true }
                 }
+            }
+            // `**` followed by `.`: the pair may match nothing at all when it starts a component.
+            skipDot = Array(repeating: false, count: s.count + 1)
+            if t.kind == 2, n + 1 < tokens.count, tokens[n + 1].kind == 0, tokens[n + 1].byte == dot {
+                for j in 0...s.count where row[j] && (j == 0 || s[j - 1] == dot) { skipDot[j] = true }
             }
             row = next
         }
@@ -74,8 +94,11 @@ public struct LayerSelection: Sendable {
     /// Up to three existing module paths closest to `m`.
     func suggestions(for m: String) -> [String] {
         let target = Array(m.utf8)
+        // Suggestions are for typos; a path this long is not one (and would cost n·m).
+        guard target.count <= 512 else { return [] }
         let limit = max(2, target.count / 3)
         let scored = paths.compactMap { p -> (Int, String)? in
+            guard p.utf8.count <= 512 else { return nil }
             let d = Self.editDistance(target, Array(p.utf8), limit: limit)
             return d.map { ($0, p) }
         }

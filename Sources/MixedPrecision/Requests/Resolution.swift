@@ -26,6 +26,7 @@ public struct Resolution: Sendable {
         var overridden: [Overridden] = []
         var selected: [[Int]] = []
         var notes: [[String]] = []
+        let modelOutputs = Set(graph.outputs)
 
         func add(_ t: Target) {
             if let old = latest[t.origin] { overridden.append(.init(target: all[old], by: t.request)) }
@@ -56,12 +57,17 @@ public struct Resolution: Sendable {
                             if qs.isEmpty { note.append("op '\(op.name)' input \(i) is not quantized"); continue }
                             add(Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, tier: .explicit, request: r))
                         }
-                        if let d = Self.outputDType(activation) {
-                            for (j, t) in op.outputs.enumerated() {
-                                guard let q = graph.outputSlots[k][j] else { continue }
-                                if graph.outputs.contains(t) || d < graph.quantizers[q].dtype {
-                                    add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
-                                }
+                        // The outputs follow the layer: demoted with it, or set when they are model
+                        // outputs. A later request on the layer that sets no output target still
+                        // replaces an earlier request's derived one: the later request wins the layer.
+                        let d = Self.outputDType(activation)
+                        for (j, t) in op.outputs.enumerated() {
+                            guard let q = graph.outputSlots[k][j] else { continue }
+                            if let d, modelOutputs.contains(t) || d < graph.quantizers[q].dtype {
+                                add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
+                            } else if let old = latest[.output(op: k, output: j)], all[old].tier == .derived {
+                                overridden.append(.init(target: all[old], by: r))
+                                latest[.output(op: k, output: j)] = nil
                             }
                         }
                     }

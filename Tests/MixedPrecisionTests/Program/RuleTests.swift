@@ -174,3 +174,55 @@ import Testing
         #expect(PlanLog.render(one) == PlanLog.render(two))
     }
 }
+
+/// Regressions found in review.
+@Suite struct ModeOrderTests {
+    @Test func nearnessNeverOutranksAnEarlierRequestsDeviationCount() throws {
+        // Kernels (int8, int8) and (fp16, int16). Request 1 (activation int16) cannot hold.
+        // Reading fp16 would land nearer int16 but force the weight to int16, breaking request 0.
+        var g = GraphBuilder()
+        let c = g.op("conv", ["x"], quantizeInputs: [0], params: ["weight"])
+        g.outputs = [c]
+        let rules = KernelRules(perType: ["Conv": [.init(activation: .int8, param: .int8), .init(activation: .fp16, param: DType(.int, bits: 16))]])
+        let p = try plan(try g.build(), """
+            requests:
+              - set_precision: {module: conv, param: {weight: int8}}
+              - set_precision: {module: conv, activation: int16}
+            """, rules: rules, mode: .bestEffort)
+        #expect(p.dtype("conv.in0") == .int8)
+        #expect(p.dtype("conv.weight") == .int8)
+        #expect(p.outcomes.map(\.status) == [.honored, .notHonored])
+    }
+
+    @Test func laterRequestOnALayerReplacesTheEarlierOutputDemotion() throws {
+        var g = GraphBuilder()
+        let c = g.op("conv", ["x"], quantizeInputs: [0])
+        let d = g.op("next", [c], quantizeOutput: false)
+        g.outputs = [d]
+        let p = try plan(try g.build(), """
+            requests:
+              - set_precision: {module: conv, activation: int4}
+              - set_precision: {module: conv, activation: int16}
+            """)
+        #expect(p.dtype("conv.in0") == .int16)
+        #expect(p.dtype("conv.out0") == .int8)
+        #expect(p.outcomes.map(\.status) == [.overridden, .honored])
+    }
+
+    @Test func requestsOutsideAConflictKeepTheirOwnOutcome() throws {
+        var g = GraphBuilder()
+        let s = g.op("stem", ["x"], quantizeInputs: [0])
+        let l = g.op("left", [s], quantizeOutput: false)
+        let r = g.op("right", [s], quantizeOutput: false)
+        g.outputs = [l, r]
+        let p = try plan(try g.build(), """
+            requests:
+              - set_precision: {module: left, activation: int16}
+              - set_precision: {module: right, activation: int4}
+              - set_model_input_precision: {activation: int16}
+            """)
+        #expect(p.status == .infeasible)
+        #expect(p.outcomes.map(\.status) == [.notHonored, .notHonored, .honored])
+        #expect(p.changed.isEmpty)
+    }
+}

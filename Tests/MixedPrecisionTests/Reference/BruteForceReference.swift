@@ -5,13 +5,11 @@
 struct BruteForceReference {
     let problem: PlanningProblem
     let domains: [[DType]]
-    let order: [DType]
 
     init(_ problem: PlanningProblem) {
         self.problem = problem
         let given = problem.graph.quantizers.map(\.dtype)
         domains = given.map { Array(Set(DType.requestable + [$0])).sorted() }
-        order = Array(Set(DType.requestable + given)).sorted()
     }
 
     /// Whether `a` keeps every kernel rule in `kernels` and (strict) every explicit
@@ -29,7 +27,9 @@ struct BruteForceReference {
         return true
     }
 
-    func cost(realized r: DType, requested d: DType) -> Int {
+    /// Steps apart in quantizer `q`'s own precision order; a step up costs less than a step down.
+    func cost(_ q: Int, realized r: DType, requested d: DType) -> Int {
+        let order = domains[q]
         let i = order.firstIndex(of: r) ?? 0, j = order.firstIndex(of: d) ?? 0
         return i == j ? 0 : 2 * abs(i - j) - (i > j ? 1 : 0)
     }
@@ -39,16 +39,20 @@ struct BruteForceReference {
         let targets = problem.resolution.targets
         var v: [Int] = []
         if mode == .bestEffort {
+            // Deviations of every request, latest first; then nearness, latest first.
+            var counts: [Int] = [], nears: [Int] = []
             for r in problem.resolution.requests.indices.reversed() {
                 var count = 0, near = 0
                 for t in targets where t.request == r && t.tier == .explicit {
                     for q in t.quantizers where a[q] != t.dtype {
                         count += 1
-                        near += cost(realized: a[q], requested: t.dtype)
+                        near += cost(q, realized: a[q], requested: t.dtype)
                     }
                 }
-                v += [count, near]
+                counts.append(count)
+                nears.append(near)
             }
+            v = counts + nears
         }
         var heterogeneous = 0
         for g in problem.homogeneity where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }

@@ -98,5 +98,11 @@ import Testing
         #expect(m("*", "abc"))
         #expect(!m("*", "a.b"))
         #expect(m("fc*", "fc2"))
+        #expect(m("a.**.c", "a.c"))
+        #expect(m("**.c", "c"))
+        #expect(m("**.c", "a.b.c"))
+        #expect(!m("a.**.c", "ac"))
+        #expect(!m("a.**.c", "a.xc"))
+        #expect(m("a.**", "a.b.c"))
     }
 }

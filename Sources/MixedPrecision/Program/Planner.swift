@@ -47,7 +47,8 @@ public enum Planner {
             if case .setPrecision = resolution.requests[r], resolution.selectedOps[r].isEmpty {
                 status = .selectedNothing
             } else if inConflict.contains(r) {
-                status = .notHonored
+                // Its part has no plan, so there is nothing it could be measured against.
+                return .init(status: .notHonored, deviations: [], overriddenBy: by, targetCount: explicit.count)
             } else if explicit.isEmpty && !by.isEmpty {
                 status = .overridden
             } else if missed == 0 {

@@ -23,4 +23,25 @@ extension Plan {
         case let .modelOutput(k): return .object([("kind", .string("model-output")), ("index", .int(k)), ("tensor", .string(graph.outputs[k]))])
         }
     }
+
+    /// Why quantizer `q` changed when no request asked it to: each rule or preference
+    /// that would break if `q` alone went back to its given dtype.
+    public func ruleReasons(for q: Int) -> [String] {
+        var reverted = dtypes
+        reverted[q] = previous[q]
+        var why: [String] = []
+        for g in problem.homogeneity where g.quantizers.contains(q) {
+            if Set(g.quantizers.map { reverted[$0] }).count > 1 {
+                why.append("keeps op '\(opName(g.op))' reading its inputs at one dtype")
+            }
+        }
+        for kc in problem.kernels where kc.activations.contains(q) || kc.weight == q {
+            let w = kc.weight.map { reverted[$0] }
+            if kc.activations.contains(where: { !kc.allows(activation: reverted[$0], weight: kc.weight == $0 ? reverted[$0] : w) }) {
+                let pair = "(\(kc.activations.map { dtypes[$0].description }.joined(separator: "/")), \(kc.weight.map { dtypes[$0].description } ?? "-"))"
+                why.append("op '\(opName(kc.op))' needs a supported kernel: runs \(pair)")
+            }
+        }
+        return why.isEmpty ? ["no request asked; an equally good plan"] : why
+    }
 }

@@ -9,7 +9,13 @@ public enum PlanFile {
                 ("dtype", .string(plan.dtypes[q].description)),
                 ("previous", .string(plan.previous[q].description)),
             ]
-            if let because = changedReasons[q] { fields.append(("because", .array(because.map(JSONValue.int)))) }
+            if let because = changedReasons[q] {
+                if because.isEmpty {
+                    fields.append(("rules", .array(plan.ruleReasons(for: q).map(JSONValue.string))))
+                } else {
+                    fields.append(("because", .array(because.map(JSONValue.int))))
+                }
+            }
             return (plan.quantizerName(q), .object(fields))
         }
         let requests: [JSONValue] = plan.outcomes.enumerated().map { r, outcome in

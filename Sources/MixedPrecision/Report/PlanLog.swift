@@ -26,6 +26,7 @@ public enum PlanLog {
         for (r, o) in plan.outcomes.enumerated() {
             var line = "  [\(r)] \(o.status.rawValue)"
             if o.status == .selectedNothing { line += ": the selector matched no op" }
+            if let c = plan.conflicts.firstIndex(where: { $0.requests.contains(r) }) { line += ": part of conflict \(c + 1)" }
             let missed = o.deviations.filter { $0.tier == .explicit }.count
             if missed > 0 { line += ": \(missed) quantizer(s) miss the requested dtype" }
             if !o.overriddenBy.isEmpty { line += " (partly overridden by \(o.overriddenBy.map(String.init).joined(separator: ", ")))" }
@@ -46,29 +47,12 @@ public enum PlanLog {
         out += "\nChanged quantizers (\(changed.count))\n"
         for q in changed {
             let because = plan.reasons(for: q)
-            let why = because.isEmpty ? sideEffect(of: q, plan: plan) : because.map { r in
+            let why = because.isEmpty ? plan.ruleReasons(for: q).joined(separator: "; ") : because.map { r in
                 r.asked == plan.dtypes[q] ? "request \(r.request)" : "request \(r.request) asked \(r.asked)"
             }.joined(separator: ", ")
             out += "  \(plan.quantizerName(q)): \(plan.previous[q]) -> \(plan.dtypes[q]) (\(why))\n"
         }
         return out
-    }
-
-    /// Why a quantizer no request asked for changed: an op's inputs kept alike, or a
-    /// kernel rule met.
-    static func sideEffect(of q: Int, plan: Plan) -> String {
-        var why: [String] = []
-        for g in plan.problem.homogeneity where g.quantizers.contains(q) {
-            why.append("keeps op '\(plan.opName(g.op))' reading its inputs at one dtype")
-        }
-        for kc in plan.problem.kernels where kc.activations.contains(q) || kc.weight == q {
-            let w = kc.weight.map { plan.dtypes[$0].description } ?? "-"
-            let a = kc.activations.map { plan.dtypes[$0].description }.joined(separator: "/")
-            if !kc.allowed.isEmpty && plan.dtypes[q] != plan.previous[q] {
-                why.append("kernel rule of op '\(plan.opName(kc.op))' now runs (\(a), \(w))")
-            }
-        }
-        return why.isEmpty ? "no request; an equally good plan" : why.joined(separator: "; ")
     }
 
     /// A conflict in a few lines: the requests, where they collide, and the kernel rules.

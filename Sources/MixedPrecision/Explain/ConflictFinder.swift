@@ -5,12 +5,10 @@
 /// it; if the rest is still infeasible, it was not needed. Kernel rules are tried first,
 /// so a conflict between requests alone is reported without them.
 enum ConflictFinder {
-    static func minimalConflict(_ problem: PlanningProblem, part: [Int]) throws(MMPError) -> Plan.Conflict {
-        let inPart = Set(part)
-        var requests = Set(problem.resolution.targets
-            .filter { $0.tier == .explicit && $0.quantizers.contains(where: inPart.contains) }
-            .map(\.request))
-        var kernels = Set(problem.kernels.indices.filter { problem.kernels[$0].activations.contains(where: inPart.contains) })
+    static func minimalConflict(_ problem: PlanningProblem, part: Part) throws(MMPError) -> Plan.Conflict {
+        let inPart = Set(part.quantizers)
+        var requests = Set(part.targets.map { problem.resolution.targets[$0] }.filter { $0.tier == .explicit }.map(\.request))
+        var kernels = Set(part.kernels)
 
         func feasible(_ r: Set<Int>, _ k: Set<Int>) throws(MMPError) -> Bool {
             try LexicographicSolver.isFeasible(PrecisionProgram(

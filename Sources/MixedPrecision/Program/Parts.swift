@@ -1,12 +1,24 @@
-/// Splits a planning problem into independent parts: sets of quantizers that no kernel
-/// rule or homogeneity preference couples. Every level of the objective is a sum over
-/// quantizers plus terms inside one part, so the lexicographic optimum of the whole is
-/// the union of each part's optimum.
+/// One independent part of a planning problem: quantizers that kernel rules or
+/// homogeneity preferences couple, with everything that speaks about them.
+struct Part: Sendable {
+    /// Global quantizer indices, sorted.
+    var quantizers: [Int]
+    /// Indices into `resolution.targets` of targets reaching at least one of them.
+    var targets: [Int] = []
+    /// Indices into `problem.kernels` of the rules binding them.
+    var kernels: [Int] = []
+    /// Indices into `problem.homogeneity` of the preferences among them.
+    var groups: [Int] = []
+}
+
+/// Splits a planning problem into independent parts. Every level of the objective is a
+/// sum over quantizers plus terms inside one part, so the lexicographic optimum of the
+/// whole is the union of each part's optimum.
 enum Parts {
-    /// The parts that need a decision — those holding a target's quantizer — each sorted,
-    /// ordered by their first quantizer. A part without targets keeps every given dtype:
-    /// that is feasible (kernel rules accept the given pairs) and costs nothing at every level.
-    static func needingDecision(_ problem: PlanningProblem) -> [[Int]] {
+    /// The parts that need a decision — those holding a target's quantizer — ordered by
+    /// their first quantizer. A part without targets keeps every given dtype: that is
+    /// feasible (kernel rules accept the given pairs) and costs nothing at every level.
+    static func needingDecision(_ problem: PlanningProblem) -> [Part] {
         var parent = Array(problem.graph.quantizers.indices)
         func find(_ a: Int) -> Int {
             var a = a
@@ -24,13 +36,31 @@ enum Parts {
         for g in problem.homogeneity {
             for m in g.quantizers.dropFirst() { union(g.quantizers[0], m) }
         }
-        var targetedRoots = Set<Int>()
-        for t in problem.resolution.targets { for q in t.quantizers { targetedRoots.insert(find(q)) } }
-        var parts: [Int: [Int]] = [:]
-        for q in parent.indices {
+        // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
+        var partOfRoot: [Int: Int] = [:]
+        var parts: [Part] = []
+        func partIndex(of q: Int) -> Int {
             let r = find(q)
-            if targetedRoots.contains(r) { parts[r, default: []].append(q) }
+            if let k = partOfRoot[r] { return k }
+            partOfRoot[r] = parts.count
+            parts.append(Part(quantizers: []))
+            return parts.count - 1
         }
-        return parts.keys.sorted().compactMap { parts[$0] }
+        for (t, target) in problem.resolution.targets.enumerated() {
+            var seen = Set<Int>()
+            for q in target.quantizers where seen.insert(partIndex(of: q)).inserted {
+                parts[partIndex(of: q)].targets.append(t)
+            }
+        }
+        for q in parent.indices {
+            if let k = partOfRoot[find(q)] { parts[k].quantizers.append(q) }
+        }
+        for (c, kc) in problem.kernels.enumerated() {
+            if let q = kc.activations.first, let k = partOfRoot[find(q)] { parts[k].kernels.append(c) }
+        }
+        for (g, group) in problem.homogeneity.enumerated() {
+            if let q = group.quantizers.first, let k = partOfRoot[find(q)] { parts[k].groups.append(g) }
+        }
+        return parts.sorted { $0.quantizers[0] < $1.quantizers[0] }
     }
 }

@@ -10,7 +10,7 @@ public enum Planner {
             let program = PrecisionProgram(problem: problem, part: part, mode: programMode)
             switch try LexicographicSolver.solve(program) {
             case .solved(let chosen, _):
-                for (k, q) in part.enumerated() { dtypes[q] = chosen[k] }
+                for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
             case .infeasible:
                 conflicts.append(try ConflictFinder.minimalConflict(problem, part: part))
             }

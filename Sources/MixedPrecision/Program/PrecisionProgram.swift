@@ -43,24 +43,24 @@ struct PrecisionProgram {
     var rows: [Row] = []
     var levels: [Level] = []
 
-    /// Builds the program for `part` (global quantizer indices, sorted).
+    /// Builds the program for `part`.
     ///
     /// In strict mode the explicit targets of `activeRequests` are rows; kernel rules
     /// listed in `activeKernels` are rows in both modes. `withObjectives: false` builds
     /// a pure feasibility program (used when searching for conflicts).
-    init(problem: PlanningProblem, part: [Int], mode: Mode,
+    init(problem: PlanningProblem, part: Part, mode: Mode,
          activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
-        quantizers = part
+        quantizers = part.quantizers
         var local: [Int: Int] = [:]
-        for (k, q) in part.enumerated() { local[q] = k }
-        let domains = part.map(problem.domain(of:))
+        for (k, q) in part.quantizers.enumerated() { local[q] = k }
+        let domains = part.quantizers.map(problem.domain(of:))
         self.domains = domains
         var first: [Int] = []
         var next = 0
         for d in domains { first.append(next); next += d.count }
         firstColumn = first
         let xCount = next
-        let groups = problem.homogeneity.filter { g in g.quantizers.contains { local[$0] != nil } }
+        let groups = part.groups.map { problem.homogeneity[$0] }
         columnCount = xCount + groups.count
 
         for (k, d) in domains.enumerated() {
@@ -72,8 +72,8 @@ struct PrecisionProgram {
         }
 
         // Kernel rules (both modes).
-        for (c, kc) in problem.kernels.enumerated() where activeKernels?.contains(c) ?? true {
-            guard kc.activations.contains(where: { local[$0] != nil }) else { continue }
+        for c in part.kernels where activeKernels?.contains(c) ?? true {
+            let kc = problem.kernels[c]
             for a in kc.activations {
                 guard let ka = local[a] else { continue }
                 if let w = kc.weight, let kw = local[w], w != a {
@@ -91,7 +91,7 @@ struct PrecisionProgram {
             }
         }
 
-        let targets = problem.resolution.targets.filter { t in t.quantizers.contains { local[$0] != nil } }
+        let targets = part.targets.map { problem.resolution.targets[$0] }
         if mode == .strict {
             for t in targets where t.tier == .explicit && (activeRequests?.contains(t.request) ?? true) {
                 for q in t.quantizers where local[q] != nil {
@@ -155,7 +155,7 @@ struct PrecisionProgram {
         }
         levels.append(derived)
         var others = Level(kind: .otherChanges)
-        for q in part where !targeted.contains(q) {
+        for q in part.quantizers where !targeted.contains(q) {
             others.constant += 1
             others.terms.append((x(q, problem.graph.quantizers[q].dtype) ?? 0, -1))
         }

@@ -76,6 +76,7 @@ public struct JSONParser {
         try enter()
         index += 1
         var members: [(String, JSONValue)] = []
+        var keys = Set<String>()  // duplicate check in O(1), for objects with many members
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; depth -= 1; return .object(members) }
         while true {
@@ -86,7 +87,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
             index += 1
             skipSpace()
-            if members.contains(where: { $0.0 == key }) { throw error("duplicate key \"\(key)\"") }
+            if !keys.insert(key).inserted { throw error("duplicate key \"\(key)\"") }
             members.append((key, try parseValue()))
             skipSpace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }

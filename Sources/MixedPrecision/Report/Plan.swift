@@ -51,10 +51,10 @@ public struct Plan: Sendable {
     public var graph: SimGraph { problem.graph }
 
     /// The dtype each quantizer had in the given sim.
-    public var previous: [DType] { problem.graph.quantizers.map(\.dtype) }
+    public let previous: [DType]
 
     /// Indices of quantizers whose dtype changed.
-    public var changed: [Int] { dtypes.indices.filter { dtypes[$0] != graph.quantizers[$0].dtype } }
+    public let changed: [Int]
 
     /// For each quantizer, the requests whose surviving targets speak about it, with the
     /// dtype each asked for, by request index.
@@ -67,6 +67,8 @@ public struct Plan: Sendable {
         self.dtypes = dtypes
         self.outcomes = outcomes
         self.conflicts = conflicts
+        previous = problem.graph.quantizers.map(\.dtype)
+        changed = dtypes.indices.filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
         var index: [Int: [(request: Int, asked: DType)]] = [:]
         for t in problem.resolution.targets {
             for q in t.quantizers where index[q]?.contains(where: { $0.request == t.request }) != true {

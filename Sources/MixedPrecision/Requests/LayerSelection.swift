@@ -1,11 +1,22 @@
 /// Which ops a ``LayerSelector`` picks in a graph (contract §3).
 public struct LayerSelection: Sendable {
     private let graph: SimGraph
+    /// Every module path and ancestor → the ops under it, in graph order.
+    private let opsUnder: [String: [Int]]
+    /// The keys of `opsUnder`, sorted.
     private let paths: [String]
 
     public init(_ graph: SimGraph) {
         self.graph = graph
-        self.paths = graph.modulePaths
+        var index: [String: [Int]] = [:]
+        for (k, op) in graph.ops.enumerated() {
+            var seen = Set<Substring>()
+            for m in op.modules {
+                for p in Self.selfAndAncestors(m) where seen.insert(p).inserted { index[String(p), default: []].append(k) }
+            }
+        }
+        self.opsUnder = index
+        self.paths = index.keys.sorted()
     }
 
     /// The ops `selector` picks, in graph order. An unknown `module` path is an error
@@ -14,7 +25,7 @@ public struct LayerSelection: Sendable {
     public func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
         switch selector {
         case .module(let m):
-            let selected = graph.ops.indices.filter { k in graph.ops[k].modules.contains { Self.isWithin($0, m) } }
+            let selected = m.isEmpty ? Array(graph.ops.indices) : opsUnder[m] ?? []
             if selected.isEmpty {
                 let near = suggestions(for: m)
                 let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"
@@ -30,10 +41,9 @@ public struct LayerSelection: Sendable {
             }
         case .pattern(let p):
             let glob = Array(p.utf8)
-            let matched = Set(paths.filter { Self.glob(glob, matches: Array($0.utf8)) })
-            return graph.ops.indices.filter { k in
-                graph.ops[k].modules.contains { m in Self.selfAndAncestors(m).contains { matched.contains(String($0)) } }
-            }
+            var selected = Set<Int>()
+            for path in paths where Self.glob(glob, matches: Array(path.utf8)) { selected.formUnion(opsUnder[path] ?? []) }
+            return selected.sorted()
         }
     }
 
@@ -46,11 +56,6 @@ public struct LayerSelection: Sendable {
             out.append(p)
         }
         return out
-    }
-
-    /// Whether module path `path` is `module` or inside it; `""` contains everything.
-    static func isWithin(_ path: String, _ module: String) -> Bool {
-        module.isEmpty || path == module || (path.hasPrefix(module) && path.utf8.dropFirst(module.utf8.count).first == UInt8(ascii: "."))
     }
 
     /// Glob over dotted paths: `*` matches within one component, `**` across components,

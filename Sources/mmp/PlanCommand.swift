@@ -53,7 +53,7 @@ struct PlanCommand: ParsableCommand {
         if plan.status == .infeasible {
             printError("strict plan is infeasible")
             for (k, c) in plan.conflicts.enumerated() {
-                printError(PlanLog.describe(c, number: k + 1, plan: plan).trimmingCharacters(in: .newlines))
+                printError(PlanLog.summarize(c, number: k + 1, plan: plan))
             }
             printError("see \(outDir)/mmp_log.txt; --best-effort plans anyway with later requests winning")
             throw ExitCode(2)

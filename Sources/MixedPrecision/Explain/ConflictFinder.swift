@@ -1,46 +1,82 @@
-/// Finds why a part of a strict plan is infeasible: a minimal set of requests and kernel
-/// rules that cannot hold together — dropping any one of them makes the rest feasible.
+/// Finds why a part of a strict plan is infeasible: every minimal set of requests and
+/// kernel rules that cannot hold together — dropping any one member makes the rest
+/// feasible (contract §8).
 ///
-/// A deletion filter over per-request and per-rule switches: try each member without
-/// it; if the rest is still infeasible, it was not needed. Kernel rules are tried first,
-/// so a conflict between requests alone is reported without them.
+/// One minimal set comes from a deletion filter over per-request and per-rule switches:
+/// try each member without it; if the rest is still infeasible, it was not needed.
+/// Kernel rules are tried first, so a conflict between requests alone is reported
+/// without them. The others come from a hitting-set tree (Reiter): below each found set,
+/// switch one of its members off for good and look again, until every branch is
+/// feasible. Each look is one GLPK feasibility solve of the part.
 enum ConflictFinder {
-    static func minimalConflict(_ problem: PlanningProblem, part: Part) throws(MMPError) -> Plan.Conflict {
-        let inPart = Set(part.quantizers)
-        var requests = Set(part.targets.map { problem.resolution.targets[$0] }.filter { $0.tier == .explicit }.map(\.request))
-        var kernels = Set(part.kernels)
+    /// A switch in the deletion filter.
+    enum Member: Hashable, Comparable {
+        case kernel(Int)
+        case request(Int)
+    }
 
-        func feasible(_ r: Set<Int>, _ k: Set<Int>) throws(MMPError) -> Bool {
-            try LexicographicSolver.isFeasible(PrecisionProgram(
+    /// Minimal conflicts found in one part, and whether the search finished.
+    struct Result {
+        var conflicts: [Set<Member>]
+        var complete: Bool
+    }
+
+    /// Bounds on the search; a part this tangled is reported with what was found.
+    static let maxConflictsPerPart = 24
+    static let maxSolvesPerPart = 600
+
+    static func minimalConflicts(_ problem: PlanningProblem, part: Part) throws(MMPError) -> Result {
+        let requests = Set(part.targets.map { problem.resolution.targets[$0] }.filter { $0.tier == .explicit }.map(\.request))
+        let all = Set(part.kernels.map(Member.kernel) + requests.map(Member.request))
+        var solves = 0
+
+        func feasible(_ active: Set<Member>) throws(MMPError) -> Bool {
+            solves += 1
+            var r = Set<Int>(), k = Set<Int>()
+            for m in active {
+                switch m {
+                case .kernel(let c): k.insert(c)
+                case .request(let q): r.insert(q)
+                }
+            }
+            return try LexicographicSolver.isFeasible(PrecisionProgram(
                 problem: problem, part: part, mode: .strict, activeRequests: r, activeKernels: k, withObjectives: false))
         }
-        for k in kernels.sorted() {
-            var without = kernels
-            without.remove(k)
-            if try !feasible(requests, without) { kernels = without }
-        }
-        for r in requests.sorted() {
-            var without = requests
-            without.remove(r)
-            if try !feasible(without, kernels) { requests = without }
+
+        func deletionFilter(_ start: Set<Member>) throws(MMPError) -> Set<Member> {
+            var active = start
+            for m in start.sorted() {
+                var without = active
+                without.remove(m)
+                if try !feasible(without) { active = without }
+            }
+            return active
         }
 
-        // Where they collide: quantizers asked for different dtypes by the set's requests,
-        // and the quantizers of the kernel rules involved.
-        var asked: [Int: Set<DType>] = [:]
-        for t in problem.resolution.targets where t.tier == .explicit && requests.contains(t.request) {
-            for q in t.quantizers where inPart.contains(q) { asked[q, default: []].insert(t.dtype) }
+        var found: [Set<Member>] = []
+        var closed: [Set<Member>] = []  // removals that leave a feasible rest
+        var queue: [Set<Member>] = [[]]
+        var seen: Set<Set<Member>> = [[]]
+        var complete = true
+        while !queue.isEmpty {
+            if found.count >= maxConflictsPerPart || solves >= maxSolvesPerPart { complete = false; break }
+            let removed = queue.removeFirst()
+            if closed.contains(where: { $0.isSubset(of: removed) }) { continue }
+            let conflict: Set<Member>
+            if let known = found.first(where: { $0.isDisjoint(with: removed) }) {
+                conflict = known
+            } else {
+                let active = all.subtracting(removed)
+                if try feasible(active) { closed.append(removed); continue }
+                conflict = try deletionFilter(active)
+                found.append(conflict)
+            }
+            for m in conflict.sorted() {
+                let next = removed.union([m])
+                if seen.insert(next).inserted { queue.append(next) }
+            }
         }
-        var where_ = Set(asked.filter { $0.value.count > 1 }.keys)
-        for k in kernels {
-            let kc = problem.kernels[k]
-            where_.formUnion(kc.activations.filter { asked[$0] != nil })
-            if let w = kc.weight { where_.insert(w) }
-        }
-        return Plan.Conflict(
-            kind: kernels.isEmpty ? .sharedQuantizer : .kernel,
-            requests: requests.sorted(),
-            kernelOps: kernels.map { problem.kernels[$0].op }.sorted(),
-            quantizers: where_.sorted())
+        found.sort { $0.sorted().lexicographicallyPrecedes($1.sorted()) }
+        return Result(conflicts: found, complete: complete)
     }
 }

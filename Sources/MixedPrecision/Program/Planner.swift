@@ -6,13 +6,23 @@ public enum Planner {
         let programMode: PrecisionProgram.Mode = mode == .strict ? .strict : .bestEffort
         var dtypes = problem.graph.quantizers.map(\.dtype)
         var conflicts: [Plan.Conflict] = []
+        var complete = true
         for part in Parts.needingDecision(problem) {
             let program = PrecisionProgram(problem: problem, part: part, mode: programMode)
             switch try LexicographicSolver.solve(program) {
             case .solved(let chosen, _):
                 for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
             case .infeasible:
-                conflicts.append(try ConflictFinder.minimalConflict(problem, part: part))
+                let found = try ConflictFinder.minimalConflicts(problem, part: part)
+                complete = complete && found.complete
+                // What best-effort would do with this part, to say what happens instead.
+                var instead = problem.graph.quantizers.map(\.dtype)
+                if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: part, mode: .bestEffort)) {
+                    for (k, q) in part.quantizers.enumerated() { instead[q] = chosen[k] }
+                }
+                for members in found.conflicts {
+                    conflicts.append(ConflictExplainer.explain(members, problem: problem, part: part, bestEffort: instead))
+                }
             }
         }
         let status: Plan.Status = conflicts.isEmpty ? .ok : .infeasible
@@ -20,7 +30,8 @@ public enum Planner {
         // an infeasible plan itself changes nothing.
         let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
         if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
-        return Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts)
+        return Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
+                    conflictsComplete: complete)
     }
 
     static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {

@@ -29,15 +29,54 @@ public struct Plan: Sendable {
         public var targetCount: Int
     }
 
-    /// A set of requests (and kernel rules) that cannot all hold together.
+    /// A set of requests (and kernel rules) that cannot all hold together: drop any one
+    /// and the rest can (contract §8).
     public struct Conflict: Sendable, Equatable {
         public enum Kind: String, Sendable { case sharedQuantizer = "shared-quantizer", kernel }
+
+        /// One request's claim on a quantizer where the conflict's requests meet.
+        public struct Ask: Sendable, Equatable {
+            public var request: Int
+            public var dtype: DType
+            public var origin: Target.Origin
+            /// How the origin reaches the quantizer.
+            public var path: [PathStep]
+        }
+
+        /// A quantizer the conflict's requests speak about, and what each asks of it.
+        public struct Collision: Sendable, Equatable {
+            public var quantizer: Int
+            public var asks: [Ask]
+            /// Every slot naming the quantizer, when there are several (tied slots).
+            public var tiedSlots: [String]
+        }
+
+        /// A kernel rule that takes part: the op, what the requests would make it run,
+        /// and what its list allows.
+        public struct KernelRule: Sendable, Equatable {
+            public var op: Int
+            /// (activation, weight) pairs the requests ask for; nil where they ask nothing.
+            public var requested: [KernelRules.Kernel?]
+            public var requestedText: [String]
+            public var supported: [KernelRules.Kernel]
+        }
+
+        /// What best-effort does instead with one of the conflict's requests.
+        public struct Instead: Sendable, Equatable {
+            public var request: Int
+            public var status: Outcome.Status
+            public var deviations: [Deviation]
+        }
+
         public var kind: Kind
         public var requests: [Int]
         /// Ops whose kernel rule takes part.
         public var kernelOps: [Int]
         /// Quantizers where the requests collide.
         public var quantizers: [Int]
+        public var collisions: [Collision] = []
+        public var kernelRules: [KernelRule] = []
+        public var instead: [Instead] = []
     }
 
     public let mode: Mode
@@ -47,6 +86,8 @@ public struct Plan: Sendable {
     public let dtypes: [DType]
     public let outcomes: [Outcome]
     public let conflicts: [Conflict]
+    /// False when a part was so tangled that the search for conflicts stopped early.
+    public let conflictsComplete: Bool
 
     public var graph: SimGraph { problem.graph }
 
@@ -60,7 +101,9 @@ public struct Plan: Sendable {
     /// dtype each asked for, by request index.
     private let reasonIndex: [Int: [(request: Int, asked: DType)]]
 
-    init(mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict]) {
+    init(mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
+         conflictsComplete: Bool = true) {
+        self.conflictsComplete = conflictsComplete
         self.mode = mode
         self.status = status
         self.problem = problem

@@ -24,6 +24,63 @@ extension Plan {
         }
     }
 
+    func json(_ step: PathStep) -> JSONValue {
+        func obj(_ kind: String, _ fields: [(String, JSONValue)]) -> JSONValue { .object([("step", .string(kind))] + fields) }
+        switch step {
+        case let .inputSlot(op, i): return obj("input-quantizer", [("op", .string(opName(op))), ("input", .int(i))])
+        case let .reads(op, i, t): return obj("reads", [("op", .string(opName(op))), ("input", .int(i)), ("tensor", .string(t))])
+        case let .quantizedAt(op, j): return obj("output-quantizer", [("op", .string(opName(op))), ("output", .int(j))])
+        case let .transparent(op, i): return obj("transparent", [("op", .string(opName(op))), ("input", .int(i))])
+        case let .param(op, n): return obj("param", [("op", .string(opName(op))), ("param", .string(n))])
+        case let .outputSlot(op, j): return obj("output-quantizer", [("op", .string(opName(op))), ("output", .int(j))])
+        case let .modelOutput(k, t): return obj("model-output", [("index", .int(k)), ("tensor", .string(t))])
+        }
+    }
+
+    func json(_ d: Deviation) -> JSONValue {
+        .object([
+            ("quantizer", .string(quantizerName(d.quantizer))),
+            ("origin", json(d.origin)),
+            ("tier", .string(d.tier.rawValue)),
+            ("requested", .string(d.requested.description)),
+            ("realized", .string(d.realized.description)),
+        ])
+    }
+
+    func json(_ c: Conflict) -> JSONValue {
+        func pair(_ k: KernelRules.Kernel) -> JSONValue {
+            .array([.string(k.activation.description), k.param.map { .string($0.description) } ?? .null])
+        }
+        return .object([
+            ("kind", .string(c.kind.rawValue)),
+            ("requests", .array(c.requests.map(JSONValue.int))),
+            ("quantizers", .array(c.quantizers.map { .string(quantizerName($0)) })),
+            ("kernel_ops", .array(c.kernelOps.map { .string(opName($0)) })),
+            ("collisions", .array(c.collisions.map { col in
+                var fields: [(String, JSONValue)] = [
+                    ("quantizer", .string(quantizerName(col.quantizer))),
+                    ("asks", .array(col.asks.map { a in
+                        .object([("request", .int(a.request)), ("dtype", .string(a.dtype.description)),
+                                 ("origin", json(a.origin)), ("path", .array(a.path.map(json)))])
+                    })),
+                ]
+                if !col.tiedSlots.isEmpty { fields.append(("tied_slots", .array(col.tiedSlots.map(JSONValue.string)))) }
+                return .object(fields)
+            })),
+            ("kernel_rules", .array(c.kernelRules.map { k in
+                .object([
+                    ("op", .string(opName(k.op))), ("type", .string(graph.ops[k.op].type)),
+                    ("requested", .array(k.requestedText.map(JSONValue.string))),
+                    ("supported", .array(k.supported.map(pair))),
+                ])
+            })),
+            ("best_effort", .array(c.instead.map { i in
+                .object([("request", .int(i.request)), ("outcome", .string(i.status.rawValue)),
+                         ("deviations", .array(i.deviations.map(json)))])
+            })),
+        ])
+    }
+
     /// Why quantizer `q` changed when no request asked it to: each rule or preference
     /// that would break if `q` alone went back to its given dtype.
     public func ruleReasons(for q: Int) -> [String] {

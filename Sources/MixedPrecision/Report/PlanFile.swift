@@ -24,28 +24,12 @@ public enum PlanFile {
                 ("request", .string(plan.problem.resolution.requests[r].description)),
                 ("outcome", .string(outcome.status.rawValue)),
                 ("targets", .int(outcome.targetCount)),
-                ("deviations", .array(outcome.deviations.map { d in
-                    .object([
-                        ("quantizer", .string(plan.quantizerName(d.quantizer))),
-                        ("origin", plan.json(d.origin)),
-                        ("tier", .string(d.tier.rawValue)),
-                        ("requested", .string(d.requested.description)),
-                        ("realized", .string(d.realized.description)),
-                    ])
-                })),
+                ("deviations", .array(outcome.deviations.map(plan.json))),
             ]
             if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map(JSONValue.int)))) }
             let notes = plan.problem.resolution.notes[r]
             if !notes.isEmpty { fields.append(("notes", .array(notes.map(JSONValue.string)))) }
             return .object(fields)
-        }
-        let conflicts: [JSONValue] = plan.conflicts.map { c in
-            .object([
-                ("kind", .string(c.kind.rawValue)),
-                ("requests", .array(c.requests.map(JSONValue.int))),
-                ("quantizers", .array(c.quantizers.map { .string(plan.quantizerName($0)) })),
-                ("kernel_ops", .array(c.kernelOps.map { .string(plan.opName($0)) })),
-            ])
         }
         return .object([
             ("format", .string(format)),
@@ -53,7 +37,8 @@ public enum PlanFile {
             ("status", .string(plan.status.rawValue)),
             ("quantizers", .object(quantizers)),
             ("requests", .array(requests)),
-            ("conflicts", .array(conflicts)),
+            ("conflicts", .array(plan.conflicts.map(plan.json))),
+            ("conflicts_complete", .bool(plan.conflictsComplete)),
         ])
     }
 }

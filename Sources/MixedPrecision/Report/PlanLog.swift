@@ -40,6 +40,9 @@ public enum PlanLog {
         if !plan.conflicts.isEmpty {
             out += "\nConflicts (\(plan.conflicts.count))\n"
             for (k, c) in plan.conflicts.enumerated() { out += describe(c, number: k + 1, plan: plan) }
+            if !plan.conflictsComplete {
+                out += "  (the search stopped after \(plan.conflicts.count) conflicts; there may be more)\n"
+            }
             out += "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests above.\n"
         }
 
@@ -55,21 +58,49 @@ public enum PlanLog {
         return out
     }
 
-    /// A conflict in a few lines: the requests, where they collide, and the kernel rules.
+    /// A conflict in full: the requests, where they collide and how each request gets
+    /// there, the kernel lists involved, and what best-effort does instead.
     public static func describe(_ c: Plan.Conflict, number: Int, plan: Plan) -> String {
         let res = plan.problem.resolution
-        var out = "  conflict \(number) (\(c.kind.rawValue)): requests \(c.requests.map(String.init).joined(separator: ", ")) cannot all hold\n"
+        let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(String.init).joined(separator: ", "))"
+        var out = "  conflict \(number) (\(c.kind.rawValue)): \(who)\(c.kernelOps.isEmpty ? "" : " and the kernel rule\(c.kernelOps.count > 1 ? "s" : "") of \(c.kernelOps.map { "op '\(plan.opName($0))'" }.joined(separator: ", "))") cannot all hold\n"
         for r in c.requests { out += "    [\(r)] \(res.requests[r])\n" }
-        for q in c.quantizers {
-            let asks = res.targets.filter { $0.tier == .explicit && c.requests.contains($0.request) && $0.quantizers.contains(q) }
-            let list = asks.map { "request \($0.request) wants \($0.dtype) via \(plan.describe($0.origin))" }
-            out += "    at quantizer \(plan.quantizerName(q))\(list.isEmpty ? "" : ": " + list.joined(separator: "; "))\n"
+        for col in c.collisions {
+            out += "    at quantizer \(plan.quantizerName(col.quantizer)):\n"
+            for a in col.asks {
+                out += "      request \(a.request) asks \(a.dtype): \(QuantizerPath.describe(a.path, graph: plan.graph))\n"
+            }
+            if !col.tiedSlots.isEmpty { out += "      it is tied: one quantizer at \(col.tiedSlots.joined(separator: ", "))\n" }
         }
-        for op in c.kernelOps {
-            if let kc = plan.problem.kernels.first(where: { $0.op == op }) {
-                out += "    op '\(plan.opName(op))' (\(plan.graph.ops[op].type)) supports only (activation, weight) kernels \(kc.kernels.map(\.description).joined(separator: ", "))\n"
+        for k in c.kernelRules {
+            let op = plan.graph.ops[k.op]
+            out += "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported (activation, weight) kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
+        }
+        if !c.instead.isEmpty {
+            out += "    best-effort instead:\n"
+            for i in c.instead {
+                var line = "      [\(i.request)] \(i.status.rawValue)"
+                if !i.deviations.isEmpty {
+                    line += ": " + i.deviations.map { "\(plan.quantizerName($0.quantizer)) \($0.realized) (asked \($0.requested))" }.joined(separator: ", ")
+                }
+                out += line + "\n"
             }
         }
         return out
+    }
+
+    /// A conflict in one line, for the terminal.
+    public static func summarize(_ c: Plan.Conflict, number: Int, plan: Plan) -> String {
+        let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(String.init).joined(separator: ", "))"
+        var parts: [String] = []
+        for col in c.collisions where Set(col.asks.map(\.dtype)).count > 1 {
+            let asks = col.asks.map { "request \($0.request) asks \($0.dtype)" }.joined(separator: ", ")
+            parts.append("collide at \(plan.quantizerName(col.quantizer)) (\(asks))")
+        }
+        for k in c.kernelRules {
+            let op = plan.graph.ops[k.op]
+            parts.append("op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")), supports only \(k.supported.map(\.description).joined(separator: ", "))")
+        }
+        return "conflict \(number): \(who): \(parts.joined(separator: "; "))"
     }
 }

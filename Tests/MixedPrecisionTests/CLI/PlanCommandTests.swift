@@ -51,15 +51,13 @@ import Testing
         _ = try dir.file("out/sim.json", "stale")
         let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("requests 0, 1 cannot all hold"))
-        #expect(r.stderr.contains("at quantizer q.c"))
+        #expect(r.stderr.contains("conflict 1: requests 0, 1: collide at q.c (request 0 asks int16, request 1 asks int4)"))
         #expect(!dir.exists("out/sim.json"))
         let plan = try JSONParser.parse(Array((dir.read("out/plan.json") ?? "").utf8))
         #expect(plan["status"] == .string("infeasible"))
-        #expect(plan["conflicts"] == .array([.object([
-            ("kind", .string("shared-quantizer")), ("requests", .array([.int(0), .int(1)])),
-            ("quantizers", .array([.string("q.c")])), ("kernel_ops", .array([])),
-        ])]))
+        #expect(plan["conflicts"]?.asArray?.first?["requests"] == .array([.int(0), .int(1)]))
+        #expect(plan["conflicts"]?.asArray?.first?["kind"] == .string("shared-quantizer"))
+        #expect(plan["conflicts_complete"] == .bool(true))
         #expect(dir.read("out/mmp_log.txt")?.contains("Conflicts (1)") == true)
 
         let b = try CLI.run(["plan", "--sim", sim, "--requests", req, "--best-effort", "--out-dir", dir.path + "/out"])

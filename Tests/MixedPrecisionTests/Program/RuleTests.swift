@@ -94,7 +94,7 @@ import Testing
         #expect(p.conflicts[0].requests == [0])
         #expect(p.conflicts[0].kernelOps == [0])
         let log = PlanLog.render(p)
-        #expect(log.contains("op 'conv' (Conv) supports only (activation, weight) kernels (int8, int8), (int16, int8)"))
+        #expect(log.contains("op 'conv' (Conv) would run (int16, int16); its supported (activation, weight) kernels are (int8, int8), (int16, int8)"))
         // Best-effort keeps the activation (one deviation, nearest weight dtype below).
         let b = try plan(try conv(), "requests: [{set_precision: {module: conv, activation: int16, param: {weight: int16}}}]", rules: rules, mode: .bestEffort)
         #expect(b.dtype("conv.in0") == .int16)

@@ -61,3 +61,10 @@ func plan(_ graph: SimGraph, _ yaml: String, rules: KernelRules = .none, mode: P
     let requests = try RequestFile.parse(yaml)
     return try Planner.plan(PlanningProblem(graph: graph, requests: requests, rules: rules), mode: mode)
 }
+
+extension JSONValue {
+    var asArray: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+}

@@ -1,0 +1,80 @@
+/// Turns a minimal conflicting set into an explanation a user can act on (contract §8):
+/// the quantizers where the requests collide and how each request reaches them, the
+/// kernel lists that forbid a pair, and what best-effort does instead.
+enum ConflictExplainer {
+    static func explain(_ members: Set<ConflictFinder.Member>, problem: PlanningProblem, part: Part,
+                        bestEffort: [DType]) -> Plan.Conflict {
+        var requests: [Int] = [], kernels: [Int] = []
+        for m in members.sorted() {
+            switch m {
+            case .kernel(let c): kernels.append(c)
+            case .request(let r): requests.append(r)
+            }
+        }
+        let graph = problem.graph
+        let inPart = Set(part.quantizers)
+        let targets = part.targets.map { problem.resolution.targets[$0] }
+            .filter { $0.tier == .explicit && requests.contains($0.request) }
+
+        var asked: [Int: Set<DType>] = [:]
+        for t in targets { for q in t.quantizers where inPart.contains(q) { asked[q, default: []].insert(t.dtype) } }
+        var ruleQuantizers = Set<Int>()
+        for c in kernels {
+            ruleQuantizers.formUnion(problem.kernels[c].activations)
+            if let w = problem.kernels[c].weight { ruleQuantizers.insert(w) }
+        }
+        var points = Set(asked.filter { $0.value.count > 1 || ruleQuantizers.contains($0.key) }.keys)
+        if points.isEmpty { points = Set(asked.keys) }
+
+        let collisions = points.sorted().map { q -> Plan.Conflict.Collision in
+            let asks = targets.filter { $0.quantizers.contains(q) }.map { t in
+                Plan.Conflict.Ask(request: t.request, dtype: t.dtype, origin: t.origin,
+                                  path: QuantizerPath.trace(t.origin, to: q, graph: graph, effective: problem.effective))
+            }
+            let slots = QuantizerPath.slots(of: q, graph: graph)
+            return .init(quantizer: q, asks: asks, tiedSlots: slots.count > 1 ? slots : [])
+        }
+
+        let rules = kernels.map { c -> Plan.Conflict.KernelRule in
+            let kc = problem.kernels[c]
+            func ask(_ q: Int) -> DType? { targets.first { $0.quantizers.contains(q) }?.dtype }
+            let weight = kc.weight.flatMap(ask)
+            var pairs: [KernelRules.Kernel?] = []
+            var text: [String] = []
+            for a in kc.activations {
+                let act = ask(a)
+                if act == nil && weight == nil { continue }
+                let pair = "(\(act?.description ?? "any"), \(kc.weight == nil ? "-" : weight?.description ?? "any"))"
+                if !text.contains(pair) {
+                    text.append(pair)
+                    pairs.append(act.map { KernelRules.Kernel(activation: $0, param: weight) })
+                }
+            }
+            return .init(op: kc.op, requested: pairs, requestedText: text, supported: kc.kernels)
+        }
+
+        let instead = requests.map { r -> Plan.Conflict.Instead in
+            var deviations: [Plan.Deviation] = []
+            var slots = 0
+            for t in part.targets.map({ problem.resolution.targets[$0] }) where t.request == r && t.tier == .explicit {
+                for q in t.quantizers {
+                    slots += 1
+                    if bestEffort[q] != t.dtype {
+                        deviations.append(.init(quantizer: q, origin: t.origin, tier: t.tier, requested: t.dtype, realized: bestEffort[q]))
+                    }
+                }
+            }
+            let status: Plan.Outcome.Status = deviations.isEmpty ? .honored : deviations.count == slots ? .notHonored : .partiallyHonored
+            return .init(request: r, status: status, deviations: deviations)
+        }
+
+        return Plan.Conflict(
+            kind: kernels.isEmpty ? .sharedQuantizer : .kernel,
+            requests: requests,
+            kernelOps: kernels.map { problem.kernels[$0].op },
+            quantizers: points.sorted(),
+            collisions: collisions,
+            kernelRules: rules,
+            instead: instead)
+    }
+}

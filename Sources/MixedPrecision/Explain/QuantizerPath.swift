@@ -1,0 +1,88 @@
+/// How a target's origin reaches one of its quantizers, step by step in the graph's own
+/// names: which tensor an edge reads, which op wrote it, which ops were passed through
+/// as transparent, where the quantizer sits.
+public enum PathStep: Sendable, Equatable {
+    /// Op `op` has its own quantizer on input `input`.
+    case inputSlot(op: Int, input: Int)
+    /// Op `op` reads `tensor` at input `input`.
+    case reads(op: Int, input: Int, tensor: String)
+    /// Op `op` writes the tensor at output `output` and quantizes it there.
+    case quantizedAt(op: Int, output: Int)
+    /// Op `op` writes the tensor without an output quantizer (fused, data movement,
+    /// functional): what governs it is what governs the op's input `input`.
+    case transparent(op: Int, input: Int)
+    /// Param `name` of op `op`.
+    case param(op: Int, name: String)
+    /// The output quantizer of op `op` at `output`.
+    case outputSlot(op: Int, output: Int)
+    /// Model output `index`, tensor `tensor`.
+    case modelOutput(index: Int, tensor: String)
+}
+
+enum QuantizerPath {
+    /// The steps from `origin` to quantizer `q`, which must be one of the origin's
+    /// effective quantizers.
+    static func trace(_ origin: Target.Origin, to q: Int, graph: SimGraph, effective: EffectiveQuantizers) -> [PathStep] {
+        switch origin {
+        case let .edge(op, input): return edge(op, input, q, graph, effective)
+        case let .param(op, name): return [.param(op: op, name: name)]
+        case let .output(op, output): return [.outputSlot(op: op, output: output)]
+        case let .modelOutput(k): return [.modelOutput(index: k, tensor: graph.outputs[k])] + tensor(graph.outputs[k], q, graph, effective)
+        }
+    }
+
+    private static func edge(_ op: Int, _ input: Int, _ q: Int, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
+        if graph.inputSlots[op][input] == q { return [.inputSlot(op: op, input: input)] }
+        let t = graph.ops[op].inputs[input]
+        return [.reads(op: op, input: input, tensor: t)] + tensor(t, q, graph, eff)
+    }
+
+    /// Walks back from a tensor to the slot holding `q`, through transparent producers.
+    private static func tensor(_ t: String, _ q: Int, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
+        var steps: [PathStep] = []
+        var current = t
+        // Each step moves to an earlier op in a finite acyclic graph, so this ends.
+        while case .op(let p, let j)? = graph.source[current] {
+            if graph.outputSlots[p][j] != nil {
+                steps.append(.quantizedAt(op: p, output: j))
+                return steps
+            }
+            guard let k = graph.ops[p].inputs.indices.first(where: { eff.of(op: p, input: $0).contains(q) }) else { return steps }
+            steps.append(.transparent(op: p, input: k))
+            if graph.inputSlots[p][k] == q {
+                steps.append(.inputSlot(op: p, input: k))
+                return steps
+            }
+            current = graph.ops[p].inputs[k]
+            steps.append(.reads(op: p, input: k, tensor: current))
+        }
+        return steps
+    }
+
+    /// Every slot naming quantizer `q`, as text (`input 0 of op 'a'`), in graph order.
+    static func slots(of q: Int, graph: SimGraph) -> [String] {
+        var out: [String] = []
+        for (k, op) in graph.ops.enumerated() {
+            for (i, s) in graph.inputSlots[k].enumerated() where s == q { out.append("input \(i) of op '\(op.name)'") }
+            for (j, s) in graph.outputSlots[k].enumerated() where s == q { out.append("output \(j) of op '\(op.name)'") }
+            for (p, s) in graph.paramSlots[k].enumerated() where s == q { out.append("param '\(op.params[p].name)' of op '\(op.name)'") }
+        }
+        return out
+    }
+
+    /// The steps as one readable phrase.
+    static func describe(_ steps: [PathStep], graph: SimGraph) -> String {
+        func name(_ k: Int) -> String { "'\(graph.ops[k].name)'" }
+        return steps.map { step -> String in
+            switch step {
+            case let .inputSlot(op, i): return "input \(i) of op \(name(op)) has its own quantizer"
+            case let .reads(op, i, t): return "input \(i) of op \(name(op)) reads '\(t)'"
+            case let .quantizedAt(op, j): return "written by op \(name(op)) (output \(j)), which quantizes it"
+            case let .transparent(op, i): return "written by op \(name(op)) without an output quantizer, so it passes on what its input \(i) got"
+            case let .param(op, n): return "param '\(n)' of op \(name(op))"
+            case let .outputSlot(op, j): return "output \(j) of op \(name(op))"
+            case let .modelOutput(k, t): return "model output \(k) is '\(t)'"
+            }
+        }.joined(separator: ", ")
+    }
+}

@@ -7,8 +7,12 @@ public struct PlanJob: Sendable {
     public var configPath: String?
     public var mode: Plan.Mode
     public var outDir: String
+    /// Where to write a Graphviz picture of the plan, if anywhere.
+    public var dotPath: String?
 
-    public init(simPath: String, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict, outDir: String) {
+    public init(simPath: String, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict, outDir: String,
+                dotPath: String? = nil) {
+        self.dotPath = dotPath
         self.simPath = simPath
         self.requestsPath = requestsPath
         self.configPath = configPath
@@ -18,18 +22,23 @@ public struct PlanJob: Sendable {
 
     /// The planned result, with the files written.
     public func run() throws(MMPError) -> Plan {
-        let graph = try SimGraphFile.read(Files.read(simPath))
-        let requests = try RequestFile.parse(Files.readText(requestsPath))
-        let rules = try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path)) } ?? .none
-        let problem = try PlanningProblem(graph: graph, requests: requests, rules: rules)
-        let plan = try Planner.plan(problem, mode: mode)
+        let plan = try Planner.plan(problem(), mode: mode)
         try write(plan)
         return plan
     }
 
+    /// Reads and resolves the inputs.
+    public func problem() throws(MMPError) -> PlanningProblem {
+        let graph = try SimGraphFile.read(Files.read(simPath))
+        let requests = try RequestFile.parse(Files.readText(requestsPath))
+        let rules = try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path)) } ?? .none
+        return try PlanningProblem(graph: graph, requests: requests, rules: rules)
+    }
+
+    var inputs: [String] { [simPath, requestsPath] + (configPath.map { [$0] } ?? []) }
+
     /// Writes the plan's files.
     public func write(_ plan: Plan) throws(MMPError) {
-        let inputs = [simPath, requestsPath] + (configPath.map { [$0] } ?? [])
         var files: [(name: String, contents: String)] = [
             ("plan.json", JSONWriter.write(PlanFile.encode(plan))),
             ("mmp_log.txt", PlanLog.render(plan)),
@@ -39,5 +48,6 @@ public struct PlanJob: Sendable {
         }
         // An infeasible plan writes no sim.json; one left by an earlier run would mislead.
         try Files.replaceOutputs(files, removing: plan.status == .ok ? [] : ["sim.json"], in: outDir, protecting: inputs)
+        if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
     }
 }

@@ -35,13 +35,20 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory for plan.json, sim.json and mmp_log.txt (created if missing).", valueName: "DIR"))
     var outDir: String
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also write a Graphviz picture: the region around each conflict, or the quantizers that changed.", valueName: "FILE"))
+    var dot: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also render that picture as SVG (needs Graphviz's dot on PATH).", valueName: "FILE"))
+    var svg: String?
+
     func validate() throws {
         if strict && bestEffort { throw ValidationError("--strict and --best-effort exclude each other") }
     }
 
     func run() throws {
         let job = PlanJob(simPath: sim, requestsPath: requests, configPath: config,
-                          mode: bestEffort ? .bestEffort : .strict, outDir: outDir)
+                          mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         let plan: Plan
         do {
             plan = try job.run()
@@ -50,6 +57,15 @@ struct PlanCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print(PlanSummary.render(plan, outDir: outDir))
+        if let svg {
+            do {
+                try Graphviz.renderSVG(PlanPicture.dot(plan), to: svg)
+                print("wrote \(svg)")
+            } catch {
+                printError("cannot render \(svg): \(error.description)")
+            }
+        }
+        if let dot { print("wrote \(dot)") }
         if plan.status == .infeasible {
             printError("strict plan is infeasible")
             for (k, c) in plan.conflicts.enumerated() {

@@ -10,8 +10,14 @@ public enum Files {
             throw .io("cannot read '\(path)': no such file")
         }
         guard !isDir.boolValue else { throw .io("cannot read '\(path)': it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io("cannot read '\(path)'") }
-        return [UInt8](data)
+        // FileHandle rather than FileManager.contents, so pipes (`<(…)`, /dev/stdin) work too.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .io("cannot read '\(path)': permission denied") }
+        defer { try? handle.close() }
+        do {
+            return [UInt8](try handle.readToEnd() ?? Data())
+        } catch {
+            throw .io("cannot read '\(path)': \(error.localizedDescription)")
+        }
     }
 
     public static func readText(_ path: String) throws(MMPError) -> String {
@@ -82,5 +88,11 @@ public enum Files {
             placed.append(f.name)
         }
         for name in movedAside { try? fm.removeItem(atPath: aside(name)) }
+    }
+
+    /// Writes one file atomically (temporary file, then rename). Refuses to overwrite any of `inputs`.
+    public static func write(_ contents: String, to path: String, protecting inputs: [String]) throws(MMPError) {
+        let url = URL(fileURLWithPath: path)
+        try replaceOutputs([(url.lastPathComponent, contents)], in: url.deletingLastPathComponent().path, protecting: inputs)
     }
 }

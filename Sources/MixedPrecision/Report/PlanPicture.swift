@@ -1,0 +1,174 @@
+/// A Graphviz picture of the part of the graph a plan is about (contract §8, issue
+/// "explain"): for an infeasible plan, the region around each conflict — the ops on the
+/// requests' paths, the slots of the colliding quantizers and their readers, the kernel
+/// ops; for a feasible plan, the quantizers that changed and the ops around them.
+///
+/// Ops are boxes; quantizers are filled ellipses coloured by dtype (the planned dtype,
+/// or the given one for an infeasible plan); tensors run from producer through its
+/// output quantizer to each reader. Colliding quantizers and the edges by which the
+/// conflicting requests reach them are drawn in red.
+public enum PlanPicture {
+    /// At most this many ops are drawn; the rest of the region is summarised in a note.
+    public static let maxOps = 300
+
+    static func color(_ d: DType) -> String {
+        switch (d.kind, d.bits) {
+        case (.int, ...4): return "#c6dbef"
+        case (.int, ...8): return "#e5e5e5"
+        case (.int, ...16): return "#fdd49e"
+        case (.int, _): return "#fc8d59"
+        case (.float, ...8): return "#d4b9da"
+        case (.float, ...16): return "#f768a1"
+        case (.float, _): return "#ae017e"
+        }
+    }
+
+    public static func dot(_ plan: Plan) -> String {
+        let graph = plan.graph
+        let infeasible = plan.status == .infeasible
+
+        // The region, and what to highlight.
+        var region = Set<Int>()
+        var hot = Set<Int>()                      // colliding quantizers
+        var hotEdges: [String: [String]] = [:]    // edge key → labels ("req 0: int16")
+        func readersOf(quantizer q: Int) -> [Int] {
+            var out: [Int] = []
+            for (k, op) in graph.ops.enumerated() where graph.outputSlots[k].contains(q) {
+                for t in op.outputs { out += (graph.consumers[t] ?? []).map(\.op) }
+            }
+            return out
+        }
+        func owners(of q: Int) -> [Int] {
+            graph.ops.indices.filter { k in
+                graph.inputSlots[k].contains(q) || graph.outputSlots[k].contains(q) || graph.paramSlots[k].contains(q)
+            }
+        }
+        if infeasible {
+            for c in plan.conflicts {
+                region.formUnion(c.kernelOps)
+                for col in c.collisions {
+                    hot.insert(col.quantizer)
+                    region.formUnion(owners(of: col.quantizer))
+                    region.formUnion(readersOf(quantizer: col.quantizer))
+                    for a in col.asks {
+                        for step in a.path { if let op = step.op { region.insert(op) } }
+                        hotEdges[edgeKey(a.origin, quantizer: col.quantizer, graph: graph), default: []].append("req \(a.request): \(a.dtype)")
+                    }
+                }
+            }
+        } else {
+            for q in plan.changed {
+                region.formUnion(owners(of: q))
+                region.formUnion(readersOf(quantizer: q))
+            }
+        }
+        let ordered = region.sorted()
+        let drawn = Set(ordered.prefix(maxOps))
+
+        var out = "digraph mmp {\n"
+        out += "  rankdir=LR;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
+        let title = infeasible
+            ? "\(plan.mode.rawValue) plan: infeasible, \(plan.conflicts.count) conflict(s); quantizers at their given dtype"
+            : "\(plan.mode.rawValue) plan: \(plan.changed.count) quantizer(s) change dtype"
+        out += "  labelloc=t;\n  label=\(quote(title + (ordered.count > maxOps ? " (showing \(maxOps) of \(ordered.count) ops)" : "")));\n"
+
+        var quantizerNodes = Set<Int>()
+        var quantizerNodesText = ""
+        func quantizerNode(_ q: Int) -> String {
+            let id = "q:" + graph.quantizers[q].name
+            if quantizerNodes.insert(q).inserted {
+                let given = plan.previous[q], now = plan.dtypes[q]
+                var label = graph.quantizers[q].name + "\n" + (given == now ? "\(now)" : "\(given) → \(now)")
+                var attrs = "shape=ellipse, style=filled, fillcolor=\"\(color(now))\""
+                if hot.contains(q) {
+                    let asks = plan.conflicts.flatMap(\.collisions).filter { $0.quantizer == q }.flatMap(\.asks)
+                    label += "\nasked " + Array(Set(asks.map(\.dtype.description))).sorted().joined(separator: " / ")
+                    attrs += ", color=red, penwidth=3"
+                }
+                quantizerNodesText += "  \(quote(id)) [\(attrs), label=\(quote(label))];\n"
+            }
+            return id
+        }
+        var opText = "", edgeText = ""
+        var outside = Set<String>()
+
+        for k in ordered where drawn.contains(k) {
+            let op = graph.ops[k]
+            let kernel = plan.conflicts.contains { $0.kernelOps.contains(k) }
+            opText += "  \(quote("op:" + op.name)) [shape=box, style=rounded\(kernel ? ", color=red, penwidth=2" : ""), label=\(quote(op.name + "\n" + op.type))];\n"
+            for (i, t) in op.inputs.enumerated() {
+                // Where the tensor comes from, as drawn.
+                var from: String
+                switch graph.source[t] {
+                case .op(let p, let j)?:
+                    if drawn.contains(p) {
+                        from = graph.outputSlots[p][j].map(quantizerNode) ?? "op:" + graph.ops[p].name
+                    } else {
+                        from = "t:" + t
+                        outside.insert(t)
+                    }
+                default:
+                    from = "t:" + t
+                    outside.insert(t)
+                }
+                if let qi = graph.inputSlots[k][i] {
+                    let qn = quantizerNode(qi)
+                    edgeText += "  \(quote(from)) -> \(quote(qn)) [label=\(quote(t))];\n"
+                    from = qn
+                }
+                let key = "edge:\(k):\(i)"
+                edgeText += "  \(quote(from)) -> \(quote("op:" + op.name)) [\(edgeAttrs(key, label: "in \(i)", hotEdges))];\n"
+            }
+            for (j, t) in op.outputs.enumerated() {
+                if let q = graph.outputSlots[k][j] {
+                    edgeText += "  \(quote("op:" + op.name)) -> \(quote(quantizerNode(q))) [\(edgeAttrs("output:\(k):\(j)", label: t, hotEdges))];\n"
+                }
+            }
+            for (p, param) in op.params.enumerated() {
+                guard let q = graph.paramSlots[k][p] else { continue }
+                edgeText += "  \(quote(quantizerNode(q))) -> \(quote("op:" + op.name)) [style=dashed, \(edgeAttrs("param:\(k):\(param.name)", label: param.name, hotEdges))];\n"
+            }
+        }
+        for t in outside.sorted() {
+            let isInput = graph.inputs.contains(t)
+            opText += "  \(quote("t:" + t)) [shape=plaintext, label=\(quote(isInput ? "model input \(t)" : t))];\n"
+        }
+        out += opText + quantizerNodesText + edgeText + "}\n"
+        return out
+    }
+
+    /// The key of the drawn edge an origin stands for.
+    static func edgeKey(_ origin: Target.Origin, quantizer q: Int, graph: SimGraph) -> String {
+        switch origin {
+        case let .edge(op, i): return "edge:\(op):\(i)"
+        case let .param(op, name): return "param:\(op):\(name)"
+        case let .output(op, j): return "output:\(op):\(j)"
+        case let .modelOutput(k):
+            if case .op(let p, let j)? = graph.source[graph.outputs[k]] { return "output:\(p):\(j)" }
+            return "model-output:\(k)"
+        }
+    }
+
+    static func edgeAttrs(_ key: String, label: String, _ hot: [String: [String]]) -> String {
+        guard let asks = hot[key] else { return "label=\(quote(label))" }
+        return "label=\(quote(([label] + asks).joined(separator: "\n"))), color=red, fontcolor=red, penwidth=2"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = ""
+        JSONWriter.quote(s, into: &out)  // DOT strings take the same escapes for ", \ and newline
+        return out
+    }
+}
+
+extension PathStep {
+    /// The op a step is about, if any.
+    var op: Int? {
+        switch self {
+        case let .inputSlot(op, _), let .reads(op, _, _), let .quantizedAt(op, _), let .transparent(op, _),
+             let .param(op, _), let .outputSlot(op, _):
+            return op
+        case .modelOutput: return nil
+        }
+    }
+}

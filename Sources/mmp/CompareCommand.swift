@@ -1,0 +1,44 @@
+import ArgumentParser
+import MixedPrecision
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Plan in strict and in best-effort mode and show the two side by side.",
+        discussion: """
+            Takes the same inputs as `mmp plan` and writes nothing: prints each request's outcome in both \\
+            modes, the conflicts that make strict mode fail, and every quantizer whose dtype differs between \\
+            the two plans or from the given sim. Exits with status 0 whether or not strict mode is feasible, \\
+            1 on invalid input.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(name: .long, help: ArgumentHelp("The sim graph (mmp-sim/1 JSON).", valueName: "sim.json"))
+    var sim: String
+
+    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON).", valueName: "requests.yaml"))
+    var requests: String
+
+    @Option(name: .long, help: ArgumentHelp("An AIMET quantsim config; its supported_kernels lists become kernel rules.", valueName: "quantsim_config.json"))
+    var config: String?
+
+    @Option(name: .long, help: "Output format: text (a table) or json.")
+    var format: Format = .text
+
+    func run() throws {
+        let job = PlanJob(simPath: sim, requestsPath: requests, configPath: config, outDir: "")
+        let comparison: Comparison
+        do {
+            comparison = try Comparison(job.problem())
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        switch format {
+        case .text: print(comparison.table(), terminator: "")
+        case .json: print(JSONWriter.write(comparison.json()), terminator: "")
+        }
+    }
+}

@@ -39,5 +39,6 @@ struct MMP: ParsableCommand {
 }
 
 func printError(_ message: String) {
+    fflush(nil)  // flush stdout first: keep stdout and stderr in the order they were produced
     FileHandle.standardError.write(Data(("mmp: " + message + "\n").utf8))
 }

@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -19,7 +21,13 @@ let package = Package(
         ),
         .target(
             name: "MixedPrecision",
-            dependencies: ["CGLPK", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "CGLPK",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            exclude: ["ONNX/onnx-subset.proto"]
         ),
         .executableTarget(
             name: "mmp",

@@ -6,6 +6,8 @@ public enum MMPError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidSim(String)
     /// A request is malformed or names something the graph does not have (contract §3).
     case invalidRequest(String)
+    /// The ONNX model cannot be read.
+    case invalidModel(String)
     /// The AIMET quantsim config is malformed.
     case invalidConfig(String)
     /// A file could not be read or written, or the command line is inconsistent.
@@ -17,6 +19,7 @@ public enum MMPError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .invalidSim(let m): return "invalid sim graph: \(m)"
         case .invalidRequest(let m): return "invalid request: \(m)"
+        case .invalidModel(let m): return "invalid ONNX model: \(m)"
         case .invalidConfig(let m): return "invalid config: \(m)"
         case .io(let m): return m
         case .solver(let m): return "solver failure: \(m)"

@@ -1,8 +1,19 @@
-/// The whole `mmp plan --sim` job as a library call: read the sim graph, the requests
-/// and the optional config, plan, and write `plan.json`, `sim.json` (when the plan is
-/// feasible) and `mmp_log.txt` into the output directory.
+import Foundation
+
+/// The whole `mmp plan` job as a library call: read the model (a sim graph, or an ONNX
+/// file placed with an AIMET config), the requests and the config; plan; and write
+/// `plan.json`, `sim.json` (when the plan is feasible), `mmp_log.txt` and — for ONNX —
+/// `overrides.json` into the output directory.
 public struct PlanJob: Sendable {
-    public var simPath: String
+    /// Where the sim graph comes from.
+    public enum Model: Sendable, Equatable {
+        /// An `mmp-sim/1` file.
+        case sim(String)
+        /// An ONNX file; quantizers are placed from the config at these defaults.
+        case onnx(String, QuantizerDefaults)
+    }
+
+    public var model: Model
     public var requestsPath: String
     public var configPath: String?
     public var mode: Plan.Mode
@@ -10,14 +21,20 @@ public struct PlanJob: Sendable {
     /// Where to write a Graphviz picture of the plan, if anywhere.
     public var dotPath: String?
 
-    public init(simPath: String, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict, outDir: String,
-                dotPath: String? = nil) {
-        self.dotPath = dotPath
-        self.simPath = simPath
+    public init(model: Model, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
+                outDir: String, dotPath: String? = nil) {
+        self.model = model
         self.requestsPath = requestsPath
         self.configPath = configPath
         self.mode = mode
         self.outDir = outDir
+        self.dotPath = dotPath
+    }
+
+    public init(simPath: String, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
+                outDir: String, dotPath: String? = nil) {
+        self.init(model: .sim(simPath), requestsPath: requestsPath, configPath: configPath, mode: mode,
+                  outDir: outDir, dotPath: dotPath)
     }
 
     /// The planned result, with the files written.
@@ -27,15 +44,38 @@ public struct PlanJob: Sendable {
         return plan
     }
 
-    /// Reads and resolves the inputs.
-    public func problem() throws(MMPError) -> PlanningProblem {
-        let graph = try SimGraphFile.read(Files.read(simPath))
-        let requests = try RequestFile.parse(Files.readText(requestsPath))
-        let rules = try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path)) } ?? .none
-        return try PlanningProblem(graph: graph, requests: requests, rules: rules)
+    /// Reads the config, if any.
+    public func config() throws(MMPError) -> QuantSimConfig? {
+        try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path)) }
     }
 
-    var inputs: [String] { [simPath, requestsPath] + (configPath.map { [$0] } ?? []) }
+    /// Reads the model as a sim graph.
+    public func graph(config: QuantSimConfig?) throws(MMPError) -> SimGraph {
+        switch model {
+        case .sim(let path):
+            return try SimGraphFile.read(Files.read(path))
+        case .onnx(let path, let defaults):
+            guard let config else { throw .io("--onnx needs --config: the AIMET quantsim config that places quantizers") }
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            return try ONNXImporter.simGraph(onnx: Files.read(path), config: config, defaults: defaults, modelName: name)
+        }
+    }
+
+    /// Reads and resolves the inputs.
+    public func problem() throws(MMPError) -> PlanningProblem {
+        let config = try config()
+        let graph = try graph(config: config)
+        let requests = try RequestFile.parse(Files.readText(requestsPath))
+        return try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
+    }
+
+    var inputs: [String] {
+        let modelPath: String
+        switch model {
+        case .sim(let p), .onnx(let p, _): modelPath = p
+        }
+        return [modelPath, requestsPath] + (configPath.map { [$0] } ?? [])
+    }
 
     /// Writes the plan's files.
     public func write(_ plan: Plan) throws(MMPError) {
@@ -43,11 +83,22 @@ public struct PlanJob: Sendable {
             ("plan.json", JSONWriter.write(PlanFile.encode(plan))),
             ("mmp_log.txt", PlanLog.render(plan)),
         ]
-        if plan.status == .ok {
+        var stale: [String] = []
+        let feasible = plan.status == .ok
+        if feasible {
             files.append(("sim.json", JSONWriter.write(SimGraphFile.encode(plan.graph, dtypes: plan.dtypes))))
+        } else {
+            stale.append("sim.json")
+        }
+        if case .onnx = model {
+            if feasible {
+                files.append(("overrides.json", JSONWriter.write(OverridesFile.encode(plan))))
+            } else {
+                stale.append("overrides.json")
+            }
         }
         // An infeasible plan writes no sim.json; one left by an earlier run would mislead.
-        try Files.replaceOutputs(files, removing: plan.status == .ok ? [] : ["sim.json"], in: outDir, protecting: inputs)
+        try Files.replaceOutputs(files, removing: stale, in: outDir, protecting: inputs)
         if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
     }
 }

@@ -15,20 +15,16 @@ struct CompareCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(name: .long, help: ArgumentHelp("The sim graph (mmp-sim/1 JSON).", valueName: "sim.json"))
-    var sim: String
+    @OptionGroup var model: ModelOptions
 
     @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON).", valueName: "requests.yaml"))
     var requests: String
-
-    @Option(name: .long, help: ArgumentHelp("An AIMET quantsim config; its supported_kernels lists become kernel rules.", valueName: "quantsim_config.json"))
-    var config: String?
 
     @Option(name: .long, help: "Output format: text (a table) or json.")
     var format: Format = .text
 
     func run() throws {
-        let job = PlanJob(simPath: sim, requestsPath: requests, configPath: config, outDir: "")
+        let job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config, outDir: "")
         let comparison: Comparison
         do {
             comparison = try Comparison(job.problem())

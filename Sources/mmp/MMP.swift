@@ -16,7 +16,7 @@ struct MMP: ParsableCommand {
 
             Exit status: 0 planned; 1 invalid input; 2 strict plan infeasible.
             """,
-        subcommands: [PlanCommand.self, CompareCommand.self]
+        subcommands: [PlanCommand.self, CompareCommand.self, InspectCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 1 like every other invalid input.

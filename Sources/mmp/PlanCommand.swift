@@ -7,8 +7,9 @@ struct PlanCommand: ParsableCommand {
         abstract: "Plan mixed precision for a sim graph and write the plan into a directory.",
         discussion: """
             Writes into --out-dir: plan.json (every quantizer's dtype, each request's outcome, the conflicts), \
-            sim.json (the sim graph with the planned dtypes; only when the plan is feasible) and mmp_log.txt \
-            (the readable report). Inputs are never modified; outputs are written atomically.
+            sim.json (the sim graph with the planned dtypes; only when the plan is feasible), mmp_log.txt \
+            (the readable report) and, with --onnx, overrides.json (quantization overrides for converters). \
+            Inputs are never modified; outputs are written atomically.
 
             Strict mode (the default) honours every request or reports each conflicting set of requests and \
             exits with status 2. Best-effort mode always plans, honouring later requests first. Invalid input \
@@ -16,15 +17,10 @@ struct PlanCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The sim graph to plan (mmp-sim/1 JSON).", valueName: "sim.json"))
-    var sim: String
+    @OptionGroup var model: ModelOptions
 
     @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON).", valueName: "requests.yaml"))
     var requests: String
-
-    @Option(name: .long, help: ArgumentHelp(
-        "An AIMET quantsim config; its supported_kernels lists become kernel rules.", valueName: "quantsim_config.json"))
-    var config: String?
 
     @Flag(name: .long, help: "Never fail on conflicts: later requests win, earlier ones get the nearest dtype.")
     var bestEffort = false
@@ -47,7 +43,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let job = PlanJob(simPath: sim, requestsPath: requests, configPath: config,
+        let job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config,
                           mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         let plan: Plan
         do {

@@ -39,7 +39,7 @@ import Testing
                {"activation": {"bitwidth": 16, "dtype": "float"}, "param": {"bitwidth": 16, "dtype": "float"}}]},
              "op_type": {"Gemm": {"supported_kernels": [
                {"activation": {"bitwidth": 16, "dtype": "float"}, "param": {"bitwidth": 16, "dtype": "float"}}]}}}
-            """.utf8))
+            """.utf8)).kernelRules
         #expect(rules.defaults == [.init(activation: .int8, param: .int8), .init(activation: .fp16, param: .fp16)])
         #expect(rules.kernels(forType: "Gemm") == [.init(activation: .fp16, param: .fp16)])
         let sim = try SimGraphFile.read(Array(Samples.sim.utf8))

@@ -1,7 +1,8 @@
 /// Writes ``JSONValue`` as indented JSON text, deterministically.
 ///
-/// Objects keep their member order, numbers their original text. Short arrays of
-/// scalars stay on one line, which keeps sim graphs and plans readable in diffs.
+/// Objects keep their member order, numbers their original text. Small arrays and
+/// objects (scalars only, under ``inlineWidth`` characters) stay on one line, which keeps
+/// sim graphs, plans and overrides readable in diffs.
 public enum JSONWriter {
     public static func write(_ value: JSONValue) -> String {
         var out = ""
@@ -11,7 +12,42 @@ public enum JSONWriter {
         return out
     }
 
+    /// The widest value written on one line.
+    public static let inlineWidth = 96
+
+    /// `value` on one line, if it is small and holds no nested containers beyond one level of scalars.
+    private static func inline(_ value: JSONValue, depth: Int = 0) -> String? {
+        var out = ""
+        switch value {
+        case .array(let items):
+            guard depth < 2 else { return nil }
+            out = "["
+            for (k, item) in items.enumerated() {
+                guard let text = inline(item, depth: depth + 1) else { return nil }
+                out += (k > 0 ? ", " : "") + text
+            }
+            out += "]"
+        case .object(let members):
+            guard depth < 2 else { return nil }
+            out = "{"
+            for (k, (key, item)) in members.enumerated() {
+                guard let text = inline(item, depth: depth + 1) else { return nil }
+                out += k > 0 ? ", " : ""
+                quote(key, into: &out)
+                out += ": " + text
+            }
+            out += "}"
+        default:
+            emit(value, indent: 0, into: &out)
+        }
+        return out.count <= inlineWidth ? out : nil
+    }
+
     private static func emit(_ value: JSONValue, indent: Int, into out: inout String) {
+        if value.isContainer, let text = inline(value) {
+            out.append(text)
+            return
+        }
         switch value {
         case .null: out.append("null")
         case .bool(let b): out.append(b ? "true" : "false")
@@ -76,6 +112,8 @@ public enum JSONWriter {
 }
 
 extension JSONValue {
+    var isContainer: Bool { !isScalar }
+
     var isScalar: Bool {
         switch self {
         case .array, .object: return false

@@ -59,36 +59,47 @@ public struct LayerSelection: Sendable {
     }
 
     /// Glob over dotted paths: `*` matches within one component, `**` across components,
-    /// including none (`a.**.b` matches `a.b`, `**.b` matches `b`).
+    /// including none (`a.**.b` matches `a.b`, `**.b` matches `b`), `[qkv]` one of the
+    /// listed characters.
     static func glob(_ p: [UInt8], matches s: [UInt8]) -> Bool {
+        enum Token { case literal(UInt8), oneOf(Set<UInt8>), star, globstar }
         let dot = UInt8(ascii: "."), star = UInt8(ascii: "*")
-        var tokens: [(byte: UInt8, kind: Int)] = []  // kind 0 literal, 1 `*`, 2 `**`
+        var tokens: [Token] = []
         var i = 0
         while i < p.count {
             if p[i] == star {
-                if i + 1 < p.count, p[i + 1] == star { tokens.append((star, 2)); i += 2 } else { tokens.append((star, 1)); i += 1 }
-            } else { tokens.append((p[i], 0)); i += 1 }
+                if i + 1 < p.count, p[i + 1] == star { tokens.append(.globstar); i += 2 } else { tokens.append(.star); i += 1 }
+            } else if p[i] == UInt8(ascii: "["), let close = p[(i + 1)...].firstIndex(of: UInt8(ascii: "]")), close > i + 1 {
+                tokens.append(.oneOf(Set(p[(i + 1)..<close])))
+                i = close + 1
+            } else {
+                tokens.append(.literal(p[i]))
+                i += 1
+            }
         }
         // Dynamic programming over (token, string position), one row at a time. A `**`
-        // token may also swallow the dot that follows it, so it can stand for no component.
+        // followed by `.` may also match nothing at all when it starts a component.
         var row = Array(repeating: false, count: s.count + 1)
         row[0] = true
-        var skipDot = Array(repeating: false, count: s.count + 1)  // positions reached by an empty `**.`
+        var skipDot = Array(repeating: false, count: s.count + 1)
         for (n, t) in tokens.enumerated() {
             var next = Array(repeating: false, count: s.count + 1)
-            switch t.kind {
-            case 0:
-                for j in 0..<s.count where row[j] && s[j] == t.byte { next[j + 1] = true }
-                if t.byte == dot { for j in 0...s.count where skipDot[j] { next[j] = true } }
-            default:
+            switch t {
+            case .literal(let b):
+                for j in 0..<s.count where row[j] && s[j] == b { next[j + 1] = true }
+                if b == dot { for j in 0...s.count where skipDot[j] { next[j] = true } }
+            case .oneOf(let set):
+                for j in 0..<s.count where row[j] && set.contains(s[j]) { next[j + 1] = true }
+            case .star, .globstar:
+                let across: Bool
+                if case .globstar = t { across = true } else { across = false }
                 for j in 0...s.count {
                     if row[j] { next[j] = true }
-                    if j > 0, next[j - 1], t.kind == 2 || s[j - 1] != dot { next[j] = true }
+                    if j > 0, next[j - 1], across || s[j - 1] != dot { next[j] = true }
                 }
             }
-            // `**` followed by `.`: the pair may match nothing at all when it starts a component.
             skipDot = Array(repeating: false, count: s.count + 1)
-            if t.kind == 2, n + 1 < tokens.count, tokens[n + 1].kind == 0, tokens[n + 1].byte == dot {
+            if case .globstar = t, n + 1 < tokens.count, case .literal(dot) = tokens[n + 1] {
                 for j in 0...s.count where row[j] && (j == 0 || s[j - 1] == dot) { skipDot[j] = true }
             }
             row = next

@@ -134,7 +134,7 @@ extension MMPError {
     /// The message without the category prefix.
     var message: String {
         switch self {
-        case .invalidSim(let m), .invalidRequest(let m), .invalidConfig(let m), .io(let m), .solver(let m): return m
+        case .invalidSim(let m), .invalidRequest(let m), .invalidModel(let m), .invalidConfig(let m), .io(let m), .solver(let m): return m
         }
     }
 }

@@ -104,5 +104,7 @@ import Testing
         #expect(!m("a.**.c", "ac"))
         #expect(!m("a.**.c", "a.xc"))
         #expect(m("a.**", "a.b.c"))
+        #expect(m("attn.[qkv]_proj", "attn.k_proj"))
+        #expect(!m("attn.[qkv]_proj", "attn.o_proj"))
     }
 }

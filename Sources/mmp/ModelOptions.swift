@@ -1,0 +1,46 @@
+import ArgumentParser
+import MixedPrecision
+
+/// The model a command works on: a sim graph, or an ONNX file with the AIMET config
+/// that places its quantizers.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A sim graph (mmp-sim/1 JSON).", valueName: "sim.json"))
+    var sim: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "An ONNX model; quantizers are placed as --config says (weights are never read).", valueName: "model.onnx"))
+    var onnx: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "An AIMET quantsim config: its supported_kernels lists become kernel rules; with --onnx it also places the quantizers.",
+        valueName: "quantsim_config.json"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --onnx: bit width of activation quantizers.", valueName: "bits"))
+    var defaultOutputBw: Int = 8
+
+    @Option(name: .long, help: ArgumentHelp("With --onnx: bit width of param quantizers.", valueName: "bits"))
+    var defaultParamBw: Int = 8
+
+    @Option(name: .long, help: ArgumentHelp("With --onnx: kind of the default quantizers, int or float.", valueName: "kind"))
+    var defaultDataType: DataKind = .int
+
+    enum DataKind: String, ExpressibleByArgument, CaseIterable { case int, float }
+
+    func validate() throws {
+        switch (sim, onnx) {
+        case (nil, nil): throw ValidationError("give the model: --sim FILE or --onnx FILE")
+        case (_?, _?): throw ValidationError("--sim and --onnx exclude each other")
+        case (nil, _?) where config == nil: throw ValidationError("--onnx needs --config: the AIMET quantsim config that places quantizers")
+        default: break
+        }
+    }
+
+    var model: PlanJob.Model {
+        if let onnx {
+            return .onnx(onnx, QuantizerDefaults(activationBits: defaultOutputBw, paramBits: defaultParamBw,
+                                                 kind: defaultDataType == .int ? .int : .float))
+        }
+        return .sim(sim ?? "")
+    }
+}

@@ -38,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MixedPrecisionTests",
-            dependencies: ["MixedPrecision", "mmp"]
+            dependencies: ["MixedPrecision", "mmp", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ]
 )

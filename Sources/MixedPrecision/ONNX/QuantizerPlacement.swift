@@ -115,16 +115,16 @@ enum QuantizerPlacement {
                 guard kinds.producer[t] == nil, quantized(t) else { return nil }
                 return addQuantizer(t, activationDType, [("symmetric", .bool(config.modelInputQuantized && config.activationSymmetric))])
             }
-            let outQ: [String?] = outputs.map { t in
-                guard quantized(t) else { return nil }
-                return addQuantizer(t, activationDType, [("symmetric", .bool(config.isActivationSymmetric(node.opType)))])
-            }
             var paramSlots: [SimGraph.Param] = []
             for p in params[k] ?? [] where !paramSlots.contains(where: { $0.name == p.name }) {
                 guard config.isParamQuantized(p.name, ofType: node.opType) else { paramSlots.append(.init(p.name, nil)); continue }
                 var fields: [(String, JSONValue)] = [("symmetric", .bool(config.isParamSymmetric(p.name, ofType: node.opType)))]
                 if p.name == "weight" { fields.append(("per_channel", .bool(config.isPerChannel(node.opType)))) }
                 paramSlots.append(.init(p.name, addQuantizer(p.root, paramDType, fields)))
+            }
+            let outQ: [String?] = outputs.map { t in
+                guard quantized(t) else { return nil }
+                return addQuantizer(t, activationDType, [("symmetric", .bool(config.isActivationSymmetric(node.opType)))])
             }
             let weightRank = (params[k] ?? []).first { $0.name == "weight" }.flatMap { model.initializers[$0.root]?.dims.count }
             let naming = ModuleNaming.name(node, paramRoots: (params[k] ?? []).map(\.root), rootUses: rootUses, weightRank: weightRank)

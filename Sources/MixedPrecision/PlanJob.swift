@@ -77,6 +77,16 @@ public struct PlanJob: Sendable {
         return [modelPath, requestsPath] + (configPath.map { [$0] } ?? [])
     }
 
+    /// The files `write` puts into the output directory for `plan`.
+    public func outputNames(for plan: Plan) -> [String] {
+        var names = ["plan.json", "mmp_log.txt"]
+        if plan.status == .ok {
+            names.append("sim.json")
+            if case .onnx = model { names.append("overrides.json") }
+        }
+        return names
+    }
+
     /// Writes the plan's files.
     public func write(_ plan: Plan) throws(MMPError) {
         var files: [(name: String, contents: String)] = [

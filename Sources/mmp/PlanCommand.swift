@@ -52,7 +52,7 @@ struct PlanCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
-        print(PlanSummary.render(plan, outDir: outDir))
+        print(PlanSummary.render(plan, outDir: outDir, written: job.outputNames(for: plan)))
         if let svg {
             do {
                 try Graphviz.renderSVG(PlanPicture.dot(plan), to: svg)

@@ -2,7 +2,7 @@ import MixedPrecision
 
 /// The few lines `mmp plan` prints: where the plan went and what it did.
 enum PlanSummary {
-    static func render(_ plan: Plan, outDir: String) -> String {
+    static func render(_ plan: Plan, outDir: String, written: [String]) -> String {
         var counts: [Plan.Outcome.Status: Int] = [:]
         for o in plan.outcomes { counts[o.status, default: 0] += 1 }
         let order: [Plan.Outcome.Status] = [.honored, .partiallyHonored, .notHonored, .overridden, .selectedNothing]
@@ -15,8 +15,7 @@ enum PlanSummary {
             lines.append("  \(plan.graph.quantizers[q].name): \(plan.previous[q]) -> \(plan.dtypes[q])")
         }
         if plan.changed.count > 12 { lines.append("  … \(plan.changed.count - 12) more in mmp_log.txt") }
-        let written = plan.status == .ok ? "plan.json, sim.json, mmp_log.txt" : "plan.json, mmp_log.txt"
-        lines.append("wrote \(written) to \(outDir)")
+        lines.append("wrote \(written.joined(separator: ", ")) to \(outDir)")
         return lines.joined(separator: "\n")
     }
 }

@@ -66,6 +66,15 @@ import Testing
         }
     }
 
+    @Test func requestsByTorchClassAndByOpType() throws {
+        let graph = try importFixture("llama_tiny")
+        let byClass = try plan(graph, "requests: [{set_precision: {module_type: LlamaRMSNorm, activation: int16}}]")
+        #expect(byClass.problem.resolution.selectedOps[0].count == 35)  // 5 RMSNorms of 7 ops
+        let byType = try plan(graph, "requests: [{set_precision: {module_type: Softmax, activation: int16}}]")
+        #expect(byType.problem.resolution.selectedOps[0].count == 2)
+        #expect(byType.status == .ok)
+    }
+
     @Test func tiedInitializersAreOneQuantizer() throws {
         // The exporter deduplicated the (identical) RMSNorm weights into one initializer.
         let graph = try importFixture("llama_tiny")

@@ -1,0 +1,120 @@
+"""AIMET's MixedPrecisionConfigurator API, planned by mmp."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from .apply import apply_plan
+from .export import export_sim
+
+SUPPORTED = ("int16", "int8", "int4", "fp16")
+
+
+class MmpConflictError(RuntimeError):
+    """Strict mode could not honour every request; the message explains the conflicts."""
+
+
+def _mmp():
+    exe = os.environ.get("MMP") or shutil.which("mmp")
+    if not exe:
+        raise FileNotFoundError("mmp is not on PATH; build it (swift build) and set MMP=/path/to/mmp")
+    return exe
+
+
+def _check(dtype, what):
+    if dtype is not None and dtype not in SUPPORTED:
+        raise ValueError(f"Supported inputs for {what} are {SUPPORTED}, got {dtype!r}")
+
+
+class MixedPrecisionConfigurator:
+    """Drop-in for ``aimet_torch.mixed_precision.MixedPrecisionConfigurator``.
+
+    Record requests with ``set_precision``, ``set_model_input_precision`` and
+    ``set_model_output_precision``; ``apply(log_file, strict)`` exports the sim, runs
+    ``mmp plan``, and writes the plan into the sim. In strict mode an infeasible plan
+    raises :class:`MmpConflictError` with mmp's explanation and leaves the sim unchanged.
+    """
+
+    def __init__(self, sim):
+        self._sim = sim
+        self._module_names = {module: name for name, module in sim.model.named_modules()}
+        self.requests = []
+
+    def set_precision(self, arg, activation, param=None):
+        """``arg``: a module of the sim (leaf or not) or a module class."""
+        activations = activation if isinstance(activation, (list, tuple)) else [activation]
+        for a in activations:
+            _check(a, "activation")
+        for name, d in (param or {}).items():
+            _check(d, f"param: {name}")
+        body = {}
+        if isinstance(arg, type):
+            body["module_type"] = arg.__name__
+        elif arg in self._module_names:
+            body["module"] = self._module_names[arg]
+        else:
+            raise ValueError(f"Specified module {arg} is not part of the sim object")
+        if activation is not None:
+            body["activation"] = list(activation) if isinstance(activation, (list, tuple)) else activation
+        if param:
+            body["param"] = dict(param)
+        self.requests.append({"set_precision": body})
+
+    def set_model_input_precision(self, activation):
+        self._model_io("set_model_input_precision", activation)
+
+    def set_model_output_precision(self, activation):
+        self._model_io("set_model_output_precision", activation)
+
+    def _model_io(self, kind, activation):
+        activations = activation if isinstance(activation, (list, tuple)) else [activation]
+        for a in activations:
+            _check(a, "activation")
+        value = list(activation) if isinstance(activation, (list, tuple)) else activation
+        self.requests.append({kind: {"activation": value}})
+
+    def apply(self, log_file="./mmp_log.txt", strict=True):
+        """Plans the recorded requests and applies the plan to the sim."""
+        with tempfile.TemporaryDirectory(prefix="mmp-") as tmp:
+            sim_path = os.path.join(tmp, "sim.json")
+            export_sim(self._sim, sim_path)
+            requests_path = os.path.join(tmp, "requests.json")
+            with open(requests_path, "w") as f:
+                json.dump({"requests": self.requests}, f, indent=1)
+            out = os.path.join(tmp, "out")
+            command = [_mmp(), "plan", "--sim", sim_path, "--requests", requests_path, "--out-dir", out]
+            config = _kernel_config(self._sim, tmp)
+            if config:
+                command += ["--config", config]
+            if not strict:
+                command.append("--best-effort")
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            log = os.path.join(out, "mmp_log.txt")
+            if os.path.exists(log):
+                text = open(log).read()
+                if hasattr(log_file, "write"):
+                    log_file.write(text)
+                elif log_file:
+                    with open(log_file, "w") as f:
+                        f.write(text)
+            if result.returncode == 2:
+                raise MmpConflictError(result.stderr.strip())
+            if result.returncode != 0:
+                raise RuntimeError(f"mmp failed: {result.stderr.strip()}")
+            return apply_plan(self._sim, os.path.join(out, "plan.json"))
+
+
+def _kernel_config(sim, directory):
+    """The sim's config file, if it has supported_kernels (mmp reads only those)."""
+    path = getattr(sim, "_config_file", None)
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read()
+    if "supported_kernels" not in text:
+        return None
+    target = os.path.join(directory, "config.json")
+    with open(target, "w") as f:
+        f.write(text)
+    return target

@@ -36,9 +36,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "SyntheticModels", path: "Benchmarks/SyntheticModels"),
+        .executableTarget(name: "mmp-synth", dependencies: ["SyntheticModels"], path: "Benchmarks/mmp-synth"),
         .testTarget(
             name: "MixedPrecisionTests",
-            dependencies: ["MixedPrecision", "mmp", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["MixedPrecision", "mmp", "SyntheticModels", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ]
 )

@@ -39,8 +39,21 @@ public struct PlanJob: Sendable {
 
     /// The planned result, with the files written.
     public func run() throws(MMPError) -> Plan {
-        let plan = try Planner.plan(problem(), mode: mode)
+        var times = StageTimes()
+        return try run(times: &times)
+    }
+
+    /// The planned result, with the files written, timing each stage.
+    public func run(times: inout StageTimes) throws(MMPError) -> Plan {
+        let config = try config()
+        let graph = try graph(config: config)
+        let requests = try RequestFile.parse(Files.readText(requestsPath))
+        times.lap("read")
+        let problem = try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
+        times.lap("resolve")
+        let plan = try Planner.plan(problem, mode: mode, times: &times)
         try write(plan)
+        times.lap("write")
         return plan
     }
 
@@ -89,20 +102,20 @@ public struct PlanJob: Sendable {
 
     /// Writes the plan's files.
     public func write(_ plan: Plan) throws(MMPError) {
-        var files: [(name: String, contents: String)] = [
-            ("plan.json", JSONWriter.write(PlanFile.encode(plan))),
-            ("mmp_log.txt", PlanLog.render(plan)),
+        var files: [(name: String, contents: [UInt8])] = [
+            ("plan.json", JSONWriter.bytes(PlanFile.encode(plan))),
+            ("mmp_log.txt", Array(PlanLog.render(plan).utf8)),
         ]
         var stale: [String] = []
         let feasible = plan.status == .ok
         if feasible {
-            files.append(("sim.json", JSONWriter.write(SimGraphFile.encode(plan.graph, dtypes: plan.dtypes))))
+            files.append(("sim.json", SimGraphFile.bytes(plan.graph, dtypes: plan.dtypes)))
         } else {
             stale.append("sim.json")
         }
         if case .onnx = model {
             if feasible {
-                files.append(("overrides.json", JSONWriter.write(OverridesFile.encode(plan))))
+                files.append(("overrides.json", JSONWriter.bytes(OverridesFile.encode(plan))))
             } else {
                 stale.append("overrides.json")
             }

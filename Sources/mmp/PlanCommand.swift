@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MixedPrecision
 
 struct PlanCommand: ParsableCommand {
@@ -46,13 +47,15 @@ struct PlanCommand: ParsableCommand {
         let job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config,
                           mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         let plan: Plan
+        var times = StageTimes()
         do {
-            plan = try job.run()
+            plan = try job.run(times: &times)
         } catch {
             printError(error.description)
             throw ExitCode(1)
         }
         print(PlanSummary.render(plan, outDir: outDir, written: job.outputNames(for: plan)))
+        if ProcessInfo.processInfo.environment["MMP_TIMINGS"] != nil { printError("stage times\n" + times.description) }
         if let svg {
             do {
                 try Graphviz.renderSVG(PlanPicture.dot(plan), to: svg)

@@ -37,7 +37,7 @@ public enum Files {
     ///
     /// New contents go to temporary files first; existing outputs are moved aside, the
     /// new files renamed into place, and the moved-aside ones deleted only at the end.
-    public static func replaceOutputs(_ files: [(name: String, contents: String)], removing: [String] = [],
+    public static func replaceOutputs(_ files: [(name: String, contents: [UInt8])], removing: [String] = [],
                                       in directory: String, protecting inputs: [String]) throws(MMPError) {
         let protected = Set(inputs.map(canonical))
         for name in files.map(\.name) + removing where protected.contains(canonical(directory + "/" + name)) {
@@ -57,7 +57,7 @@ public enum Files {
         var written: [String] = []
         do {
             for f in files {
-                try Data(f.contents.utf8).write(to: URL(fileURLWithPath: temp(f.name)))
+                try Data(f.contents).write(to: URL(fileURLWithPath: temp(f.name)))
                 written.append(f.name)
             }
         } catch {
@@ -93,6 +93,6 @@ public enum Files {
     /// Writes one file atomically (temporary file, then rename). Refuses to overwrite any of `inputs`.
     public static func write(_ contents: String, to path: String, protecting inputs: [String]) throws(MMPError) {
         let url = URL(fileURLWithPath: path)
-        try replaceOutputs([(url.lastPathComponent, contents)], in: url.deletingLastPathComponent().path, protecting: inputs)
+        try replaceOutputs([(url.lastPathComponent, Array(contents.utf8))], in: url.deletingLastPathComponent().path, protecting: inputs)
     }
 }

@@ -1,53 +1,56 @@
-/// Writes ``JSONValue`` as indented JSON text, deterministically.
+/// Writes ``JSONValue`` as indented JSON, deterministically, into a byte buffer.
 ///
 /// Objects keep their member order, numbers their original text. Small arrays and
-/// objects (scalars only, under ``inlineWidth`` characters) stay on one line, which keeps
-/// sim graphs, plans and overrides readable in diffs.
+/// objects (scalars only, under ``inlineWidth`` bytes) stay on one line, which keeps
+/// sim graphs, plans and overrides readable in diffs. Bytes, not `String`, because
+/// plans of a million quantizers must be written in well under a second.
 public enum JSONWriter {
-    public static func write(_ value: JSONValue) -> String {
-        var out = ""
-        out.reserveCapacity(1 << 16)
-        emit(value, indent: 0, into: &out)
-        out.append("\n")
-        return out
-    }
-
     /// The widest value written on one line.
     public static let inlineWidth = 96
 
-    /// `value` on one line, if it is small and holds no nested containers beyond one level of scalars.
-    private static func inline(_ value: JSONValue, depth: Int = 0) -> String? {
-        var out = ""
+    /// The document as UTF-8 bytes, with a final newline.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var out = ByteBuffer()
+        emit(value, indent: 0, into: &out)
+        out.append(0x0A)
+        return out.bytes
+    }
+
+    /// The document as text, with a final newline.
+    public static func write(_ value: JSONValue) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// Appends `value` on one line if it is small and at most two levels deep.
+    static func emitInline(_ value: JSONValue, depth: Int = 0, into out: inout ByteBuffer, limit: Int) -> Bool {
+        let start = out.count
+        func fail() -> Bool { out.truncate(to: start); return false }
         switch value {
         case .array(let items):
-            guard depth < 2 else { return nil }
-            out = "["
+            guard depth < 2 else { return fail() }
+            out.append(UInt8(ascii: "["))
             for (k, item) in items.enumerated() {
-                guard let text = inline(item, depth: depth + 1) else { return nil }
-                out += (k > 0 ? ", " : "") + text
+                if k > 0 { out.append(", ") }
+                guard emitInline(item, depth: depth + 1, into: &out, limit: limit), out.count - start <= limit else { return fail() }
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard depth < 2 else { return nil }
-            out = "{"
+            guard depth < 2 else { return fail() }
+            out.append(UInt8(ascii: "{"))
             for (k, (key, item)) in members.enumerated() {
-                guard let text = inline(item, depth: depth + 1) else { return nil }
-                out += k > 0 ? ", " : ""
+                if k > 0 { out.append(", ") }
                 quote(key, into: &out)
-                out += ": " + text
+                out.append(": ")
+                guard emitInline(item, depth: depth + 1, into: &out, limit: limit), out.count - start <= limit else { return fail() }
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         default:
             emit(value, indent: 0, into: &out)
         }
-        return out.count <= inlineWidth ? out : nil
+        return out.count - start <= limit ? true : fail()
     }
 
-    private static func emit(_ value: JSONValue, indent: Int, into out: inout String) {
-        if value.isContainer, let text = inline(value) {
-            out.append(text)
-            return
-        }
+    static func emit(_ value: JSONValue, indent: Int, into out: inout ByteBuffer) {
         switch value {
         case .null: out.append("null")
         case .bool(let b): out.append(b ? "true" : "false")
@@ -55,60 +58,94 @@ public enum JSONWriter {
         case .string(let s): quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out.append("[]"); return }
-            if items.allSatisfy(\.isScalar) {
-                out.append("[")
-                for (k, item) in items.enumerated() {
-                    if k > 0 { out.append(", ") }
-                    emit(item, indent: indent, into: &out)
-                }
-                out.append("]")
-                return
-            }
+            if emitInline(value, into: &out, limit: inlineWidth) { return }
             out.append("[\n")
             for (k, item) in items.enumerated() {
-                pad(indent + 1, &out)
+                out.pad(indent + 1)
                 emit(item, indent: indent + 1, into: &out)
                 out.append(k + 1 < items.count ? ",\n" : "\n")
             }
-            pad(indent, &out)
-            out.append("]")
+            out.pad(indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
             if members.isEmpty { out.append("{}"); return }
+            if emitInline(value, into: &out, limit: inlineWidth) { return }
             out.append("{\n")
             for (k, (key, item)) in members.enumerated() {
-                pad(indent + 1, &out)
+                out.pad(indent + 1)
                 quote(key, into: &out)
                 out.append(": ")
                 emit(item, indent: indent + 1, into: &out)
                 out.append(k + 1 < members.count ? ",\n" : "\n")
             }
-            pad(indent, &out)
-            out.append("}")
+            out.pad(indent)
+            out.append(UInt8(ascii: "}"))
         }
-    }
-
-    private static func pad(_ n: Int, _ out: inout String) {
-        out.append(String(repeating: "  ", count: n))
     }
 
     /// Appends `s` as a JSON string literal.
-    public static func quote(_ s: String, into out: inout String) {
-        out.append("\"")
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: out.unicodeScalars.append(u)
+    static func quote(_ s: String, into out: inout ByteBuffer) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { utf8 in
+            var runStart = 0
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+                switch b {
+                case 0x22: out.append("\\\"")
+                case 0x5C: out.append("\\\\")
+                case 0x0A: out.append("\\n")
+                case 0x0D: out.append("\\r")
+                case 0x09: out.append("\\t")
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append("\\u00")
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0xF)])
+                }
+                runStart = i + 1
             }
+            out.append(UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        out.append("\"")
+        out.append(UInt8(ascii: "\""))
     }
+
+    /// Appends `s` as a JSON string literal to a `String` (for small texts).
+    public static func quote(_ s: String, into out: inout String) {
+        var buffer = ByteBuffer()
+        quote(s, into: &buffer)
+        out += String(decoding: buffer.bytes, as: UTF8.self)
+    }
+}
+
+/// A growable byte buffer with the appends the writers need.
+struct ByteBuffer {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+
+    var count: Int { bytes.count }
+
+    mutating func append(_ b: UInt8) { bytes.append(b) }
+
+    mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+
+    mutating func append<C: Collection>(contentsOf c: C) where C.Element == UInt8 { bytes.append(contentsOf: c) }
+
+    mutating func pad(_ n: Int) {
+        for _ in 0..<n { bytes.append(0x20); bytes.append(0x20) }
+    }
+
+    mutating func truncate(to n: Int) { bytes.removeSubrange(n...) }
 }
 
 extension JSONValue {

@@ -7,8 +7,10 @@
 public enum SimGraphFile {
     public static let format = "mmp-sim/1"
 
-    /// Parses a sim-graph file's bytes.
+    /// Parses a sim-graph file's bytes: the streaming reader for the common case, the
+    /// general parser (and its error messages) for everything else.
     public static func read(_ bytes: [UInt8]) throws(MMPError) -> SimGraph {
+        if let graph = try SimGraphReader.read(bytes) { return graph }
         let doc: JSONValue
         do {
             doc = try JSONParser.parse(bytes)
@@ -127,11 +129,33 @@ public enum SimGraphFile {
         return out
     }
 
+    /// The file for `graph` with each quantizer's dtype replaced by `dtypes[k]`: for a graph
+    /// read from a file, that file's bytes with only the dtype strings spliced; otherwise
+    /// the encoded document.
+    public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
+        if let source = graph.sourceFile, source.dtypeRanges.count == graph.quantizers.count {
+            var out: [UInt8] = []
+            out.reserveCapacity(source.bytes.count + 16 * graph.quantizers.count)
+            var at = 0
+            for (q, range) in source.dtypeRanges.enumerated() {
+                out.append(contentsOf: source.bytes[at..<range.lowerBound])
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: dtypes[q].description.utf8)
+                out.append(UInt8(ascii: "\""))
+                at = range.upperBound
+            }
+            out.append(contentsOf: source.bytes[at...])
+            return out
+        }
+        return JSONWriter.bytes(encode(graph, dtypes: dtypes))
+    }
+
     /// The document for `graph` with each quantizer's dtype replaced by `dtypes[k]`.
     ///
     /// A graph read from a file keeps every other field of that file; a graph built in
     /// code is encoded in full.
     public static func encode(_ graph: SimGraph, dtypes: [DType]) -> JSONValue {
+        if graph.sourceFile != nil, let doc = try? JSONParser.parse(bytes(graph, dtypes: dtypes)) { return doc }
         let doc = graph.document ?? fresh(graph)
         guard case .object(var members) = doc,
               let qAt = members.firstIndex(where: { $0.0 == "quantizers" }),

@@ -91,6 +91,17 @@ public struct SimGraph: Sendable {
     /// The document this graph was read from, kept for a faithful write-back.
     public var document: JSONValue?
 
+    /// The bytes of the file this graph was read from, and where each quantizer's dtype
+    /// string sits in them: write-back splices new dtypes into the original bytes.
+    public struct SourceFile: Sendable {
+        public var bytes: [UInt8]
+        /// Per quantizer (in `quantizers` order), the byte range of its `"dtype"` string.
+        public var dtypeRanges: [Range<Int>]
+    }
+
+    /// Set when the graph was read by the streaming reader.
+    public var sourceFile: SourceFile?
+
     public init(
         model: String? = nil, inputs: [String], outputs: [String], ops: [Op],
         quantizers: [Quantizer], document: JSONValue? = nil

@@ -1,14 +1,34 @@
+import Foundation
+
 /// Turns a ``PlanningProblem`` into a ``Plan``: splits it into independent parts, solves
 /// each part's program lexicographically with GLPK, and in strict mode explains parts
 /// that cannot be solved.
 public enum Planner {
     public static func plan(_ problem: PlanningProblem, mode: Plan.Mode) throws(MMPError) -> Plan {
+        var times = StageTimes()
+        return try plan(problem, mode: mode, times: &times)
+    }
+
+    /// Plans, adding the time spent building programs (`build`) and solving them
+    /// (`solve`) to `times`.
+    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, times: inout StageTimes) throws(MMPError) -> Plan {
+        var build = 0.0, solve = 0.0
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func tick() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { clock = now }
+            return Double(now - clock) / 1e9
+        }
         let programMode: PrecisionProgram.Mode = mode == .strict ? .strict : .bestEffort
         var dtypes = problem.graph.quantizers.map(\.dtype)
         var conflicts: [Plan.Conflict] = []
         var complete = true
-        for part in Parts.needingDecision(problem) {
+        let parts = Parts.needingDecision(problem)
+        build += tick()
+        for part in parts {
             let program = PrecisionProgram(problem: problem, part: part, mode: programMode)
+            build += tick()
+            defer { solve += tick() }
             switch try LexicographicSolver.solve(program) {
             case .solved(let chosen, _):
                 for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
@@ -25,6 +45,8 @@ public enum Planner {
                 }
             }
         }
+        times.add("build", seconds: build)
+        times.add("solve", seconds: solve + tick())
         let status: Plan.Status = conflicts.isEmpty ? .ok : .infeasible
         // Outcomes of requests outside every conflict come from the parts that did solve;
         // an infeasible plan itself changes nothing.

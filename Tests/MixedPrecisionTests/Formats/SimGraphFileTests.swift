@@ -48,7 +48,9 @@ import Testing
         let graph = try SimGraphFile.read(Array(Samples.sim.utf8))
         var dtypes = graph.quantizers.map(\.dtype)
         dtypes[graph.quantizerIndex["fc.w"] ?? 0] = .int4
-        let out = JSONWriter.write(SimGraphFile.encode(graph, dtypes: dtypes))
+        let out = String(decoding: SimGraphFile.bytes(graph, dtypes: dtypes), as: UTF8.self)
+        // Byte for byte the input, but for the one dtype.
+        #expect(out == Samples.sim.replacingOccurrences(of: #""fc.w": {"dtype": "int8"}"#, with: #""fc.w": {"dtype": "int4"}"#))
         let reread = try SimGraphFile.read(Array(out.utf8))
         #expect(reread.quantizers.map(\.dtype) == dtypes)
         #expect(reread.ops == graph.ops)
@@ -57,6 +59,17 @@ import Testing
         #expect(out.contains(#""max": 2.0e0"#))
         #expect(out.contains(#""symmetric": false"#))
         #expect(out.contains(#""fc.w": {"#))
+    }
+
+    @Test func fileTheStreamingReaderDeclinesIsReadByTheGeneralParser() throws {
+        // Escapes and non-ASCII names are valid JSON the streaming reader leaves to the parser.
+        let text = Samples.sim.replacingOccurrences(of: #""model": "Tiny""#, with: #""model": "Ti\u006ey é""#)
+        let graph = try SimGraphFile.read(Array(text.utf8))
+        #expect(graph.model == "Tiny é")
+        #expect(graph.sourceFile == nil && graph.document != nil)
+        let fast = try SimGraphFile.read(Array(Samples.sim.utf8))
+        #expect(fast.sourceFile != nil)
+        #expect(fast.ops == graph.ops && fast.quantizers == graph.quantizers && fast.inputs == graph.inputs)
     }
 
     @Test func tiedSlotsShareOneQuantizer() throws {

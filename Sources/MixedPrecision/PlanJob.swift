@@ -52,8 +52,7 @@ public struct PlanJob: Sendable {
         let problem = try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
         times.lap("resolve")
         let plan = try Planner.plan(problem, mode: mode, times: &times)
-        try write(plan)
-        times.lap("write")
+        try write(plan, times: &times)
         return plan
     }
 
@@ -102,10 +101,17 @@ public struct PlanJob: Sendable {
 
     /// Writes the plan's files.
     public func write(_ plan: Plan) throws(MMPError) {
-        var files: [(name: String, contents: [UInt8])] = [
-            ("plan.json", JSONWriter.bytes(PlanFile.encode(plan))),
-            ("mmp_log.txt", Array(PlanLog.render(plan).utf8)),
-        ]
+        var times = StageTimes()
+        try write(plan, times: &times)
+    }
+
+    /// Writes the plan's files, timing encoding (`encode`) and writing (`write`).
+    public func write(_ plan: Plan, times: inout StageTimes) throws(MMPError) {
+        var files: [(name: String, contents: [UInt8])] = []
+        files.append(("plan.json", PlanFile.bytes(plan)))
+        times.lap("plan.json")
+        files.append(("mmp_log.txt", PlanLog.bytes(plan)))
+        times.lap("log")
         var stale: [String] = []
         let feasible = plan.status == .ok
         if feasible {
@@ -120,8 +126,10 @@ public struct PlanJob: Sendable {
                 stale.append("overrides.json")
             }
         }
+        times.lap("encode")
         // An infeasible plan writes no sim.json; one left by an earlier run would mislead.
         try Files.replaceOutputs(files, removing: stale, in: outDir, protecting: inputs)
         if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
+        times.lap("write")
     }
 }

@@ -10,14 +10,30 @@ public enum Files {
             throw .io("cannot read '\(path)': no such file")
         }
         guard !isDir.boolValue else { throw .io("cannot read '\(path)': it is a directory") }
-        // FileHandle rather than FileManager.contents, so pipes (`<(…)`, /dev/stdin) work too.
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .io("cannot read '\(path)': permission denied") }
-        defer { try? handle.close() }
-        do {
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch {
-            throw .io("cannot read '\(path)': \(error.localizedDescription)")
+        // POSIX reads straight into the array: no intermediate copy of a large file, and
+        // pipes (`<(…)`, /dev/stdin) work too.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .io("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var size = 1 << 16
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > 0 { size = Int(st.st_size) + 1 }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                posixRead(fd, buffer.baseAddress.map { $0 + count }, buffer.count - count)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read '\(path)': \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            count += n
         }
+        bytes.removeSubrange(count...)
+        return bytes
     }
 
     public static func readText(_ path: String) throws(MMPError) -> String {
@@ -55,14 +71,12 @@ public enum Files {
         func aside(_ name: String) -> String { directory + "/." + name + ".old-" + tag }
 
         var written: [String] = []
-        do {
-            for f in files {
-                try Data(f.contents).write(to: URL(fileURLWithPath: temp(f.name)))
-                written.append(f.name)
+        for f in files {
+            if let reason = writeBytes(f.contents, to: temp(f.name)) {
+                for name in written + [f.name] { try? fm.removeItem(atPath: temp(name)) }
+                throw .io("cannot write into '\(directory)': \(reason)")
             }
-        } catch {
-            for name in written { try? fm.removeItem(atPath: temp(name)) }
-            throw .io("cannot write into '\(directory)': \(error.localizedDescription)")
+            written.append(f.name)
         }
 
         var movedAside: [String] = [], placed: [String] = []
@@ -90,9 +104,40 @@ public enum Files {
         for name in movedAside { try? fm.removeItem(atPath: aside(name)) }
     }
 
+    /// Writes `bytes` to a new file at `path` straight from the buffer; the reason on failure.
+    static func writeBytes(_ bytes: [UInt8], to path: String) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        return bytes.withUnsafeBytes { buffer -> String? in
+            guard let base = buffer.baseAddress else { return nil }
+            var offset = 0
+            while offset < buffer.count {
+                let n = posixWrite(fd, base + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                offset += n
+            }
+            return nil
+        }
+    }
+
     /// Writes one file atomically (temporary file, then rename). Refuses to overwrite any of `inputs`.
     public static func write(_ contents: String, to path: String, protecting inputs: [String]) throws(MMPError) {
         let url = URL(fileURLWithPath: path)
         try replaceOutputs([(url.lastPathComponent, Array(contents.utf8))], in: url.deletingLastPathComponent().path, protecting: inputs)
     }
+}
+
+/// POSIX `write`, named apart from ``Files/write(_:to:protecting:)``.
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, buffer, count)
+}
+
+/// POSIX `read` into a buffer (nil only for an empty buffer).
+private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    guard let buffer else { return 0 }
+    return read(fd, buffer, count)
 }

@@ -146,6 +146,8 @@ struct ByteBuffer {
     }
 
     mutating func truncate(to n: Int) { bytes.removeSubrange(n...) }
+
+    static func += (buffer: inout ByteBuffer, s: String) { buffer.append(s) }
 }
 
 extension JSONValue {

@@ -134,17 +134,22 @@ public enum SimGraphFile {
     /// the encoded document.
     public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
         if let source = graph.sourceFile, source.dtypeRanges.count == graph.quantizers.count {
+            // The spelling of each dtype once, then the file copied in runs between dtypes.
+            let kinds = Array(Set(dtypes))
+            let code = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
+            let spelled = kinds.map { Array("\"\($0)\"".utf8) }
+            let codes = dtypes.map { code[$0] ?? 0 }
             var out: [UInt8] = []
-            out.reserveCapacity(source.bytes.count + 16 * graph.quantizers.count)
-            var at = 0
-            for (q, range) in source.dtypeRanges.enumerated() {
-                out.append(contentsOf: source.bytes[at..<range.lowerBound])
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: dtypes[q].description.utf8)
-                out.append(UInt8(ascii: "\""))
-                at = range.upperBound
+            out.reserveCapacity(source.bytes.count + 8 * graph.quantizers.count)
+            source.bytes.withUnsafeBufferPointer { input in
+                var at = 0
+                for (q, range) in source.dtypeRanges.enumerated() {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
+                    spelled[codes[q]].withUnsafeBufferPointer { out.append(contentsOf: $0) }
+                    at = range.upperBound
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: input[at...]))
             }
-            out.append(contentsOf: source.bytes[at...])
             return out
         }
         return JSONWriter.bytes(encode(graph, dtypes: dtypes))

@@ -9,38 +9,50 @@
 /// Computed once for the whole graph in topological order, so it costs one pass and
 /// never recurses.
 public struct EffectiveQuantizers: Sendable {
-    /// Sorted quantizer indices per tensor.
-    private let perTensor: [String: [Int]]
+    /// Sorted quantizer indices per op output.
+    private let perOutput: [[[Int]]]
     private let graph: SimGraph
 
     public init(_ graph: SimGraph) {
         self.graph = graph
-        var perTensor: [String: [Int]] = [:]
-        perTensor.reserveCapacity(graph.source.count)
-        for t in graph.inputs { perTensor[t] = [] }
+        var perOutput = Array(repeating: [[Int]](), count: graph.ops.count)
+        func tensor(_ t: String) -> [Int] {
+            guard case .op(let p, let j)? = graph.source[t], j < perOutput[p].count else { return [] }
+            return perOutput[p][j]
+        }
         for k in graph.topologicalOrder {
             let op = graph.ops[k]
-            var seen: [Int]? = nil
-            for (j, t) in op.outputs.enumerated() {
+            var outs: [[Int]] = []
+            outs.reserveCapacity(op.outputs.count)
+            var through: [Int]? = nil
+            for j in op.outputs.indices {
                 if let q = graph.outputSlots[k][j] {
-                    perTensor[t] = [q]
-                } else {
-                    if seen == nil {
-                        var union = Set<Int>()
-                        for i in op.inputs.indices {
-                            if let q = graph.inputSlots[k][i] { union.insert(q) } else { union.formUnion(perTensor[op.inputs[i]] ?? []) }
-                        }
-                        seen = union.sorted()
-                    }
-                    perTensor[t] = seen
+                    outs.append([q])
+                    continue
                 }
+                if through == nil {
+                    // A transparent op passes on what governs its inputs: their union.
+                    let inputs = op.inputs.indices.map { i in graph.inputSlots[k][i].map { [$0] } ?? tensor(op.inputs[i]) }
+                    if inputs.count == 1 {
+                        through = inputs[0]
+                    } else {
+                        var union = Set<Int>()
+                        for e in inputs { union.formUnion(e) }
+                        through = union.sorted()
+                    }
+                }
+                outs.append(through ?? [])
             }
+            perOutput[k] = outs
         }
-        self.perTensor = perTensor
+        self.perOutput = perOutput
     }
 
     /// `eff(T)`: the quantizers that last quantized tensor `T`.
-    public func of(tensor: String) -> [Int] { perTensor[tensor] ?? [] }
+    public func of(tensor: String) -> [Int] {
+        guard case .op(let p, let j)? = graph.source[tensor] else { return [] }
+        return perOutput[p][j]
+    }
 
     /// `eff(L, i)`: the quantizers governing what op `L` reads at input `i`.
     public func of(op: Int, input: Int) -> [Int] {

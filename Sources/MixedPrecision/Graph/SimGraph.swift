@@ -123,6 +123,7 @@ public struct SimGraph: Sendable {
         var oIndex: [String: Int] = [:]
         oIndex.reserveCapacity(ops.count)
         var source: [String: Source] = [:]
+        source.reserveCapacity(inputs.count + ops.reduce(0) { $0 + $1.outputs.count })
         for (k, name) in inputs.enumerated() {
             if source.updateValue(.modelInput(k), forKey: name) != nil {
                 throw .invalidSim("model input '\(name)' is listed twice")
@@ -168,6 +169,7 @@ public struct SimGraph: Sendable {
             }
         }
         var consumers: [String: [(op: Int, input: Int)]] = [:]
+        consumers.reserveCapacity(source.count)
         for (k, op) in ops.enumerated() {
             for (i, t) in op.inputs.enumerated() {
                 guard source[t] != nil else {

@@ -9,6 +9,15 @@ struct Part: Sendable {
     var kernels: [Int] = []
     /// Indices into `problem.homogeneity` of the preferences among them.
     var groups: [Int] = []
+
+    /// All of `parts` as one part (targets reaching several parts are listed once).
+    static func union(_ parts: [Part]) -> Part {
+        var whole = Part(quantizers: parts.flatMap(\.quantizers).sorted())
+        whole.targets = Array(Set(parts.flatMap(\.targets))).sorted()
+        whole.kernels = parts.flatMap(\.kernels).sorted()
+        whole.groups = parts.flatMap(\.groups).sorted()
+        return whole
+    }
 }
 
 /// Splits a planning problem into independent parts. Every level of the objective is a

@@ -4,14 +4,28 @@ import Foundation
 /// each part's program lexicographically with GLPK, and in strict mode explains parts
 /// that cannot be solved.
 public enum Planner {
-    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode) throws(MMPError) -> Plan {
+    /// How the planner works; the defaults are what `mmp` uses. Tests turn the
+    /// shortcuts off to check they give the same plans.
+    public struct Options: Sendable {
+        /// Split the problem into independent parts (else one program for all of it).
+        public var split = true
+        /// Settle small parts with a unique optimum by enumeration instead of GLPK.
+        public var exhaustive = true
+        public init(split: Bool = true, exhaustive: Bool = true) {
+            self.split = split
+            self.exhaustive = exhaustive
+        }
+    }
+
+    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init()) throws(MMPError) -> Plan {
         var times = StageTimes()
-        return try plan(problem, mode: mode, times: &times)
+        return try plan(problem, mode: mode, options: options, times: &times)
     }
 
     /// Plans, adding the time spent building programs (`build`) and solving them
     /// (`solve`) to `times`.
-    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, times: inout StageTimes) throws(MMPError) -> Plan {
+    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init(),
+                            times: inout StageTimes) throws(MMPError) -> Plan {
         var build = 0.0, solve = 0.0
         var clock = DispatchTime.now().uptimeNanoseconds
         func tick() -> Double {
@@ -23,13 +37,26 @@ public enum Planner {
         var dtypes = problem.graph.quantizers.map(\.dtype)
         var conflicts: [Plan.Conflict] = []
         var complete = true
-        let parts = Parts.needingDecision(problem)
+        var parts = Parts.needingDecision(problem)
+        if !options.split, parts.count > 1 {
+            let whole = Part.union(parts)
+            if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: whole, mode: programMode)) {
+                for (k, q) in whole.quantizers.enumerated() { dtypes[q] = chosen[k] }
+                parts = []
+            }
+        }
         build += tick()
         for part in parts {
             let program = PrecisionProgram(problem: problem, part: part, mode: programMode)
             build += tick()
             defer { solve += tick() }
-            switch try LexicographicSolver.solve(program) {
+            let outcome: LexicographicSolver.Result
+            switch options.exhaustive ? ExhaustiveSolver.solve(program) : nil {
+            case .unique(let chosen)?: outcome = .solved(dtypes: chosen, levels: [])
+            case .infeasible?: outcome = .infeasible
+            case nil: outcome = try LexicographicSolver.solve(program)
+            }
+            switch outcome {
             case .solved(let chosen, _):
                 for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
             case .infeasible:
@@ -52,8 +79,10 @@ public enum Planner {
         // an infeasible plan itself changes nothing.
         let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
         if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
-        return Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
-                    conflictsComplete: complete)
+        let plan = Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
+                        conflictsComplete: complete)
+        times.lap("outcomes")
+        return plan
     }
 
     static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {

@@ -40,6 +40,9 @@ struct PrecisionProgram {
     /// First `x` column of each local quantizer; columns follow its domain order.
     let firstColumn: [Int]
     let columnCount: Int
+    /// Local quantizer indices of each homogeneity group; group `g`'s `h` is column
+    /// `firstColumn.last + domains.last.count + g` (after every `x`).
+    let groupMembers: [[Int]]
     var rows: [Row] = []
     var levels: [Level] = []
 
@@ -62,6 +65,7 @@ struct PrecisionProgram {
         let xCount = next
         let groups = part.groups.map { problem.homogeneity[$0] }
         columnCount = xCount + groups.count
+        groupMembers = groups.map { g in g.quantizers.compactMap { local[$0] } }
 
         for (k, d) in domains.enumerated() {
             rows.append(Row(terms: d.indices.map { (first[k] + $0, 1) }, kind: .equal(1)))

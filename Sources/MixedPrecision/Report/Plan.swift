@@ -89,13 +89,18 @@ public struct Plan: Sendable {
     /// False when a part was so tangled that the search for conflicts stopped early.
     public let conflictsComplete: Bool
 
-    public var graph: SimGraph { problem.graph }
+    /// The graph planned (the problem's, kept here for quick access).
+    public let graph: SimGraph
 
     /// The dtype each quantizer had in the given sim.
     public let previous: [DType]
 
     /// Indices of quantizers whose dtype changed.
     public let changed: [Int]
+
+    /// For the quantizers that changed without a request asking: the homogeneity groups and
+    /// kernel rules they take part in (indices), so the reasons can be told without scanning.
+    let ruleIndex: (groups: [Int: [Int]], kernels: [Int: [Int]])
 
     /// For each quantizer, the requests whose surviving targets speak about it, with the
     /// dtype each asked for, by request index.
@@ -107,6 +112,7 @@ public struct Plan: Sendable {
         self.mode = mode
         self.status = status
         self.problem = problem
+        self.graph = problem.graph
         self.dtypes = dtypes
         self.outcomes = outcomes
         self.conflicts = conflicts
@@ -119,6 +125,17 @@ public struct Plan: Sendable {
             }
         }
         reasonIndex = index.mapValues { $0.sorted { $0.request < $1.request } }
+        let unexplained = Set(changed.filter { index[$0] == nil })
+        var groups: [Int: [Int]] = [:], kernels: [Int: [Int]] = [:]
+        if !unexplained.isEmpty {
+            for (g, group) in problem.homogeneity.enumerated() {
+                for q in group.quantizers where unexplained.contains(q) { groups[q, default: []].append(g) }
+            }
+            for (c, kc) in problem.kernels.enumerated() {
+                for q in Set(kc.activations + (kc.weight.map { [$0] } ?? [])) where unexplained.contains(q) { kernels[q, default: []].append(c) }
+            }
+        }
+        ruleIndex = (groups, kernels)
     }
 
     /// The requests whose surviving targets speak about quantizer `q`, with the dtype each

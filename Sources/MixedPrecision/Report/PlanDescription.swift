@@ -84,17 +84,19 @@ extension Plan {
     /// Why quantizer `q` changed when no request asked it to: each rule or preference
     /// that would break if `q` alone went back to its given dtype.
     public func ruleReasons(for q: Int) -> [String] {
-        var reverted = dtypes
-        reverted[q] = previous[q]
+        // The dtype each quantizer would have with `q` alone back at its given dtype.
+        func reverted(_ k: Int) -> DType { k == q ? previous[q] : dtypes[k] }
         var why: [String] = []
-        for g in problem.homogeneity where g.quantizers.contains(q) {
-            if Set(g.quantizers.map { reverted[$0] }).count > 1 {
-                why.append("keeps op '\(opName(g.op))' reading its inputs at one dtype")
+        for g in ruleIndex.groups[q] ?? [] {
+            let group = problem.homogeneity[g]
+            if Set(group.quantizers.map(reverted)).count > 1 {
+                why.append("keeps op '\(opName(group.op))' reading its inputs at one dtype")
             }
         }
-        for kc in problem.kernels where kc.activations.contains(q) || kc.weight == q {
-            let w = kc.weight.map { reverted[$0] }
-            if kc.activations.contains(where: { !kc.allows(activation: reverted[$0], weight: kc.weight == $0 ? reverted[$0] : w) }) {
+        for c in ruleIndex.kernels[q] ?? [] {
+            let kc = problem.kernels[c]
+            let w = kc.weight.map(reverted)
+            if kc.activations.contains(where: { !kc.allows(activation: reverted($0), weight: kc.weight == $0 ? reverted($0) : w) }) {
                 let pair = "(\(kc.activations.map { dtypes[$0].description }.joined(separator: "/")), \(kc.weight.map { dtypes[$0].description } ?? "-"))"
                 why.append("op '\(opName(kc.op))' needs a supported kernel: runs \(pair)")
             }

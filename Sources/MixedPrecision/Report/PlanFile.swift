@@ -2,22 +2,57 @@
 public enum PlanFile {
     public static let format = "mmp-plan/1"
 
+    /// The plan as a JSON value (for tests and tools; `bytes` is what is written).
     public static func encode(_ plan: Plan) -> JSONValue {
-        let changedReasons = Dictionary(uniqueKeysWithValues: plan.changed.map { ($0, plan.reasons(for: $0).map(\.request)) })
-        let quantizers: [(String, JSONValue)] = plan.graph.quantizers.indices.map { q in
-            var fields: [(String, JSONValue)] = [
-                ("dtype", .string(plan.dtypes[q].description)),
-                ("previous", .string(plan.previous[q].description)),
-            ]
-            if let because = changedReasons[q] {
+        (try? JSONParser.parse(bytes(plan))) ?? .null
+    }
+
+    /// `plan.json`. The quantizer map — one entry per quantizer, a million for a large
+    /// model — is written straight into the buffer; the rest goes through ``JSONValue``.
+    public static func bytes(_ plan: Plan) -> [UInt8] {
+        var out = ByteBuffer(capacity: 64 * plan.graph.quantizers.count + (1 << 16))
+        out.append("{\n  \"format\": ")
+        JSONWriter.quote(format, into: &out)
+        out.append(",\n  \"mode\": ")
+        JSONWriter.quote(plan.mode.rawValue, into: &out)
+        out.append(",\n  \"status\": ")
+        JSONWriter.quote(plan.status.rawValue, into: &out)
+        out.append(",\n  \"quantizers\": {")
+        let changed = Set(plan.changed)
+        for q in plan.graph.quantizers.indices {
+            out.append(q == 0 ? "\n    " : ",\n    ")
+            JSONWriter.quote(plan.quantizerName(q), into: &out)
+            out.append(": {\"dtype\": \"")
+            out.append(plan.dtypes[q].description)
+            out.append("\", \"previous\": \"")
+            out.append(plan.previous[q].description)
+            out.append("\"")
+            if changed.contains(q) {
+                let because = plan.reasons(for: q).map(\.request)
                 if because.isEmpty {
-                    fields.append(("rules", .array(plan.ruleReasons(for: q).map(JSONValue.string))))
+                    out.append(", \"rules\": ")
+                    JSONWriter.emit(.array(plan.ruleReasons(for: q).map(JSONValue.string)), indent: 0, into: &out)
                 } else {
-                    fields.append(("because", .array(because.map(JSONValue.int))))
+                    out.append(", \"because\": ")
+                    JSONWriter.emit(.array(because.map(JSONValue.int)), indent: 0, into: &out)
                 }
             }
-            return (plan.quantizerName(q), .object(fields))
+            out.append("}")
         }
+        out.append(plan.graph.quantizers.isEmpty ? "},\n" : "\n  },\n")
+        for (k, (key, value)) in rest(plan).enumerated() {
+            out.append("  ")
+            JSONWriter.quote(key, into: &out)
+            out.append(": ")
+            JSONWriter.emit(value, indent: 1, into: &out)
+            out.append(k == 2 ? "\n" : ",\n")
+        }
+        out.append("}\n")
+        return out.bytes
+    }
+
+    /// Everything after the quantizer map.
+    static func rest(_ plan: Plan) -> [(String, JSONValue)] {
         let requests: [JSONValue] = plan.outcomes.enumerated().map { r, outcome in
             var fields: [(String, JSONValue)] = [
                 ("index", .int(r)),
@@ -31,14 +66,10 @@ public enum PlanFile {
             if !notes.isEmpty { fields.append(("notes", .array(notes.map(JSONValue.string)))) }
             return .object(fields)
         }
-        return .object([
-            ("format", .string(format)),
-            ("mode", .string(plan.mode.rawValue)),
-            ("status", .string(plan.status.rawValue)),
-            ("quantizers", .object(quantizers)),
+        return [
             ("requests", .array(requests)),
             ("conflicts", .array(plan.conflicts.map(plan.json))),
             ("conflicts_complete", .bool(plan.conflictsComplete)),
-        ])
+        ]
     }
 }

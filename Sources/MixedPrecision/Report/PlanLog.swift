@@ -3,8 +3,14 @@
 /// requests that made it change.
 public enum PlanLog {
     public static func render(_ plan: Plan) -> String {
+        String(decoding: bytes(plan), as: UTF8.self)
+    }
+
+    /// The report as bytes, for writing (a large model's report has a line per change).
+    public static func bytes(_ plan: Plan) -> [UInt8] {
         let res = plan.problem.resolution
-        var out = "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
+        var out = ByteBuffer(capacity: 1 << 20)
+        out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
         out += "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
 
         out += "\nRequests as given (\(res.requests.count))\n"
@@ -55,7 +61,7 @@ public enum PlanLog {
             }.joined(separator: ", ")
             out += "  \(plan.quantizerName(q)): \(plan.previous[q]) -> \(plan.dtypes[q]) (\(why))\n"
         }
-        return out
+        return out.bytes
     }
 
     /// A conflict in full: the requests, where they collide and how each request gets

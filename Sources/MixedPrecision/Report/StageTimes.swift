@@ -22,8 +22,9 @@ public struct StageTimes: Sendable {
         last = now
     }
 
-    /// Adds `seconds` to stage `name` (for stages measured in pieces).
+    /// Adds `seconds` to stage `name` (for stages measured in pieces); the next lap starts now.
     public mutating func add(_ name: String, seconds: Double) {
+        last = DispatchTime.now().uptimeNanoseconds
         if let k = stages.firstIndex(where: { $0.name == name }) {
             stages[k].seconds += seconds
             stages[k].peakBytes = Self.peakResidentBytes()
@@ -35,8 +36,8 @@ public struct StageTimes: Sendable {
     public var total: Double { stages.reduce(0) { $0 + $1.seconds } }
 
     public var description: String {
-        stages.map { String(format: "%-8@ %8.3f s  peak %6.0f MB", $0.name, $0.seconds, Double($0.peakBytes) / 1e6) }
-            .joined(separator: "\n") + String(format: "\ntotal    %8.3f s", total)
+        stages.map { $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s  peak %6.0f MB", $0.seconds, Double($0.peakBytes) / 1e6) }
+            .joined(separator: "\n") + String(format: "\ntotal     %8.3f s", total)
     }
 
     /// The process's peak resident set size (`VmHWM`), or 0 where unknown.

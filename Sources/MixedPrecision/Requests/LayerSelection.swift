@@ -1,22 +1,11 @@
 /// Which ops a ``LayerSelector`` picks in a graph (contract §3).
 public struct LayerSelection: Sendable {
     private let graph: SimGraph
-    /// Every module path and ancestor → the ops under it, in graph order.
-    private let opsUnder: [String: [Int]]
-    /// The keys of `opsUnder`, sorted.
-    private let paths: [String]
+    private let tree: ModuleTree
 
     public init(_ graph: SimGraph) {
         self.graph = graph
-        var index: [String: [Int]] = [:]
-        for (k, op) in graph.ops.enumerated() {
-            var seen = Set<Substring>()
-            for m in op.modules {
-                for p in Self.selfAndAncestors(m) where seen.insert(p).inserted { index[String(p), default: []].append(k) }
-            }
-        }
-        self.opsUnder = index
-        self.paths = index.keys.sorted()
+        self.tree = ModuleTree(graph)
     }
 
     /// The ops `selector` picks, in graph order. An unknown `module` path is an error
@@ -25,7 +14,7 @@ public struct LayerSelection: Sendable {
     public func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
         switch selector {
         case .module(let m):
-            let selected = m.isEmpty ? Array(graph.ops.indices) : opsUnder[m] ?? []
+            let selected = m.isEmpty ? Array(graph.ops.indices) : tree.ops(under: m) ?? []
             if selected.isEmpty {
                 let near = suggestions(for: m)
                 let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"
@@ -40,9 +29,9 @@ public struct LayerSelection: Sendable {
                 return c == t || c.split(separator: ".").last.map(String.init) == t
             }
         case .pattern(let p):
-            let glob = Array(p.utf8)
+            let glob = Glob(p)
             var selected = Set<Int>()
-            for path in paths where Self.glob(glob, matches: Array(path.utf8)) { selected.formUnion(opsUnder[path] ?? []) }
+            for path in tree.paths where glob.matches(path) { selected.formUnion(tree.ops(under: path) ?? []) }
             return selected.sorted()
         }
     }
@@ -58,53 +47,9 @@ public struct LayerSelection: Sendable {
         return out
     }
 
-    /// Glob over dotted paths: `*` matches within one component, `**` across components,
-    /// including none (`a.**.b` matches `a.b`, `**.b` matches `b`), `[qkv]` one of the
-    /// listed characters.
+    /// Glob over dotted paths (see ``Glob``).
     static func glob(_ p: [UInt8], matches s: [UInt8]) -> Bool {
-        enum Token { case literal(UInt8), oneOf(Set<UInt8>), star, globstar }
-        let dot = UInt8(ascii: "."), star = UInt8(ascii: "*")
-        var tokens: [Token] = []
-        var i = 0
-        while i < p.count {
-            if p[i] == star {
-                if i + 1 < p.count, p[i + 1] == star { tokens.append(.globstar); i += 2 } else { tokens.append(.star); i += 1 }
-            } else if p[i] == UInt8(ascii: "["), let close = p[(i + 1)...].firstIndex(of: UInt8(ascii: "]")), close > i + 1 {
-                tokens.append(.oneOf(Set(p[(i + 1)..<close])))
-                i = close + 1
-            } else {
-                tokens.append(.literal(p[i]))
-                i += 1
-            }
-        }
-        // Dynamic programming over (token, string position), one row at a time. A `**`
-        // followed by `.` may also match nothing at all when it starts a component.
-        var row = Array(repeating: false, count: s.count + 1)
-        row[0] = true
-        var skipDot = Array(repeating: false, count: s.count + 1)
-        for (n, t) in tokens.enumerated() {
-            var next = Array(repeating: false, count: s.count + 1)
-            switch t {
-            case .literal(let b):
-                for j in 0..<s.count where row[j] && s[j] == b { next[j + 1] = true }
-                if b == dot { for j in 0...s.count where skipDot[j] { next[j] = true } }
-            case .oneOf(let set):
-                for j in 0..<s.count where row[j] && set.contains(s[j]) { next[j + 1] = true }
-            case .star, .globstar:
-                let across: Bool
-                if case .globstar = t { across = true } else { across = false }
-                for j in 0...s.count {
-                    if row[j] { next[j] = true }
-                    if j > 0, next[j - 1], across || s[j - 1] != dot { next[j] = true }
-                }
-            }
-            skipDot = Array(repeating: false, count: s.count + 1)
-            if case .globstar = t, n + 1 < tokens.count, case .literal(dot) = tokens[n + 1] {
-                for j in 0...s.count where row[j] && (j == 0 || s[j - 1] == dot) { skipDot[j] = true }
-            }
-            row = next
-        }
-        return row[s.count]
+        Glob(String(decoding: p, as: UTF8.self)).matches(String(decoding: s, as: UTF8.self))
     }
 
     /// Up to three existing module paths closest to `m`.
@@ -113,7 +58,7 @@ public struct LayerSelection: Sendable {
         // Suggestions are for typos; a path this long is not one (and would cost n·m).
         guard target.count <= 512 else { return [] }
         let limit = max(2, target.count / 3)
-        let scored = paths.compactMap { p -> (Int, String)? in
+        let scored = tree.paths.compactMap { p -> (Int, String)? in
             guard p.utf8.count <= 512 else { return nil }
             let d = Self.editDistance(target, Array(p.utf8), limit: limit)
             return d.map { ($0, p) }

@@ -1,0 +1,57 @@
+/// Every module path of a graph — each op's module paths and all their ancestors — as a
+/// tree, built once with one entry per distinct path, so that "every op under `M`" costs
+/// the size of the answer, not of the graph.
+struct ModuleTree: Sendable {
+    /// Node of each path; node 0 is the root `""`.
+    private(set) var node: [String: Int] = ["": 0]
+    private(set) var paths: [String] = [""]
+    private var children: [[Int]] = [[]]
+    /// Ops whose module path is exactly the node's path.
+    private var own: [[Int]] = [[]]
+
+    init(_ graph: SimGraph) {
+        for (k, op) in graph.ops.enumerated() {
+            for m in op.modules {
+                let n = intern(m)
+                if own[n].last != k { own[n].append(k) }
+            }
+        }
+    }
+
+    private mutating func intern(_ path: String) -> Int {
+        if let n = node[path] { return n }
+        let parentPath: String
+        if let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")) {
+            parentPath = String(path[..<dot])
+        } else {
+            parentPath = ""
+        }
+        let parent = intern(parentPath)
+        let n = paths.count
+        node[path] = n
+        paths.append(path)
+        children.append([])
+        own.append([])
+        children[parent].append(n)
+        return n
+    }
+
+    /// Whether `path` is a module path of the graph (or `""`).
+    func contains(_ path: String) -> Bool { node[path] != nil }
+
+    /// The ops at `path` or under it, in graph order; nil for an unknown path.
+    func ops(under path: String) -> [Int]? {
+        guard let start = node[path] else { return nil }
+        var out: [Int] = []
+        var stack = [start]
+        while let n = stack.popLast() {
+            out += own[n]
+            stack += children[n]
+        }
+        out.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(out.count)
+        for k in out where unique.last != k { unique.append(k) }
+        return unique
+    }
+}

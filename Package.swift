@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "MixedPrecision", targets: ["MixedPrecision"]),
         .executable(name: "mmp", targets: ["mmp"]),
+        .library(name: "SyntheticModels", targets: ["SyntheticModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

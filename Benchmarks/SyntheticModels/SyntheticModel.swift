@@ -28,8 +28,8 @@ public struct SyntheticModel: Sendable {
     /// Quantizers per block, to size a model.
     public var quantizersPerBlock: Int {
         switch shape {
-        case .decoder: return 19
-        case .moe: return 4 + experts * 6
+        case .decoder: return 24
+        case .moe: return 5 + experts * 6
         case .cnn: return 5
         }
     }

@@ -27,6 +27,9 @@ import Testing
             let all = Set(problem.resolution.requests.indices)
             #expect(reference.feasible(plan.dtypes, strictRequests: mode == .strict ? all : nil), "seed \(seed): plan breaks a rule")
             #expect(reference.objective(plan.dtypes, mode: mode) == best, "seed \(seed): objective differs")
+            // Settling parts by enumeration must give exactly GLPK's plan.
+            let glpk = try Planner.plan(problem, mode: mode, options: .init(exhaustive: false))
+            #expect(glpk.dtypes == plan.dtypes, "seed \(seed): enumeration and GLPK plans differ")
             if !plan.changed.isEmpty { changed += 1 }
         }
         // The generator must exercise the interesting cases, or this test proves little.

@@ -1,0 +1,44 @@
+import Testing
+@testable import MixedPrecision
+import SyntheticModels
+
+/// The benchmark generators, and the planner's shortcuts for scale: the plan is the same
+/// with or without splitting into parts, and with or without settling small parts by
+/// enumeration.
+@Suite struct SyntheticModelTests {
+    @Test(arguments: SyntheticModel.Shape.allCases)
+    func generatorsProduceValidSimsAndRequests(_ shape: SyntheticModel.Shape) throws {
+        let model = SyntheticModel(shape: shape, quantizers: 2_000)
+        let graph = try SimGraphFile.read(Array(model.simJSON().utf8))
+        #expect(graph.quantizers.count > 1_500 && graph.quantizers.count < 2_500)
+        let requests = try RequestFile.parse(model.requestsYAML(count: 20, conflicts: true))
+        #expect(requests.count >= 20)
+        let problem = try PlanningProblem(graph: graph, requests: requests, rules: .none)
+        let best = try Planner.plan(problem, mode: .bestEffort)
+        #expect(best.status == .ok)
+        #expect(!best.changed.isEmpty)
+        #expect(best.outcomes.contains { $0.status == .notHonored || $0.status == .partiallyHonored })  // the deliberate conflicts
+        #expect(try Planner.plan(problem, mode: .strict).status == .infeasible)
+        let calm = try PlanningProblem(graph: graph, requests: RequestFile.parse(model.requestsYAML(count: 20, conflicts: false)), rules: .none)
+        #expect(try Planner.plan(calm, mode: .strict).status == .ok)
+    }
+
+    @Test(arguments: [Plan.Mode.strict, .bestEffort], SyntheticModel.Shape.allCases)
+    func splittingAndEnumerationGiveTheSamePlanAsOneWholeProgram(_ mode: Plan.Mode, _ shape: SyntheticModel.Shape) throws {
+        let model = SyntheticModel(shape: shape, quantizers: 600)
+        let graph = try SimGraphFile.read(Array(model.simJSON().utf8))
+        // Strict needs a feasible request set to compare plans; best-effort gets the conflicts.
+        let requests = try RequestFile.parse(model.requestsYAML(count: 12, conflicts: mode == .bestEffort))
+        let rules = KernelRules(defaults: [.init(activation: .int8, param: .int8), .init(activation: .int16, param: .int8),
+                                          .init(activation: .int16, param: .int16), .init(activation: .int8, param: .int4),
+                                          .init(activation: .int16, param: .int4)])
+        let problem = try PlanningProblem(graph: graph, requests: requests, rules: rules)
+        let fast = try Planner.plan(problem, mode: mode)
+        let whole = try Planner.plan(problem, mode: mode, options: .init(split: false, exhaustive: false))
+        let glpkParts = try Planner.plan(problem, mode: mode, options: .init(split: true, exhaustive: false))
+        #expect(fast.status == whole.status)
+        #expect(fast.dtypes == whole.dtypes, "\(shape): split+enumeration vs one program")
+        #expect(fast.dtypes == glpkParts.dtypes, "\(shape): enumeration vs GLPK per part")
+        #expect(!fast.changed.isEmpty)
+    }
+}

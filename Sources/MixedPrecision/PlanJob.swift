@@ -107,29 +107,52 @@ public struct PlanJob: Sendable {
 
     /// Writes the plan's files, timing encoding (`encode`) and writing (`write`).
     public func write(_ plan: Plan, times: inout StageTimes) throws(MMPError) {
-        var files: [(name: String, contents: [UInt8])] = []
-        files.append(("plan.json", PlanFile.bytes(plan)))
-        times.lap("plan.json")
-        files.append(("mmp_log.txt", PlanLog.bytes(plan)))
-        times.lap("log")
-        var stale: [String] = []
         let feasible = plan.status == .ok
-        if feasible {
-            files.append(("sim.json", SimGraphFile.bytes(plan.graph, dtypes: plan.dtypes)))
-        } else {
-            stale.append("sim.json")
-        }
+        var names = ["plan.json", "mmp_log.txt"]
+        var stale: [String] = []
+        if feasible { names.append("sim.json") } else { stale.append("sim.json") }
         if case .onnx = model {
-            if feasible {
-                files.append(("overrides.json", JSONWriter.bytes(OverridesFile.encode(plan))))
-            } else {
-                stale.append("overrides.json")
+            if feasible { names.append("overrides.json") } else { stale.append("overrides.json") }
+        }
+        // The files are independent: encode them on all cores.
+        let encoded = Encoded(count: names.count)
+        let toEncode = names
+        DispatchQueue.concurrentPerform(iterations: toEncode.count) { k in
+            let bytes: [UInt8]
+            switch toEncode[k] {
+            case "plan.json": bytes = PlanFile.bytes(plan)
+            case "mmp_log.txt": bytes = PlanLog.bytes(plan)
+            case "sim.json": return  // streamed straight into its file below
+            default: bytes = JSONWriter.bytes(OverridesFile.encode(plan))
             }
+            encoded.set(k, bytes)
+        }
+        let graph = plan.graph, dtypes = plan.dtypes
+        let files = names.enumerated().map { k, name -> (name: String, contents: Files.OutputContents) in
+            if name == "sim.json" { return (name, .chunks { emit in SimGraphFile.write(graph, dtypes: dtypes, emit: emit) }) }
+            return (name, .bytes(encoded.take(k)))
         }
         times.lap("encode")
         // An infeasible plan writes no sim.json; one left by an earlier run would mislead.
         try Files.replaceOutputs(files, removing: stale, in: outDir, protecting: inputs)
         if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
         times.lap("write")
+    }
+}
+
+/// Byte buffers filled from several threads, one slot each.
+private final class Encoded: @unchecked Sendable {
+    private var slots: [[UInt8]]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ k: Int, _ bytes: [UInt8]) {
+        lock.lock()
+        slots[k] = bytes
+        lock.unlock()
+    }
+    func take(_ k: Int) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[k]
     }
 }

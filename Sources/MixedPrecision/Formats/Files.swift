@@ -55,6 +55,19 @@ public enum Files {
     /// new files renamed into place, and the moved-aside ones deleted only at the end.
     public static func replaceOutputs(_ files: [(name: String, contents: [UInt8])], removing: [String] = [],
                                       in directory: String, protecting inputs: [String]) throws(MMPError) {
+        try replaceOutputs(files.map { ($0.name, OutputContents.bytes($0.contents)) }, removing: removing, in: directory, protecting: inputs)
+    }
+
+    /// What goes into an output file: bytes in memory, or a producer that hands them
+    /// over in chunks (so a large file need not be held whole).
+    public enum OutputContents: Sendable {
+        case bytes([UInt8])
+        /// Calls its argument with each chunk in order; the argument returns false on a write error.
+        case chunks(@Sendable (_ emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Void)
+    }
+
+    public static func replaceOutputs(_ files: [(name: String, contents: OutputContents)], removing: [String] = [],
+                                      in directory: String, protecting inputs: [String]) throws(MMPError) {
         let protected = Set(inputs.map(canonical))
         for name in files.map(\.name) + removing where protected.contains(canonical(directory + "/" + name)) {
             throw .io("refusing to write '\(directory)/\(name)': it is one of the inputs")
@@ -72,7 +85,7 @@ public enum Files {
 
         var written: [String] = []
         for f in files {
-            if let reason = writeBytes(f.contents, to: temp(f.name)) {
+            if let reason = writeContents(f.contents, to: temp(f.name)) {
                 for name in written + [f.name] { try? fm.removeItem(atPath: temp(name)) }
                 throw .io("cannot write into '\(directory)': \(reason)")
             }
@@ -104,24 +117,31 @@ public enum Files {
         for name in movedAside { try? fm.removeItem(atPath: aside(name)) }
     }
 
-    /// Writes `bytes` to a new file at `path` straight from the buffer; the reason on failure.
-    static func writeBytes(_ bytes: [UInt8], to path: String) -> String? {
+    /// Writes `contents` to a new file at `path`; the reason on failure.
+    static func writeContents(_ contents: OutputContents, to path: String) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
-        return bytes.withUnsafeBytes { buffer -> String? in
-            guard let base = buffer.baseAddress else { return nil }
+        var failure: String? = nil
+        func emit(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard failure == nil, let base = buffer.baseAddress else { return failure == nil }
             var offset = 0
             while offset < buffer.count {
-                let n = posixWrite(fd, base + offset, buffer.count - offset)
+                let n = posixWrite(fd, UnsafeRawPointer(base + offset), buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
+                    failure = String(cString: strerror(errno))
+                    return false
                 }
                 offset += n
             }
-            return nil
+            return true
         }
+        switch contents {
+        case .bytes(let bytes): _ = bytes.withUnsafeBufferPointer(emit)
+        case .chunks(let produce): produce(emit)
+        }
+        return failure
     }
 
     /// Writes one file atomically (temporary file, then rename). Refuses to overwrite any of `inputs`.

@@ -133,26 +133,39 @@ public enum SimGraphFile {
     /// read from a file, that file's bytes with only the dtype strings spliced; otherwise
     /// the encoded document.
     public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
-        if let source = graph.sourceFile, source.dtypeRanges.count == graph.quantizers.count {
-            // The spelling of each dtype once, then the file copied in runs between dtypes.
-            let kinds = Array(Set(dtypes))
-            let code = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
-            let spelled = kinds.map { Array("\"\($0)\"".utf8) }
-            let codes = dtypes.map { code[$0] ?? 0 }
-            var out: [UInt8] = []
-            out.reserveCapacity(source.bytes.count + 8 * graph.quantizers.count)
-            source.bytes.withUnsafeBufferPointer { input in
-                var at = 0
-                for (q, range) in source.dtypeRanges.enumerated() {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
-                    spelled[codes[q]].withUnsafeBufferPointer { out.append(contentsOf: $0) }
-                    at = range.upperBound
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: input[at...]))
-            }
-            return out
+        guard graph.sourceFile != nil else { return JSONWriter.bytes(encode(graph, dtypes: dtypes)) }
+        var out: [UInt8] = []
+        write(graph, dtypes: dtypes) { out.append(contentsOf: $0); return true }
+        return out
+    }
+
+    /// The same file as ``bytes(_:dtypes:)``, handed to `emit` in chunks of about a
+    /// megabyte, so writing a large sim back never holds a second copy of it.
+    public static func write(_ graph: SimGraph, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        guard let source = graph.sourceFile, source.dtypeRanges.count == graph.quantizers.count else {
+            _ = bytes(graph, dtypes: dtypes).withUnsafeBufferPointer(emit)
+            return
         }
-        return JSONWriter.bytes(encode(graph, dtypes: dtypes))
+        // The spelling of each dtype once, then the file copied in runs between dtypes.
+        let kinds = Array(Set(dtypes))
+        let code = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
+        let spelled = kinds.map { Array("\"\($0)\"".utf8) }
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20 + 64)
+        source.bytes.withUnsafeBufferPointer { input in
+            var at = 0
+            for (q, range) in source.dtypeRanges.enumerated() {
+                chunk.append(contentsOf: UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
+                spelled[code[dtypes[q]] ?? 0].withUnsafeBufferPointer { chunk.append(contentsOf: $0) }
+                at = range.upperBound
+                if chunk.count >= 1 << 20 {
+                    guard chunk.withUnsafeBufferPointer(emit) else { return }
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            chunk.append(contentsOf: UnsafeBufferPointer(rebasing: input[at...]))
+            _ = chunk.withUnsafeBufferPointer(emit)
+        }
     }
 
     /// The document for `graph` with each quantizer's dtype replaced by `dtypes[k]`.

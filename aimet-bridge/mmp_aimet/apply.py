@@ -37,6 +37,9 @@ def apply_plan(sim, plan_path):
 
     handler = _handler(sim)
     _, slots = quantizer_slots(sim)
+    unknown = [name for name in plan["quantizers"] if name not in slots]
+    if unknown:  # check everything before changing anything
+        raise KeyError(f"the plan names quantizers the sim does not have: {', '.join(unknown[:5])}")
     changed = []
     for name, entry in plan["quantizers"].items():
         places = slots.get(name)

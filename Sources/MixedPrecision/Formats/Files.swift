@@ -98,6 +98,15 @@ public enum Files {
             for name in movedAside { _ = rename(aside(name), path(name)) }
             for f in files { try? fm.removeItem(atPath: temp(f.name)) }
         }
+        // Only regular files (or links) are ever replaced: a directory in the way is an error,
+        // never something to move aside and delete.
+        for name in files.map(\.name) + removing {
+            var st = stat()
+            if lstat(path(name), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                for f in files { try? fm.removeItem(atPath: temp(f.name)) }
+                throw .io("cannot write '\(path(name))': it is a directory")
+            }
+        }
         for name in files.map(\.name) + removing where fm.fileExists(atPath: path(name)) {
             guard rename(path(name), aside(name)) == 0 else {
                 let reason = String(cString: strerror(errno))
@@ -114,7 +123,7 @@ public enum Files {
             }
             placed.append(f.name)
         }
-        for name in movedAside { try? fm.removeItem(atPath: aside(name)) }
+        for name in movedAside { _ = unlink(aside(name)) }
     }
 
     /// Writes `contents` to a new file at `path`; the reason on failure.

@@ -9,6 +9,8 @@
 struct SimGraphReader {
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// Nesting of skipped values; past the general parser's limit, it decides.
+    private var depth = 0
 
     static func read(_ bytes: [UInt8]) throws(MMPError) -> SimGraph? {
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { buffer in
@@ -56,10 +58,15 @@ struct SimGraphReader {
                     p.ops.append(op)
                     return true
                 }
-            case "quantizers": return r.members { (name: String, r: inout SimGraphReader) -> Bool in
+            case "quantizers":
+                var names = Set<String>()
+                return r.members { (name: String, r: inout SimGraphReader) -> Bool in
+                    guard names.insert(name).inserted else { return false }
                     var range: Range<Int>? = nil
+                    var fields = Set<String>()
                     var dtype: DType? = nil
                     guard r.members({ (field: String, r: inout SimGraphReader) -> Bool in
+                        guard fields.insert(field).inserted else { return false }
                         guard field == "dtype" else { return r.skipValue() }
                         guard range == nil, let (text, at) = r.stringWithRange(), let d = DType(simSpelling: text) else { return false }
                         range = at
@@ -104,6 +111,7 @@ struct SimGraphReader {
             case "params":
                 if r.null() { return true }
                 return r.members { (p: String, r: inout SimGraphReader) -> Bool in
+                    guard !params.contains(where: { $0.name == p }) else { return false }
                     if r.null() { params.append(.init(p, nil)); return true }
                     guard let q = r.string() else { return false }
                     params.append(.init(p, q))
@@ -209,19 +217,25 @@ struct SimGraphReader {
         }
     }
 
-    /// Skips one value of any kind, checking it is well formed.
+    /// Skips one value of any kind, checking it is well formed. Anything the general
+    /// parser might reject — escapes, non-ASCII bytes, duplicate keys, deep nesting — makes
+    /// it give up, so that parser decides.
     private mutating func skipValue() -> Bool {
         space()
         guard i < b.count else { return false }
         switch b[i] {
-        case Self.openBrace: return members { _, r in r.skipValue() }
-        case Self.openBracket: return elements { $0.skipValue() }
+        case Self.openBrace, Self.openBracket:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 500 else { return false }
+            if b[i] == Self.openBracket { return elements { $0.skipValue() } }
+            var keys = Set<String>()
+            return members { key, r in keys.insert(key).inserted && r.skipValue() }
         case Self.quote:
             i += 1
             while i < b.count {
                 if b[i] == Self.quote { i += 1; return true }
-                if b[i] == Self.backslash { i += 1 }
-                else if b[i] < 0x20 { return false }
+                if b[i] == Self.backslash || b[i] < 0x20 || b[i] >= 0x80 { return false }
                 i += 1
             }
             return false

@@ -23,7 +23,16 @@ public struct ONNXModel: Sendable {
     public struct Initializer: Sendable {
         public var dataType: Int32
         public var dims: [Int64]
-        public var elementCount: Int64 { dims.reduce(1, *) }
+        /// The number of elements, saturating (a hostile shape must not trap).
+        public var elementCount: Int64 {
+            var n: Int64 = 1
+            for d in dims {
+                let (product, overflow) = n.multipliedReportingOverflow(by: max(d, 0))
+                if overflow { return .max }
+                n = product
+            }
+            return n
+        }
     }
 
     public var producer: String

@@ -31,7 +31,8 @@ struct TensorKinds {
         var indegree = Array(repeating: 0, count: model.nodes.count)
         var consumers: [String: [Int]] = [:]
         for (k, n) in model.nodes.enumerated() {
-            for t in Set(n.inputs) where !t.isEmpty {
+            var seen = Set<String>()
+            for t in n.inputs where !t.isEmpty && seen.insert(t).inserted {
                 if producer[t] != nil {
                     indegree[k] += 1
                     consumers[t, default: []].append(k)

@@ -30,41 +30,53 @@ struct Glob: Sendable {
             }
         }
         self.tokens = tokens
-        dots = tokens.contains(.globstar) ? nil : tokens.filter { $0 == .literal(UInt8(ascii: ".")) }.count
+        let dotClass = tokens.contains { if case .oneOf(let set) = $0 { return set.contains(UInt8(ascii: ".")) } else { return false } }
+        dots = tokens.contains(.globstar) || dotClass ? nil : tokens.filter { $0 == .literal(UInt8(ascii: ".")) }.count
     }
 
     func matches(_ path: String) -> Bool {
         var path = path
         return path.withUTF8 { s in
             if let dots, s.reduce(0, { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }) != dots { return false }
-            return match(0, 0, s)
+            return match(s)
         }
     }
 
-    private func match(_ pi: Int, _ si: Int, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
-        let dot = UInt8(ascii: ".")
-        if pi == tokens.count { return si == s.count }
-        switch tokens[pi] {
-        case .literal(let c):
-            return si < s.count && s[si] == c && match(pi + 1, si + 1, s)
-        case .oneOf(let set):
-            return si < s.count && set.contains(s[si]) && match(pi + 1, si + 1, s)
-        case .star:
-            var j = si
-            while true {
-                if match(pi + 1, j, s) { return true }
-                if j == s.count || s[j] == dot { return false }
-                j += 1
+    /// Dynamic programming over (token, position), one row at a time: time proportional to
+    /// tokens × path length whatever the pattern, and no heap allocation for short paths.
+    private func match(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        let dot = UInt8(ascii: "."), n = s.count
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: 3 * (n + 1)) { rows in
+            // row: positions reachable before token t; next: after it; skip: before token t
+            // by letting a `**.` pair stand for no component.
+            var row = UnsafeMutableBufferPointer(rebasing: rows[0...n])
+            var next = UnsafeMutableBufferPointer(rebasing: rows[(n + 1)...(2 * n + 1)])
+            let skip = UnsafeMutableBufferPointer(rebasing: rows[(2 * n + 2)...(3 * n + 2)])
+            row.update(repeating: false)
+            skip.update(repeating: false)
+            row[0] = true
+            for (t, token) in tokens.enumerated() {
+                next.update(repeating: false)
+                switch token {
+                case .literal(let c):
+                    for j in 0..<n where row[j] && s[j] == c { next[j + 1] = true }
+                    if c == dot { for j in 0...n where skip[j] { next[j] = true } }
+                case .oneOf(let set):
+                    for j in 0..<n where row[j] && set.contains(s[j]) { next[j + 1] = true }
+                case .star, .globstar:
+                    let across = token == .globstar
+                    for j in 0...n {
+                        if row[j] { next[j] = true }
+                        if j > 0, next[j - 1], across || s[j - 1] != dot { next[j] = true }
+                    }
+                }
+                skip.update(repeating: false)
+                if token == .globstar, t + 1 < tokens.count, tokens[t + 1] == .literal(dot) {
+                    for j in 0...n where row[j] && (j == 0 || s[j - 1] == dot) { skip[j] = true }
+                }
+                swap(&row, &next)
             }
-        case .globstar:
-            // `**.` at the start of a component may stand for no component at all.
-            if pi + 1 < tokens.count, tokens[pi + 1] == .literal(dot), si == 0 || s[si - 1] == dot, match(pi + 2, si, s) { return true }
-            var j = si
-            while true {
-                if match(pi + 1, j, s) { return true }
-                if j == s.count { return false }
-                j += 1
-            }
+            return row[n]
         }
     }
 }

@@ -31,7 +31,10 @@ public struct LayerSelection: Sendable {
         case .pattern(let p):
             let glob = Glob(p)
             var selected = Set<Int>()
-            for path in tree.paths where glob.matches(path) { selected.formUnion(tree.ops(under: path) ?? []) }
+            for path in tree.namedPaths where glob.matches(path) {
+                // The root (when it holds ops itself) selects only those ops, not everything.
+                selected.formUnion(path.isEmpty ? tree.ownOps(of: "") : tree.ops(under: path) ?? [])
+            }
             return selected.sorted()
         }
     }
@@ -58,7 +61,7 @@ public struct LayerSelection: Sendable {
         // Suggestions are for typos; a path this long is not one (and would cost n·m).
         guard target.count <= 512 else { return [] }
         let limit = max(2, target.count / 3)
-        let scored = tree.paths.compactMap { p -> (Int, String)? in
+        let scored = tree.namedPaths.filter { !$0.isEmpty }.compactMap { p -> (Int, String)? in
             guard p.utf8.count <= 512 else { return nil }
             let d = Self.editDistance(target, Array(p.utf8), limit: limit)
             return d.map { ($0, p) }

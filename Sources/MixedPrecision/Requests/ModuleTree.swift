@@ -36,8 +36,15 @@ struct ModuleTree: Sendable {
         return n
     }
 
+    /// Every module path, for patterns and suggestions: the root `""` only when some op
+    /// sits there itself (a pattern never stands for the whole model; `module: ""` does).
+    var namedPaths: ArraySlice<String> { own[0].isEmpty ? paths.dropFirst() : paths[...] }
+
     /// Whether `path` is a module path of the graph (or `""`).
     func contains(_ path: String) -> Bool { node[path] != nil }
+
+    /// The ops whose module path is exactly `path`.
+    func ownOps(of path: String) -> [Int] { node[path].map { own[$0] } ?? [] }
 
     /// The ops at `path` or under it, in graph order; nil for an unknown path.
     func ops(under path: String) -> [Int]? {

@@ -71,7 +71,10 @@ struct PlanCommand: ParsableCommand {
                 printError(PlanLog.summarize(c, number: k + 1, plan: plan))
             }
             printError("see \(outDir)/mmp_log.txt; --best-effort plans anyway with later requests winning")
-            throw ExitCode(2)
         }
+        // Everything is written: leave without tearing down a large plan object by object
+        // (for a million quantizers that alone takes seconds).
+        fflush(nil)
+        Foundation.exit(plan.status == .infeasible ? 2 : 0)
     }
 }

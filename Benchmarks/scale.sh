@@ -27,6 +27,7 @@ for n in "${sizes[@]}"; do
   "$bin/mmp-synth" "$shape" "$n" "$r" "$work/$shape-$n-calm" >/dev/null
   q=$(grep -c '"dtype"' "$work/$shape-$n/sim.json")
   reqs=$(grep -c '^  - ' "$work/$shape-$n/requests.yaml")
+  rm -rf "$work/out" "$work/out-strict"
   MMP_TIMINGS=1 /usr/bin/time -f "%e %M" -o "$work/time" "$bin/mmp" plan --sim "$work/$shape-$n/sim.json" \
       --requests "$work/$shape-$n/requests.yaml" --out-dir "$work/out" --best-effort >/dev/null 2>"$work/stages"
   read -r wall kb < "$work/time"

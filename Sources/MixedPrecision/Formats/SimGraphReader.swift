@@ -60,13 +60,16 @@ struct SimGraphReader {
                 }
             case "quantizers":
                 var names = Set<String>()
+                names.reserveCapacity(1 << 10)
+                var fields: [String] = []  // reused: a quantizer has a handful of fields
                 return r.members { (name: String, r: inout SimGraphReader) -> Bool in
                     guard names.insert(name).inserted else { return false }
                     var range: Range<Int>? = nil
-                    var fields = Set<String>()
+                    fields.removeAll(keepingCapacity: true)
                     var dtype: DType? = nil
                     guard r.members({ (field: String, r: inout SimGraphReader) -> Bool in
-                        guard fields.insert(field).inserted else { return false }
+                        guard !fields.contains(field) else { return false }
+                        fields.append(field)
                         guard field == "dtype" else { return r.skipValue() }
                         guard range == nil, let (text, at) = r.stringWithRange(), let d = DType(simSpelling: text) else { return false }
                         range = at
@@ -86,13 +89,19 @@ struct SimGraphReader {
         return p
     }
 
+    private static let opKeyBits: [String: UInt16] = [
+        "name": 1, "type": 2, "class": 4, "module": 8, "inputs": 16, "outputs": 32,
+        "input_quantizers": 64, "output_quantizers": 128, "params": 256,
+    ]
+
     private mutating func op() -> SimGraph.Op? {
         var name: String?, type: String?, className: String?, modules: [String]?
         var inputs: [String]?, outputs: [String]?, inQ: [String?]?, outQ: [String?]?
         var params: [SimGraph.Param] = []
-        var seen = Set<String>()
+        var seen: UInt16 = 0  // one bit per known key: a repeated key is left to the full reader
         guard members({ (key: String, r: inout SimGraphReader) -> Bool in
-            guard seen.insert(key).inserted else { return false }
+            guard let bit = SimGraphReader.opKeyBits[key], seen & bit == 0 else { return false }
+            seen |= bit
             switch key {
             case "name": name = r.string(); return name != nil
             case "type": type = r.string(); return type != nil

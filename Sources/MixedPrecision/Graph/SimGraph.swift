@@ -150,8 +150,7 @@ public struct SimGraph: Sendable {
             guard op.outputQuantizers.count == op.outputs.count else {
                 throw .invalidSim("op '\(op.name)' has \(op.outputs.count) outputs but \(op.outputQuantizers.count) output_quantizers")
             }
-            var seenParams = Set<String>()
-            for p in op.params where !seenParams.insert(p.name).inserted {
+            for (k, p) in op.params.enumerated() where op.params[..<k].contains(where: { $0.name == p.name }) {
                 throw .invalidSim("op '\(op.name)' lists param '\(p.name)' twice")
             }
             var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []

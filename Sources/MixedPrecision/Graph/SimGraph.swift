@@ -82,9 +82,9 @@ public struct SimGraph: Sendable {
     /// Quantizer index per param of each op (aligned with `ops[k].params`).
     public let paramSlots: [[Int?]]
     /// The producer of every tensor.
-    public let source: [String: Source]
+    public let source: TensorSources
     /// The (op, input) edges reading each tensor, in op order.
-    public let consumers: [String: [(op: Int, input: Int)]]
+    public let consumers: TensorConsumers
     /// Ops ordered so that every producer precedes its consumers.
     public let topologicalOrder: [Int]
 
@@ -122,12 +122,16 @@ public struct SimGraph: Sendable {
         }
         var oIndex: [String: Int] = [:]
         oIndex.reserveCapacity(ops.count)
-        var source: [String: Source] = [:]
-        source.reserveCapacity(inputs.count + ops.reduce(0) { $0 + $1.outputs.count })
+        // Tensors get ids: one dictionary, then flat arrays for producers and readers.
+        var tensorID: [String: Int] = [:]
+        tensorID.reserveCapacity(inputs.count + ops.reduce(0) { $0 + $1.outputs.count })
+        var sources: [Source] = []
+        sources.reserveCapacity(tensorID.capacity)
         for (k, name) in inputs.enumerated() {
-            if source.updateValue(.modelInput(k), forKey: name) != nil {
+            if tensorID.updateValue(sources.count, forKey: name) != nil {
                 throw .invalidSim("model input '\(name)' is listed twice")
             }
+            sources.append(.modelInput(k))
         }
         func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
             guard let name else { return nil }
@@ -159,27 +163,45 @@ public struct SimGraph: Sendable {
             for p in op.params { ps.append(try resolve(p.quantizer, "op '\(op.name)' param '\(p.name)'")) }
             inSlots.append(ins); outSlots.append(outs); pSlots.append(ps)
             for (j, t) in op.outputs.enumerated() {
-                switch source.updateValue(.op(k, output: j), forKey: t) {
-                case nil: break
-                case .modelInput?: throw .invalidSim("tensor '\(t)' is a model input but op '\(op.name)' also produces it")
-                case .op(let other, _)?:
-                    throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(op.name)'")
+                if let existing = tensorID.updateValue(sources.count, forKey: t) {
+                    switch sources[existing] {
+                    case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(op.name)' also produces it")
+                    case .op(let other, _):
+                        throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(op.name)'")
+                    }
                 }
+                sources.append(.op(k, output: j))
             }
         }
-        var consumers: [String: [(op: Int, input: Int)]] = [:]
-        consumers.reserveCapacity(source.count)
-        for (k, op) in ops.enumerated() {
+        // Every edge's tensor, in op order; then the readers of each tensor (counting sort).
+        var edgeTensor: [Int] = []
+        edgeTensor.reserveCapacity(ops.reduce(0) { $0 + $1.inputs.count })
+        var readerCount = Array(repeating: 0, count: sources.count + 1)
+        for op in ops {
             for (i, t) in op.inputs.enumerated() {
-                guard source[t] != nil else {
+                guard let id = tensorID[t] else {
                     throw .invalidSim("op '\(op.name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
                 }
-                consumers[t, default: []].append((k, i))
+                edgeTensor.append(id)
+                readerCount[id + 1] += 1
             }
         }
+        for id in sources.indices { readerCount[id + 1] += readerCount[id] }
+        var fill = readerCount
+        var readers = Array(repeating: (op: 0, input: 0), count: edgeTensor.count)
+        var e = 0
+        for (k, op) in ops.enumerated() {
+            for i in op.inputs.indices {
+                let id = edgeTensor[e]
+                readers[fill[id]] = (k, i)
+                fill[id] += 1
+                e += 1
+            }
+        }
+        let sourceTable = TensorSources(id: tensorID, sources: sources)
         var seenOutputs = Set<String>()
         for (k, t) in outputs.enumerated() {
-            guard source[t] != nil else {
+            guard tensorID[t] != nil else {
                 throw .invalidSim("model output \(k) '\(t)' is not produced by any op and is not a model input")
             }
             if !seenOutputs.insert(t).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
@@ -187,8 +209,12 @@ public struct SimGraph: Sendable {
 
         // Kahn's algorithm; ties broken by op index so the order is deterministic.
         var indegree = Array(repeating: 0, count: ops.count)
+        e = 0
         for (k, op) in ops.enumerated() {
-            for t in op.inputs { if case .op? = source[t] { indegree[k] += 1 } }
+            for _ in op.inputs {
+                if case .op = sources[edgeTensor[e]] { indegree[k] += 1 }
+                e += 1
+            }
         }
         var ready = indegree.indices.filter { indegree[$0] == 0 }.reversed() as [Int]
         var order: [Int] = []
@@ -196,14 +222,15 @@ public struct SimGraph: Sendable {
         while let k = ready.popLast() {
             order.append(k)
             for t in ops[k].outputs {
-                for c in consumers[t] ?? [] {
+                guard let id = tensorID[t] else { continue }
+                for c in readers[readerCount[id]..<readerCount[id + 1]] {
                     indegree[c.op] -= 1
                     if indegree[c.op] == 0 { ready.append(c.op) }
                 }
             }
         }
         if order.count < ops.count {
-            throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: source, stuck: indegree.map { $0 > 0 }))
+            throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: sourceTable, stuck: indegree.map { $0 > 0 }))
         }
 
         self.quantizerIndex = qIndex
@@ -211,15 +238,15 @@ public struct SimGraph: Sendable {
         self.inputSlots = inSlots
         self.outputSlots = outSlots
         self.paramSlots = pSlots
-        self.source = source
-        self.consumers = consumers
+        self.source = sourceTable
+        self.consumers = TensorConsumers(id: tensorID, start: readerCount, readers: readers)
         self.topologicalOrder = order
     }
 
     /// One cycle among the ops Kahn's algorithm could not order, as
     /// `op 'a' reads 'b:0' from op 'b' … reads 'a:0' from op 'a'`. Every stuck op has a
     /// stuck producer, so walking back from any of them must meet an op twice.
-    private static func describeCycle(ops: [Op], source: [String: Source], stuck: [Bool]) -> String {
+    private static func describeCycle(ops: [Op], source: TensorSources, stuck: [Bool]) -> String {
         guard var k = stuck.firstIndex(of: true) else { return "" }
         var seenAt: [Int: Int] = [:]
         var path: [(op: Int, tensor: String)] = []
@@ -250,5 +277,29 @@ public struct SimGraph: Sendable {
             }
         }
         return paths.sorted()
+    }
+}
+
+/// Where each tensor comes from: `source[name]` is its producer, or nil for an unknown tensor.
+public struct TensorSources: Sendable {
+    let id: [String: Int]
+    let sources: [SimGraph.Source]
+
+    public subscript(tensor: String) -> SimGraph.Source? { id[tensor].map { sources[$0] } }
+
+    /// The number of tensors.
+    public var count: Int { sources.count }
+}
+
+/// Which (op, input) edges read each tensor, in op order: `consumers[name]`, or nil when
+/// nothing reads it. Stored flat: one array of edges, grouped by tensor.
+public struct TensorConsumers: Sendable {
+    let id: [String: Int]
+    let start: [Int]
+    let readers: [(op: Int, input: Int)]
+
+    public subscript(tensor: String) -> [(op: Int, input: Int)]? {
+        guard let k = id[tensor], start[k] < start[k + 1] else { return nil }
+        return Array(readers[start[k]..<start[k + 1]])
     }
 }

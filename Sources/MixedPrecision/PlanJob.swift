@@ -107,13 +107,12 @@ public struct PlanJob: Sendable {
 
     /// Writes the plan's files, timing encoding (`encode`) and writing (`write`).
     public func write(_ plan: Plan, times: inout StageTimes) throws(MMPError) {
-        let feasible = plan.status == .ok
-        var names = ["plan.json", "mmp_log.txt"]
-        var stale: [String] = []
-        if feasible { names.append("sim.json") } else { stale.append("sim.json") }
-        if case .onnx = model {
-            if feasible { names.append("overrides.json") } else { stale.append("overrides.json") }
-        }
+        let names = outputNames(for: plan)
+        // Outputs this plan does not write but an earlier run may have left (an infeasible
+        // plan writes no sim.json; one left behind would mislead).
+        var possible = ["sim.json"]
+        if case .onnx = model { possible.append("overrides.json") }
+        let stale = possible.filter { !names.contains($0) }
         // The files are independent: encode them on all cores.
         let encoded = Encoded(count: names.count)
         let toEncode = names
@@ -133,7 +132,6 @@ public struct PlanJob: Sendable {
             return (name, .bytes(encoded.take(k)))
         }
         times.lap("encode")
-        // An infeasible plan writes no sim.json; one left by an earlier run would mislead.
         try Files.replaceOutputs(files, removing: stale, in: outDir, protecting: inputs)
         if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
         times.lap("write")

@@ -105,7 +105,8 @@ public struct PlanJob: Sendable {
         try write(plan, times: &times)
     }
 
-    /// Writes the plan's files, timing encoding (`encode`) and writing (`write`).
+    /// Writes the plan's files, timing encoding and writing together (`write`): each file
+    /// is encoded by the thread that writes it.
     public func write(_ plan: Plan, times: inout StageTimes) throws(MMPError) {
         let names = outputNames(for: plan)
         // Outputs this plan does not write but an earlier run may have left (an infeasible
@@ -113,44 +114,18 @@ public struct PlanJob: Sendable {
         var possible = ["sim.json"]
         if case .onnx = model { possible.append("overrides.json") }
         let stale = possible.filter { !names.contains($0) }
-        // The files are independent: encode them on all cores.
-        let encoded = Encoded(count: names.count)
-        let toEncode = names
-        DispatchQueue.concurrentPerform(iterations: toEncode.count) { k in
-            let bytes: [UInt8]
-            switch toEncode[k] {
-            case "plan.json": bytes = PlanFile.bytes(plan)
-            case "mmp_log.txt": bytes = PlanLog.bytes(plan)
-            case "sim.json": return  // streamed straight into its file below
-            default: bytes = JSONWriter.bytes(OverridesFile.encode(plan))
-            }
-            encoded.set(k, bytes)
-        }
+        // Each file is encoded by the thread that writes it, on all cores (see `Files`).
         let graph = plan.graph, dtypes = plan.dtypes
-        let files = names.enumerated().map { k, name -> (name: String, contents: Files.OutputContents) in
-            if name == "sim.json" { return (name, .chunks { emit in SimGraphFile.write(graph, dtypes: dtypes, emit: emit) }) }
-            return (name, .bytes(encoded.take(k)))
+        let files = names.map { name -> (name: String, contents: Files.OutputContents) in
+            switch name {
+            case "plan.json": return (name, .encoded { PlanFile.bytes(plan) })
+            case "mmp_log.txt": return (name, .encoded { PlanLog.bytes(plan) })
+            case "sim.json": return (name, .chunks { emit in SimGraphFile.write(graph, dtypes: dtypes, emit: emit) })
+            default: return (name, .encoded { JSONWriter.bytes(OverridesFile.encode(plan)) })
+            }
         }
-        times.lap("encode")
         try Files.replaceOutputs(files, removing: stale, in: outDir, protecting: inputs)
         if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
         times.lap("write")
-    }
-}
-
-/// Byte buffers filled from several threads, one slot each.
-private final class Encoded: @unchecked Sendable {
-    private var slots: [[UInt8]]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-    func set(_ k: Int, _ bytes: [UInt8]) {
-        lock.lock()
-        slots[k] = bytes
-        lock.unlock()
-    }
-    func take(_ k: Int) -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[k]
     }
 }

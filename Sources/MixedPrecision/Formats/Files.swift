@@ -58,10 +58,13 @@ public enum Files {
         try replaceOutputs(files.map { ($0.name, OutputContents.bytes($0.contents)) }, removing: removing, in: directory, protecting: inputs)
     }
 
-    /// What goes into an output file: bytes in memory, or a producer that hands them
-    /// over in chunks (so a large file need not be held whole).
+    /// What goes into an output file: bytes in memory, bytes made when the file is
+    /// written, or a producer that hands them over in chunks (so a large file need not be
+    /// held whole).
     public enum OutputContents: Sendable {
         case bytes([UInt8])
+        /// Encoded by the thread that writes the file, so files encode and write in parallel.
+        case encoded(@Sendable () -> [UInt8])
         /// Calls its argument with each chunk in order; the argument returns false on a write error.
         case chunks(@Sendable (_ emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Void)
     }
@@ -83,13 +86,21 @@ public enum Files {
         func temp(_ name: String) -> String { directory + "/." + name + ".tmp-" + tag }
         func aside(_ name: String) -> String { directory + "/." + name + ".old-" + tag }
 
-        var written: [String] = []
-        for f in files {
-            if let reason = writeContents(f.contents, to: temp(f.name)) {
-                for name in written + [f.name] { try? fm.removeItem(atPath: temp(name)) }
-                throw .io("cannot write into '\(directory)': \(reason)")
-            }
-            written.append(f.name)
+        // The temporary files are independent: written on all cores, streamed ones first
+        // (they are the large ones).
+        let schedule = files.indices.sorted { a, b in
+            func streamed(_ k: Int) -> Bool { if case .chunks = files[k].contents { return true } else { return false } }
+            return streamed(a) && !streamed(b)
+        }
+        let failures = Failures(count: files.count)
+        let jobs = files.map { (path: temp($0.name), contents: $0.contents) }
+        DispatchQueue.concurrentPerform(iterations: schedule.count) { n in
+            let k = schedule[n]
+            if let reason = writeContents(jobs[k].contents, to: jobs[k].path) { failures.set(k, reason) }
+        }
+        if let reason = failures.first {
+            for f in files { try? fm.removeItem(atPath: temp(f.name)) }
+            throw .io("cannot write into '\(directory)': \(reason)")
         }
 
         var movedAside: [String] = [], placed: [String] = []
@@ -148,6 +159,7 @@ public enum Files {
         }
         switch contents {
         case .bytes(let bytes): _ = bytes.withUnsafeBufferPointer(emit)
+        case .encoded(let encode): _ = encode().withUnsafeBufferPointer(emit)
         case .chunks(let produce): produce(emit)
         }
         return failure
@@ -169,4 +181,21 @@ private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -
 private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     guard let buffer else { return 0 }
     return read(fd, buffer, count)
+}
+
+/// The first failure of files written on several threads, in file order.
+private final class Failures: @unchecked Sendable {
+    private var reasons: [String?]
+    private let lock = NSLock()
+    init(count: Int) { reasons = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ reason: String) {
+        lock.lock()
+        reasons[k] = reason
+        lock.unlock()
+    }
+    var first: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return reasons.lazy.compactMap { $0 }.first
+    }
 }

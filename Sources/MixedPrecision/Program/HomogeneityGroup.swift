@@ -10,21 +10,29 @@ public struct HomogeneityGroup: Sendable, Equatable {
     public var quantizers: [Int]
 
     public static func find(graph: SimGraph, effective: EffectiveQuantizers, resolution: Resolution) -> [HomogeneityGroup] {
-        var explicitSubjects = Set<Int>()
-        var edgeDTypes: [Int: Set<DType>] = [:]
+        // Flat per-quantizer and per-op marks instead of sets: this runs over every op.
+        var explicitSubject = Array(repeating: false, count: graph.quantizers.count)
+        var edgeDType: [Int: DType] = [:]
+        var mixedEdges = Set<Int>()
         for t in resolution.targets where t.tier == .explicit {
-            explicitSubjects.formUnion(t.quantizers)
-            if case .edge(let op, _) = t.origin { edgeDTypes[op, default: []].insert(t.dtype) }
+            for q in t.quantizers { explicitSubject[q] = true }
+            if case .edge(let op, _) = t.origin {
+                if let d = edgeDType.updateValue(t.dtype, forKey: op), d != t.dtype { mixedEdges.insert(op) }
+            }
         }
         var groups: [HomogeneityGroup] = []
-        for (k, op) in graph.ops.enumerated() where op.inputs.count >= 2 {
-            var union = Set<Int>()
-            for i in op.inputs.indices { union.formUnion(effective.of(op: k, input: i)) }
+        var union: [Int] = []
+        for k in graph.ops.indices where graph.inputSlots[k].count >= 2 {
+            union.removeAll(keepingCapacity: true)
+            for i in graph.inputSlots[k].indices { union += effective.of(op: k, input: i) }
+            union.sort()
+            union = union.indices.compactMap { j in j == 0 || union[j] != union[j - 1] ? union[j] : nil }
             guard union.count >= 2 else { continue }
-            guard Set(union.map { graph.quantizers[$0].dtype }).count == 1 else { continue }
-            guard !union.isDisjoint(with: explicitSubjects) else { continue }
-            guard (edgeDTypes[k]?.count ?? 0) <= 1 else { continue }
-            groups.append(.init(op: k, quantizers: union.sorted()))
+            let dtype = graph.quantizers[union[0]].dtype
+            guard union.allSatisfy({ graph.quantizers[$0].dtype == dtype }) else { continue }
+            guard union.contains(where: { explicitSubject[$0] }) else { continue }
+            guard !mixedEdges.contains(k) else { continue }
+            groups.append(.init(op: k, quantizers: union))
         }
         return groups
     }

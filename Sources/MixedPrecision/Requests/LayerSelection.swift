@@ -2,6 +2,22 @@
 public struct LayerSelection: Sendable {
     private let graph: SimGraph
     private let tree: ModuleTree
+    /// The ops of each distinct (type, class) pair, built on the first `module_type`
+    /// request: a model has a handful of such pairs, so each further request costs the
+    /// size of its answer rather than a pass over every op.
+    private var kinds: [Kind: [Int]]?
+
+    private struct Kind: Hashable {
+        var type: String
+        var className: String?
+
+        /// Whether `module_type: t` names this kind: its op type, its class, or the class's last component.
+        func isNamed(_ t: String) -> Bool {
+            if type == t { return true }
+            guard let c = className else { return false }
+            return c == t || c.split(separator: ".").last.map(String.init) == t
+        }
+    }
 
     public init(_ graph: SimGraph) {
         self.graph = graph
@@ -11,7 +27,7 @@ public struct LayerSelection: Sendable {
     /// The ops `selector` picks, in graph order. An unknown `module` path is an error
     /// that suggests the closest existing paths; a type or pattern that matches nothing
     /// returns an empty list (the report says so).
-    public func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
+    public mutating func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
         switch selector {
         case .module(let m):
             let selected = m.isEmpty ? Array(graph.ops.indices) : tree.ops(under: m) ?? []
@@ -22,12 +38,13 @@ public struct LayerSelection: Sendable {
             }
             return selected
         case .moduleType(let t):
-            return graph.ops.indices.filter { k in
-                let op = graph.ops[k]
-                if op.type == t { return true }
-                guard let c = op.className else { return false }
-                return c == t || c.split(separator: ".").last.map(String.init) == t
+            if kinds == nil {
+                var groups: [Kind: [Int]] = [:]
+                for (k, op) in graph.ops.enumerated() { groups[Kind(type: op.type, className: op.className), default: []].append(k) }
+                kinds = groups
             }
+            let lists = (kinds ?? [:]).filter { $0.key.isNamed(t) }.map(\.value)
+            return lists.count == 1 ? lists[0] : lists.flatMap { $0 }.sorted()
         case .pattern(let p):
             let glob = Glob(p)
             var selected = Set<Int>()

@@ -10,6 +10,12 @@ struct ModuleTree: Sendable {
     private var own: [[Int]] = [[]]
 
     init(_ graph: SimGraph) {
+        // Most ops have a path of their own: room for that many nodes, and their parents.
+        let expected = graph.ops.count + graph.ops.count / 4 + 16
+        node.reserveCapacity(expected)
+        paths.reserveCapacity(expected)
+        children.reserveCapacity(expected)
+        own.reserveCapacity(expected)
         for (k, op) in graph.ops.enumerated() {
             for m in op.modules {
                 let n = intern(m)

@@ -20,7 +20,7 @@ public struct Resolution: Sendable {
     /// Resolves `requests` against `graph`.
     public init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers) throws(MMPError) {
         self.requests = requests
-        let selection = LayerSelection(graph)
+        var selection = LayerSelection(graph)
         var latest: [Target.Origin: Int] = [:]  // origin → index into `all`
         var all: [Target] = []
         var overridden: [Overridden] = []

@@ -6,33 +6,126 @@
 /// anything else it returns nil and ``SimGraphFile`` reads the file with the general
 /// parser, which accepts every valid file and reports every error with its message. The
 /// graph's own consistency is checked in both cases by `SimGraph.init`.
+import Foundation
+
 struct SimGraphReader {
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
     /// Nesting of skipped values; past the general parser's limit, it decides.
     private var depth = 0
 
-    static func read(_ bytes: [UInt8]) throws(MMPError) -> SimGraph? {
-        let parsed: Parsed? = bytes.withUnsafeBufferPointer { buffer in
-            var reader = SimGraphReader(b: buffer)
-            return reader.document()
-        }
+    /// Files at least this large are read by two threads (see ``parse(_:splitNear:)``).
+    static let parallelThreshold = 1 << 20
+
+    /// The graph in `bytes`, or nil when the file needs the general parser. `splitNear`
+    /// is where a second thread starts looking for an op to read from; by default two
+    /// thirds into a large file (the last third, the quantizers, costs more per byte),
+    /// and nil (one thread) for a small one.
+    static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimGraph? {
+        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 3 * 2 : nil)
+        let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
         var graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-                                 ops: parsed.ops, quantizers: parsed.quantizers)
+                                 ops: parsed.ops, quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
         graph.sourceFile = SimGraph.SourceFile(bytes: bytes, dtypeRanges: parsed.dtypeRanges)
         return graph
     }
 
     private init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
+    /// What the document holds, or the part of it one thread read.
     private struct Parsed {
+        var seen: Set<String> = []
+        var format: String?
         var model: String?
         var inputs: [String] = []
         var outputs: [String] = []
         var ops: [SimGraph.Op] = []
         var quantizers: [SimGraph.Quantizer] = []
+        var quantizerIndex: [String: Int] = [:]
         var dtypeRanges: [Range<Int>] = []
+
+        /// `head` (read up to an op in the middle of `ops`) followed by `tail` (read from
+        /// there to the end); nil when both name one top-level key.
+        static func joined(_ head: Parsed, _ tail: Parsed) -> Parsed? {
+            guard head.seen.isDisjoint(with: tail.seen) else { return nil }
+            var p = head
+            p.seen.formUnion(tail.seen)
+            if tail.seen.contains("format") { p.format = tail.format }
+            if tail.seen.contains("model") { p.model = tail.model }
+            if tail.seen.contains("inputs") { p.inputs = tail.inputs }
+            if tail.seen.contains("outputs") { p.outputs = tail.outputs }
+            if tail.seen.contains("quantizers") {
+                p.quantizers = tail.quantizers
+                p.quantizerIndex = tail.quantizerIndex
+                p.dtypeRanges = tail.dtypeRanges
+            }
+            p.ops += tail.ops
+            return p
+        }
+
+        /// Whether this is a whole `mmp-sim/1` document.
+        var isComplete: Bool {
+            format == SimGraphFile.format && seen.isSuperset(of: ["inputs", "outputs", "ops", "quantizers"])
+        }
+    }
+
+    /// How reading a stretch of the document ended.
+    private enum Step { case done, stopped, failed }
+
+    /// Reads the document, with two threads when `splitNear` is given: one from the start,
+    /// one from the first op after `splitNear` to the end. That point is only a guess — it
+    /// is found by looking at bytes, not by parsing — so the first thread confirms it:
+    /// reading ops from the start, it stops only if an op begins exactly there. If none
+    /// does, the first thread reads the whole file and the second one's work is dropped.
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>, splitNear: Int?) -> Parsed? {
+        guard let near = splitNear, let split = opStart(after: near, in: b) else {
+            var r = SimGraphReader(b: b)
+            guard let p = r.document(stopAt: nil), p.1 == .done else { return nil }
+            return p.0.isComplete ? p.0 : nil
+        }
+        let bytes = Unchecked(b)
+        let (head, tail) = Parallel.both(
+            { () -> (Parsed, Step)? in
+                var r = SimGraphReader(b: bytes.value)
+                return r.document(stopAt: split)
+            },
+            { () -> Parsed? in
+                var r = SimGraphReader(b: bytes.value)
+                r.i = split
+                return r.rest()
+            })
+        guard let (first, step) = head else { return nil }
+        let whole: Parsed?
+        switch step {
+        case .done: whole = first
+        case .stopped: whole = tail.flatMap { Parsed.joined(first, $0) }
+        case .failed: whole = nil
+        }
+        guard let whole, whole.isComplete else { return nil }
+        return whole
+    }
+
+    /// Where an op seems to start after `offset`: a `{` after a comma and before a quote,
+    /// which inside `ops` begins an element and elsewhere in an `mmp-sim/1` file does not
+    /// occur outside strings.
+    private static func opStart(after offset: Int, in b: UnsafeBufferPointer<UInt8>) -> Int? {
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        var k = offset
+        let end = min(b.count, offset + (1 << 20))
+        while k < end {
+            if b[k] == comma {
+                var j = k + 1
+                while j < end, isSpace(b[j]) { j += 1 }
+                if j < end, b[j] == openBrace {
+                    var q = j + 1
+                    while q < end, isSpace(b[q]) { q += 1 }
+                    if q < end, b[q] == quote { return j }
+                }
+            }
+            k += 1
+        }
+        return nil
     }
 
     private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
@@ -40,53 +133,106 @@ struct SimGraphReader {
     private static let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
     private static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
 
-    private mutating func document() -> Parsed? {
+    /// The document from its start; with `split`, stops at the op starting there.
+    private mutating func document(stopAt split: Int?) -> (Parsed, Step)? {
         var p = Parsed()
-        var seen = Set<String>()
-        var format: String? = nil
-        guard members({ (key: String, r: inout SimGraphReader) -> Bool in
-            guard seen.insert(key).inserted else { return false }
+        guard take(Self.openBrace) else { return nil }
+        if take(Self.closeBrace) { return end() ? (p, .done) : nil }
+        let step = topMembers(&p, stopAt: split)
+        switch step {
+        case .failed: return nil
+        case .stopped: return (p, .stopped)
+        case .done: return end() ? (p, .done) : nil
+        }
+    }
+
+    /// The document from the start of an op inside `ops` to its end.
+    private mutating func rest() -> Parsed? {
+        var p = Parsed()
+        guard opElements(&p, stopAt: nil) == .done else { return nil }
+        if take(Self.comma) {
+            guard topMembers(&p, stopAt: nil) == .done else { return nil }
+        } else {
+            guard take(Self.closeBrace) else { return nil }
+        }
+        return end() ? p : nil
+    }
+
+    /// Only whitespace is left.
+    private mutating func end() -> Bool {
+        space()
+        return i == b.count
+    }
+
+    /// Top-level `"key": value` members up to the closing brace, from a key.
+    private mutating func topMembers(_ p: inout Parsed, stopAt split: Int?) -> Step {
+        while true {
+            guard let key = string(), take(Self.colon), p.seen.insert(key).inserted else { return .failed }
             switch key {
-            case "format": format = r.string(); return format != nil
+            case "format":
+                p.format = string()
+                if p.format == nil { return .failed }
             case "model":
-                if r.null() { return true }
-                p.model = r.string(); return p.model != nil
-            case "inputs": guard let v = r.strings() else { return false }; p.inputs = v; return true
-            case "outputs": guard let v = r.strings() else { return false }; p.outputs = v; return true
-            case "ops": return r.elements { (r: inout SimGraphReader) -> Bool in
-                    guard let op = r.op() else { return false }
-                    p.ops.append(op)
-                    return true
+                if !null() {
+                    p.model = string()
+                    if p.model == nil { return .failed }
+                }
+            case "inputs":
+                guard let v = strings() else { return .failed }
+                p.inputs = v
+            case "outputs":
+                guard let v = strings() else { return .failed }
+                p.outputs = v
+            case "ops":
+                guard take(Self.openBracket) else { return .failed }
+                if !take(Self.closeBracket) {
+                    let step = opElements(&p, stopAt: split)
+                    guard step == .done else { return step }
                 }
             case "quantizers":
-                var names = Set<String>()
-                names.reserveCapacity(1 << 10)
-                var fields: [String] = []  // reused: a quantizer has a handful of fields
-                return r.members { (name: String, r: inout SimGraphReader) -> Bool in
-                    guard names.insert(name).inserted else { return false }
-                    var range: Range<Int>? = nil
-                    fields.removeAll(keepingCapacity: true)
-                    var dtype: DType? = nil
-                    guard r.members({ (field: String, r: inout SimGraphReader) -> Bool in
-                        guard !fields.contains(field) else { return false }
-                        fields.append(field)
-                        guard field == "dtype" else { return r.skipValue() }
-                        guard range == nil, let (text, at) = r.stringWithRange(), let d = DType(simSpelling: text) else { return false }
-                        range = at
-                        dtype = d
-                        return true
-                    }), let range, let dtype else { return false }
-                    p.quantizers.append(.init(name: name, dtype: dtype))
-                    p.dtypeRanges.append(range)
-                    return true
-                }
-            default: return r.skipValue()
+                guard quantizers(&p) else { return .failed }
+            default:
+                guard skipValue() else { return .failed }
             }
-        }) else { return nil }
-        space()
-        guard i == b.count, format == SimGraphFile.format,
-              seen.isSuperset(of: ["inputs", "outputs", "ops", "quantizers"]) else { return nil }
-        return p
+            if take(Self.comma) { continue }
+            return take(Self.closeBrace) ? .done : .failed
+        }
+    }
+
+    /// Ops from the first one after `[` through the closing `]`; stops before an op that
+    /// starts exactly at `split`.
+    private mutating func opElements(_ p: inout Parsed, stopAt split: Int?) -> Step {
+        while true {
+            space()
+            if i == split { return .stopped }
+            guard let op = op() else { return .failed }
+            p.ops.append(op)
+            if take(Self.comma) { continue }
+            return take(Self.closeBracket) ? .done : .failed
+        }
+    }
+
+    /// The `quantizers` object, noting where each dtype string sits.
+    private mutating func quantizers(_ p: inout Parsed) -> Bool {
+        var fields: [String] = []  // reused: a quantizer has a handful of fields
+        return members { (name: String, r: inout SimGraphReader) -> Bool in
+            guard p.quantizerIndex.updateValue(p.quantizers.count, forKey: name) == nil else { return false }
+            var range: Range<Int>? = nil
+            fields.removeAll(keepingCapacity: true)
+            var dtype: DType? = nil
+            guard r.members({ (field: String, r: inout SimGraphReader) -> Bool in
+                guard !fields.contains(field) else { return false }
+                fields.append(field)
+                guard field == "dtype" else { return r.skipValue() }
+                guard range == nil, let (text, at) = r.stringWithRange(), let d = DType(simSpelling: text) else { return false }
+                range = at
+                dtype = d
+                return true
+            }), let range, let dtype else { return false }
+            p.quantizers.append(.init(name: name, dtype: dtype))
+            p.dtypeRanges.append(range)
+            return true
+        }
     }
 
     private static let opKeyBits: [String: UInt16] = [

@@ -106,13 +106,6 @@ public struct SimGraph: Sendable {
         model: String? = nil, inputs: [String], outputs: [String], ops: [Op],
         quantizers: [Quantizer], document: JSONValue? = nil
     ) throws(MMPError) {
-        self.model = model
-        self.inputs = inputs
-        self.outputs = outputs
-        self.ops = ops
-        self.quantizers = quantizers
-        self.document = document
-
         var qIndex: [String: Int] = [:]
         qIndex.reserveCapacity(quantizers.count)
         for (k, q) in quantizers.enumerated() {
@@ -120,82 +113,65 @@ public struct SimGraph: Sendable {
                 throw .invalidSim("quantizer '\(q.name)' is listed twice")
             }
         }
-        var oIndex: [String: Int] = [:]
-        oIndex.reserveCapacity(ops.count)
-        // Tensors get ids: one dictionary, then flat arrays for producers and readers.
-        var tensorID: [String: Int] = [:]
-        tensorID.reserveCapacity(inputs.count + ops.reduce(0) { $0 + $1.outputs.count })
-        var sources: [Source] = []
-        sources.reserveCapacity(tensorID.capacity)
-        for (k, name) in inputs.enumerated() {
-            if tensorID.updateValue(sources.count, forKey: name) != nil {
-                throw .invalidSim("model input '\(name)' is listed twice")
-            }
-            sources.append(.modelInput(k))
-        }
-        func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
-            guard let name else { return nil }
-            guard let k = qIndex[name] else {
-                throw .invalidSim("\(what()) names quantizer '\(name)', which is not in 'quantizers'")
-            }
-            return k
-        }
-        var inSlots: [[Int?]] = [], outSlots: [[Int?]] = [], pSlots: [[Int?]] = []
-        inSlots.reserveCapacity(ops.count); outSlots.reserveCapacity(ops.count); pSlots.reserveCapacity(ops.count)
-        for (k, op) in ops.enumerated() {
-            if op.name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
-            if oIndex.updateValue(k, forKey: op.name) != nil {
-                throw .invalidSim("duplicate op name '\(op.name)'")
-            }
-            if op.modules.isEmpty { throw .invalidSim("op '\(op.name)' has an empty module list") }
-            guard op.inputQuantizers.count == op.inputs.count else {
-                throw .invalidSim("op '\(op.name)' has \(op.inputs.count) inputs but \(op.inputQuantizers.count) input_quantizers")
-            }
-            guard op.outputQuantizers.count == op.outputs.count else {
-                throw .invalidSim("op '\(op.name)' has \(op.outputs.count) outputs but \(op.outputQuantizers.count) output_quantizers")
-            }
-            for (k, p) in op.params.enumerated() where op.params[..<k].contains(where: { $0.name == p.name }) {
-                throw .invalidSim("op '\(op.name)' lists param '\(p.name)' twice")
-            }
-            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
-            for (i, q) in op.inputQuantizers.enumerated() { ins.append(try resolve(q, "op '\(op.name)' input \(i)")) }
-            for (j, q) in op.outputQuantizers.enumerated() { outs.append(try resolve(q, "op '\(op.name)' output \(j)")) }
-            for p in op.params { ps.append(try resolve(p.quantizer, "op '\(op.name)' param '\(p.name)'")) }
-            inSlots.append(ins); outSlots.append(outs); pSlots.append(ps)
-            for (j, t) in op.outputs.enumerated() {
-                if let existing = tensorID.updateValue(sources.count, forKey: t) {
-                    switch sources[existing] {
-                    case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(op.name)' also produces it")
-                    case .op(let other, _):
-                        throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(op.name)'")
+        try self.init(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers,
+                      quantizerIndex: qIndex, document: document)
+    }
+
+    /// The same, with the index of quantizer names already built by a reader (which found
+    /// no name twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
+    init(
+        model: String?, inputs: [String], outputs: [String], ops: [Op],
+        quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], document: JSONValue? = nil
+    ) throws(MMPError) {
+        self.model = model
+        self.inputs = inputs
+        self.outputs = outputs
+        self.ops = ops
+        self.quantizers = quantizers
+        self.document = document
+
+        // Two independent passes at once: names and tensors, and quantizer slots. Each
+        // reports its first problem in op order; the tensor pass's wins.
+        let (tensorPass, slotPass) = Parallel.both(
+            { Result { () throws(MMPError) in try Tensors(inputs: inputs, ops: ops) } },
+            { Result { () throws(MMPError) in try Slots(ops: ops, quantizerIndex: qIndex) } })
+        let tensors = try tensorPass.get()
+        let slots = try slotPass.get()
+        let tensorID = tensors.id, sources = tensors.sources
+
+        // Every edge's tensor, in op order (looked up on all cores); then the readers of
+        // each tensor (counting sort).
+        var edgeStart = [0]
+        edgeStart.reserveCapacity(ops.count + 1)
+        for op in ops { edgeStart.append(edgeStart[edgeStart.count - 1] + op.inputs.count) }
+        let edgeCount = edgeStart[ops.count]
+        let runs = Parallel.chunks(ops.count, parts: 2)
+        var edgeTensor = Array(repeating: 0, count: edgeCount)
+        let lookups: [MMPError?] = edgeTensor.withUnsafeMutableBufferPointer { out in
+            let out = Unchecked(out)
+            return Parallel.map(runs.count) { r in
+                for k in runs[r] {
+                    for (i, t) in ops[k].inputs.enumerated() {
+                        guard let id = tensorID[t] else {
+                            return .invalidSim("op '\(ops[k].name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
+                        }
+                        out.value[edgeStart[k] + i] = id
                     }
                 }
-                sources.append(.op(k, output: j))
+                return nil
             }
         }
-        // Every edge's tensor, in op order; then the readers of each tensor (counting sort).
-        var edgeTensor: [Int] = []
-        edgeTensor.reserveCapacity(ops.reduce(0) { $0 + $1.inputs.count })
+        if let problem = lookups.lazy.compactMap({ $0 }).first { throw problem }
         var readerCount = Array(repeating: 0, count: sources.count + 1)
-        for op in ops {
-            for (i, t) in op.inputs.enumerated() {
-                guard let id = tensorID[t] else {
-                    throw .invalidSim("op '\(op.name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
-                }
-                edgeTensor.append(id)
-                readerCount[id + 1] += 1
-            }
-        }
+        for id in edgeTensor { readerCount[id + 1] += 1 }
         for id in sources.indices { readerCount[id + 1] += readerCount[id] }
         var fill = readerCount
-        var readers = Array(repeating: (op: 0, input: 0), count: edgeTensor.count)
-        var e = 0
-        for (k, op) in ops.enumerated() {
-            for i in op.inputs.indices {
+        var readers = Array(repeating: (op: 0, input: 0), count: edgeCount)
+        for k in ops.indices {
+            for e in edgeStart[k]..<edgeStart[k + 1] {
                 let id = edgeTensor[e]
-                readers[fill[id]] = (k, i)
+                readers[fill[id]] = (k, e - edgeStart[k])
                 fill[id] += 1
-                e += 1
             }
         }
         let sourceTable = TensorSources(id: tensorID, sources: sources)
@@ -207,13 +183,12 @@ public struct SimGraph: Sendable {
             if !seenOutputs.insert(t).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
         }
 
-        // Kahn's algorithm; ties broken by op index so the order is deterministic.
+        // Kahn's algorithm; ties broken by op index so the order is deterministic. The
+        // outputs of op k are tensors firstOutput[k] ..< firstOutput[k] + outputs.count.
         var indegree = Array(repeating: 0, count: ops.count)
-        e = 0
-        for (k, op) in ops.enumerated() {
-            for _ in op.inputs {
+        for k in ops.indices {
+            for e in edgeStart[k]..<edgeStart[k + 1] {
                 if case .op = sources[edgeTensor[e]] { indegree[k] += 1 }
-                e += 1
             }
         }
         var ready = indegree.indices.filter { indegree[$0] == 0 }.reversed() as [Int]
@@ -221,8 +196,8 @@ public struct SimGraph: Sendable {
         order.reserveCapacity(ops.count)
         while let k = ready.popLast() {
             order.append(k)
-            for t in ops[k].outputs {
-                guard let id = tensorID[t] else { continue }
+            let first = tensors.firstOutput[k]
+            for id in first..<(first + ops[k].outputs.count) {
                 for c in readers[readerCount[id]..<readerCount[id + 1]] {
                     indegree[c.op] -= 1
                     if indegree[c.op] == 0 { ready.append(c.op) }
@@ -234,13 +209,89 @@ public struct SimGraph: Sendable {
         }
 
         self.quantizerIndex = qIndex
-        self.opIndex = oIndex
-        self.inputSlots = inSlots
-        self.outputSlots = outSlots
-        self.paramSlots = pSlots
+        self.opIndex = tensors.opIndex
+        self.inputSlots = slots.inputs
+        self.outputSlots = slots.outputs
+        self.paramSlots = slots.params
         self.source = sourceTable
         self.consumers = TensorConsumers(id: tensorID, start: readerCount, readers: readers)
         self.topologicalOrder = order
+    }
+
+    /// Op names and tensors, checked: every op named once, every tensor produced once.
+    private struct Tensors {
+        var opIndex: [String: Int] = [:]
+        var id: [String: Int] = [:]
+        var sources: [Source] = []
+        /// Id of each op's first output tensor; its outputs have consecutive ids.
+        var firstOutput: [Int] = []
+
+        init(inputs: [String], ops: [Op]) throws(MMPError) {
+            opIndex.reserveCapacity(ops.count)
+            id.reserveCapacity(inputs.count + ops.reduce(0) { $0 + $1.outputs.count })
+            sources.reserveCapacity(id.capacity)
+            firstOutput.reserveCapacity(ops.count)
+            for (k, name) in inputs.enumerated() {
+                if id.updateValue(sources.count, forKey: name) != nil {
+                    throw .invalidSim("model input '\(name)' is listed twice")
+                }
+                sources.append(.modelInput(k))
+            }
+            for (k, op) in ops.enumerated() {
+                if op.name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
+                if opIndex.updateValue(k, forKey: op.name) != nil {
+                    throw .invalidSim("duplicate op name '\(op.name)'")
+                }
+                if op.modules.isEmpty { throw .invalidSim("op '\(op.name)' has an empty module list") }
+                firstOutput.append(sources.count)
+                for (j, t) in op.outputs.enumerated() {
+                    if let existing = id.updateValue(sources.count, forKey: t) {
+                        switch sources[existing] {
+                        case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(op.name)' also produces it")
+                        case .op(let other, _):
+                            throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(op.name)'")
+                        }
+                    }
+                    sources.append(.op(k, output: j))
+                }
+            }
+        }
+    }
+
+    /// Each op's slots as quantizer indices, checked: one quantizer entry per tensor,
+    /// each param once, every named quantizer declared.
+    private struct Slots {
+        var inputs: [[Int?]] = [], outputs: [[Int?]] = [], params: [[Int?]] = []
+
+        init(ops: [Op], quantizerIndex: [String: Int]) throws(MMPError) {
+            func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
+                guard let name else { return nil }
+                guard let k = quantizerIndex[name] else {
+                    throw .invalidSim("\(what()) names quantizer '\(name)', which is not in 'quantizers'")
+                }
+                return k
+            }
+            inputs.reserveCapacity(ops.count); outputs.reserveCapacity(ops.count); params.reserveCapacity(ops.count)
+            for op in ops {
+                guard op.inputQuantizers.count == op.inputs.count else {
+                    throw .invalidSim("op '\(op.name)' has \(op.inputs.count) inputs but \(op.inputQuantizers.count) input_quantizers")
+                }
+                guard op.outputQuantizers.count == op.outputs.count else {
+                    throw .invalidSim("op '\(op.name)' has \(op.outputs.count) outputs but \(op.outputQuantizers.count) output_quantizers")
+                }
+                for (k, p) in op.params.enumerated() where op.params[..<k].contains(where: { $0.name == p.name }) {
+                    throw .invalidSim("op '\(op.name)' lists param '\(p.name)' twice")
+                }
+                var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
+                ins.reserveCapacity(op.inputQuantizers.count)
+                outs.reserveCapacity(op.outputQuantizers.count)
+                ps.reserveCapacity(op.params.count)
+                for (i, q) in op.inputQuantizers.enumerated() { ins.append(try resolve(q, "op '\(op.name)' input \(i)")) }
+                for (j, q) in op.outputQuantizers.enumerated() { outs.append(try resolve(q, "op '\(op.name)' output \(j)")) }
+                for p in op.params { ps.append(try resolve(p.quantizer, "op '\(op.name)' param '\(p.name)'")) }
+                inputs.append(ins); outputs.append(outs); params.append(ps)
+            }
+        }
     }
 
     /// One cycle among the ops Kahn's algorithm could not order, as

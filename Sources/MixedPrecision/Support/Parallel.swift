@@ -1,0 +1,67 @@
+import Foundation
+
+/// Work split over the machine's cores. Planning a large model is a few long passes over
+/// flat arrays; where two passes do not depend on each other, they run at once.
+enum Parallel {
+    /// Runs `a` and `b` at the same time and returns both results.
+    static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
+        let results = Pair<A, B>()
+        withoutActuallyEscaping(a) { a in
+            withoutActuallyEscaping(b) { b in
+                let work = Unchecked((a, b))
+                DispatchQueue.concurrentPerform(iterations: 2) { k in
+                    if k == 0 { results.setFirst(work.value.0()) } else { results.setSecond(work.value.1()) }
+                }
+            }
+        }
+        return results.take()
+    }
+
+    /// Runs `body(k)` for `k` in `0..<count` on all cores and returns the results in order.
+    static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        let results = Slots<T>(count: count)
+        withoutActuallyEscaping(body) { body in
+            let work = Unchecked(body)
+            DispatchQueue.concurrentPerform(iterations: count) { k in results.set(k, work.value(k)) }
+        }
+        return results.take()
+    }
+
+    /// Half-open ranges splitting `0..<count` into `parts` runs of nearly equal length.
+    static func chunks(_ count: Int, parts: Int) -> [Range<Int>] {
+        let parts = max(1, min(parts, count))
+        return (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
+    }
+}
+
+/// A value handed to worker threads that only read it, or that each touch their own part.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Two results filled from two threads.
+private final class Pair<A, B>: @unchecked Sendable {
+    private var first: A?
+    private var second: B?
+    private let lock = NSLock()
+    func setFirst(_ a: A) { lock.withLock { first = a } }
+    func setSecond(_ b: B) { lock.withLock { second = b } }
+    func take() -> (A, B) {
+        lock.withLock {
+            guard let first, let second else { preconditionFailure("Parallel.both: a task did not finish") }
+            return (first, second)
+        }
+    }
+}
+
+/// Results filled from several threads, one slot each.
+private final class Slots<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ value: T) { lock.withLock { slots[k] = value } }
+    func take() -> [T] {
+        lock.withLock { slots.map { slot in guard let slot else { preconditionFailure("Parallel.map: a task did not finish") }; return slot } }
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+@testable import MixedPrecision
+import SyntheticModels
+
+/// A large sim file is read by two threads, the second starting at a guessed op boundary
+/// (see `SimGraphReader`). Whatever the guess, the graph must be the one a single thread
+/// reads, and a bad file must fail the same way.
+@Suite struct ParallelReaderTests {
+    /// What a read produced, in a comparable form.
+    static func outcome(_ bytes: [UInt8], splitNear: Int?) -> String {
+        do {
+            guard let g = try SimGraphReader.read(bytes, splitNear: .some(splitNear)) else { return "declined" }
+            return "ops \(g.ops)\nquantizers \(g.quantizers)\nranges \(g.sourceFile?.dtypeRanges ?? [])\n"
+                + "order \(g.topologicalOrder)\nslots \(g.inputSlots) \(g.outputSlots) \(g.paramSlots)\n"
+                + "index \(g.quantizerIndex.sorted { $0.key < $1.key })"
+        } catch {
+            return "error \(error)"
+        }
+    }
+
+    /// Split guesses spread over the file, including points inside strings and inside the
+    /// quantizers object.
+    static func guesses(_ count: Int) -> [Int] { (0..<23).map { count * $0 / 23 } + [count - 1] }
+
+    @Test(arguments: SyntheticModel.Shape.allCases)
+    func everySplitGuessReadsTheGraphOneThreadReads(_ shape: SyntheticModel.Shape) {
+        let bytes = Array(SyntheticModel(shape: shape, quantizers: 1500).simJSON().utf8)
+        let serial = Self.outcome(bytes, splitNear: nil)
+        #expect(serial.hasPrefix("ops "))
+        for guess in Self.guesses(bytes.count) {
+            #expect(Self.outcome(bytes, splitNear: guess) == serial, "split near \(guess)")
+        }
+    }
+
+    @Test func aGuessInsideAStringIsCaughtAndTheFileReadWhole() {
+        // `,{"` inside an op name looks like an op boundary to the byte scan.
+        let text = Samples.sim(replacing: #""name": "relu""#, with: #""name": "re,{""#)
+        let bytes = Array(text.utf8)
+        let serial = Self.outcome(bytes, splitNear: nil)
+        #expect(serial.contains(#"re,{"#))
+        let inName = (0..<bytes.count).first { Array(bytes[$0...].prefix(4)) == Array("re,{".utf8) }
+        #expect(inName != nil)
+        #expect(Self.outcome(bytes, splitNear: inName ?? 0) == serial)
+    }
+
+    @Test func aBadFileFailsTheSameWayWhereverTheSplit() {
+        let model = SyntheticModel(shape: .decoder, quantizers: 1500).simJSON()
+        let broken = [
+            // A dangling input late in the ops, a duplicate quantizer, a dtype typo.
+            model.replacingOccurrences(of: #""inputs": ["model.layers.50.add_2:0"]"#, with: #""inputs": ["nowhere"]"#),
+            model.replacingOccurrences(of: #""head.output_quantizers.0": {"#, with: #""stem.input_quantizers.0": {"#),
+            model.replacingOccurrences(of: #"{"dtype": "int8", "symmetric": false}"#, with: #"{"dtype": "int64", "symmetric": false}"#),
+        ]
+        for text in broken {
+            #expect(text != model)
+            let bytes = Array(text.utf8)
+            let serial = Self.outcome(bytes, splitNear: nil)
+            #expect(!serial.hasPrefix("ops "))
+            for guess in Self.guesses(bytes.count) {
+                #expect(Self.outcome(bytes, splitNear: guess) == serial, "split near \(guess)")
+            }
+        }
+    }
+}

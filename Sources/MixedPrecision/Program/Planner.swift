@@ -22,8 +22,8 @@ public enum Planner {
         return try plan(problem, mode: mode, options: options, times: &times)
     }
 
-    /// Plans, adding the time spent building programs (`build`) and solving them
-    /// (`solve`) to `times`.
+    /// Plans, adding the time spent splitting the problem into parts (`build`) and
+    /// building and solving each part's program (`solve`) to `times`.
     public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init(),
                             times: inout StageTimes) throws(MMPError) -> Plan {
         var build = 0.0, solve = 0.0
@@ -46,17 +46,25 @@ public enum Planner {
             }
         }
         build += tick()
-        for part in parts {
-            let program = PrecisionProgram(problem: problem, part: part, mode: programMode)
-            build += tick()
-            defer { solve += tick() }
-            let outcome: LexicographicSolver.Result
-            switch options.exhaustive ? ExhaustiveSolver.solve(program) : nil {
-            case .unique(let chosen)?: outcome = .solved(dtypes: chosen, levels: [])
-            case .infeasible?: outcome = .infeasible
-            case nil: outcome = try LexicographicSolver.solve(program)
+        // Parts are independent: their programs are built and solved on all cores, each
+        // thread taking a run of parts; results are used in part order.
+        let work = Unchecked(parts)
+        let runs = Parallel.chunks(parts.count, parts: parts.count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
+        let solved = Parallel.map(runs.count) { r -> [Result<LexicographicSolver.Result, MMPError>] in
+            runs[r].map { k in
+                Result { () throws(MMPError) in
+                    let program = PrecisionProgram(problem: problem, part: work.value[k], mode: programMode)
+                    switch options.exhaustive ? ExhaustiveSolver.solve(program) : nil {
+                    case .unique(let chosen)?: return .solved(dtypes: chosen, levels: [])
+                    case .infeasible?: return .infeasible
+                    case nil: return try LexicographicSolver.solve(program)
+                    }
+                }
             }
-            switch outcome {
+        }.joined()
+        solve += tick()
+        for (part, outcome) in zip(parts, solved) {
+            switch try outcome.get() {
             case .solved(let chosen, _):
                 for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
             case .infeasible:

@@ -56,7 +56,7 @@ struct PrecisionProgram {
         quantizers = part.quantizers
         var local: [Int: Int] = [:]
         for (k, q) in part.quantizers.enumerated() { local[q] = k }
-        let domains = part.quantizers.map(problem.domain(of:))
+        let domains = part.quantizers.map { problem.domain(of: $0) }
         self.domains = domains
         var first: [Int] = []
         var next = 0

@@ -59,7 +59,7 @@ public enum PlanFile {
                 ("request", .string(plan.problem.resolution.requests[r].description)),
                 ("outcome", .string(outcome.status.rawValue)),
                 ("targets", .int(outcome.targetCount)),
-                ("deviations", .array(outcome.deviations.map(plan.json))),
+                ("deviations", .array(outcome.deviations.map { plan.json($0) })),
             ]
             if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map(JSONValue.int)))) }
             let notes = plan.problem.resolution.notes[r]
@@ -68,7 +68,7 @@ public enum PlanFile {
         }
         return [
             ("requests", .array(requests)),
-            ("conflicts", .array(plan.conflicts.map(plan.json))),
+            ("conflicts", .array(plan.conflicts.map { plan.json($0) })),
             ("conflicts_complete", .bool(plan.conflictsComplete)),
         ]
     }

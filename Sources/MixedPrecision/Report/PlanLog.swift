@@ -18,7 +18,7 @@ public enum PlanLog {
 
         out += "\nTargets after override (\(res.targets.count))\n"
         for t in res.targets {
-            let qs = t.quantizers.map(plan.quantizerName).joined(separator: ", ")
+            let qs = t.quantizers.map { plan.quantizerName($0) }.joined(separator: ", ")
             out += "  [\(t.request)] \(plan.describe(t.origin)) -> \(t.dtype) (\(t.tier.rawValue)): \(qs)\n"
         }
         if !res.overridden.isEmpty {

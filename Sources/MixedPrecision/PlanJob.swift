@@ -46,8 +46,7 @@ public struct PlanJob: Sendable {
     /// The planned result, with the files written, timing each stage.
     public func run(times: inout StageTimes) throws(MMPError) -> Plan {
         let config = try config()
-        let graph = try graph(config: config)
-        let requests = try RequestFile.parse(Files.readText(requestsPath))
+        let (graph, requests) = try graphAndRequests(config: config)
         times.lap("read")
         let problem = try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
         times.lap("resolve")
@@ -63,21 +62,47 @@ public struct PlanJob: Sendable {
 
     /// Reads the model as a sim graph.
     public func graph(config: QuantSimConfig?) throws(MMPError) -> SimGraph {
+        try requireConfig(config)
+        return try graph(from: modelBytes(), config: config)
+    }
+
+    /// Reads the model and the requests; a problem with the model is reported first. The
+    /// requests are parsed while the model file is read, and the model parsed on all cores.
+    func graphAndRequests(config: QuantSimConfig?) throws(MMPError) -> (SimGraph, [Request]) {
+        try requireConfig(config)
+        let (bytes, requests) = Parallel.both(
+            { Result { () throws(MMPError) in try modelBytes() } },
+            { Result { () throws(MMPError) in try RequestFile.parse(Files.readText(requestsPath)) } })
+        let graph = try graph(from: bytes.get(), config: config)
+        return (graph, try requests.get())
+    }
+
+    /// An ONNX model needs a config to place its quantizers.
+    private func requireConfig(_ config: QuantSimConfig?) throws(MMPError) {
+        if case .onnx = model, config == nil { throw .io("--onnx needs --config: the AIMET quantsim config that places quantizers") }
+    }
+
+    private func modelBytes() throws(MMPError) -> [UInt8] {
         switch model {
-        case .sim(let path):
-            return try SimGraphFile.read(Files.read(path))
+        case .sim(let path), .onnx(let path, _): return try Files.read(path)
+        }
+    }
+
+    private func graph(from bytes: [UInt8], config: QuantSimConfig?) throws(MMPError) -> SimGraph {
+        switch model {
+        case .sim:
+            return try SimGraphFile.read(bytes)
         case .onnx(let path, let defaults):
-            guard let config else { throw .io("--onnx needs --config: the AIMET quantsim config that places quantizers") }
+            guard let config else { throw .io("--onnx needs --config: the AIMET quantsim config that places quantizers") }  // see requireConfig
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            return try ONNXImporter.simGraph(onnx: Files.read(path), config: config, defaults: defaults, modelName: name)
+            return try ONNXImporter.simGraph(onnx: bytes, config: config, defaults: defaults, modelName: name)
         }
     }
 
     /// Reads and resolves the inputs.
     public func problem() throws(MMPError) -> PlanningProblem {
         let config = try config()
-        let graph = try graph(config: config)
-        let requests = try RequestFile.parse(Files.readText(requestsPath))
+        let (graph, requests) = try graphAndRequests(config: config)
         return try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A multi-input op that prefers to read all its inputs at one dtype (contract §6).
 ///
 /// It applies when (a) every quantizer in the op's `eff(op, i)` sets had one dtype in
@@ -20,20 +22,24 @@ public struct HomogeneityGroup: Sendable, Equatable {
                 if let d = edgeDType.updateValue(t.dtype, forKey: op), d != t.dtype { mixedEdges.insert(op) }
             }
         }
-        var groups: [HomogeneityGroup] = []
-        var union: [Int] = []
-        for k in graph.ops.indices where graph.inputSlots[k].count >= 2 {
-            union.removeAll(keepingCapacity: true)
-            for i in graph.inputSlots[k].indices { union += effective.of(op: k, input: i) }
-            union.sort()
-            union = union.indices.compactMap { j in j == 0 || union[j] != union[j - 1] ? union[j] : nil }
-            guard union.count >= 2 else { continue }
-            let dtype = graph.quantizers[union[0]].dtype
-            guard union.allSatisfy({ graph.quantizers[$0].dtype == dtype }) else { continue }
-            guard union.contains(where: { explicitSubject[$0] }) else { continue }
-            guard !mixedEdges.contains(k) else { continue }
-            groups.append(.init(op: k, quantizers: union))
-        }
-        return groups
+        // Ops are looked at on all cores, each thread a run of them, groups kept in op order.
+        let runs = Parallel.chunks(graph.ops.count, parts: 2 * ProcessInfo.processInfo.activeProcessorCount)
+        return Parallel.map(runs.count) { r in
+            var groups: [HomogeneityGroup] = []
+            var union: [Int] = []
+            for k in runs[r] where graph.inputSlots[k].count >= 2 {
+                union.removeAll(keepingCapacity: true)
+                for i in graph.inputSlots[k].indices { union += effective.of(op: k, input: i) }
+                union.sort()
+                union = union.indices.compactMap { j in j == 0 || union[j] != union[j - 1] ? union[j] : nil }
+                guard union.count >= 2 else { continue }
+                let dtype = graph.quantizers[union[0]].dtype
+                guard union.allSatisfy({ graph.quantizers[$0].dtype == dtype }) else { continue }
+                guard union.contains(where: { explicitSubject[$0] }) else { continue }
+                guard !mixedEdges.contains(k) else { continue }
+                groups.append(.init(op: k, quantizers: union))
+            }
+            return groups
+        }.flatMap { $0 }
     }
 }

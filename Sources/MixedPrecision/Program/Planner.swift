@@ -48,19 +48,10 @@ public enum Planner {
         build += tick()
         // Parts are independent: their programs are built and solved on all cores, each
         // thread taking a run of parts; results are used in part order.
-        let work = Unchecked(parts)
+        let work = Unchecked((problem: problem, parts: parts))
         let runs = Parallel.chunks(parts.count, parts: parts.count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
-        let solved = Parallel.map(runs.count) { r -> [Result<LexicographicSolver.Result, MMPError>] in
-            runs[r].map { k in
-                Result { () throws(MMPError) in
-                    let program = PrecisionProgram(problem: problem, part: work.value[k], mode: programMode)
-                    switch options.exhaustive ? ExhaustiveSolver.solve(program) : nil {
-                    case .unique(let chosen)?: return .solved(dtypes: chosen, levels: [])
-                    case .infeasible?: return .infeasible
-                    case nil: return try LexicographicSolver.solve(program)
-                    }
-                }
-            }
+        let solved = Parallel.map(runs.count) { r in
+            Self.solve(work.value.parts[runs[r]], of: work.value.problem, mode: programMode, exhaustive: options.exhaustive)
         }.joined()
         solve += tick()
         for (part, outcome) in zip(parts, solved) {
@@ -91,6 +82,23 @@ public enum Planner {
                         conflictsComplete: complete)
         times.lap("outcomes")
         return plan
+    }
+
+    /// Builds and solves the program of each of `parts`.
+    private static func solve(_ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem, mode: PrecisionProgram.Mode,
+                              exhaustive: Bool) -> [Result<LexicographicSolver.Result, MMPError>] {
+        var results: [Result<LexicographicSolver.Result, MMPError>] = []
+        results.reserveCapacity(parts.count)
+        for part in parts {
+            let program = PrecisionProgram(problem: problem, part: part, mode: mode)
+            switch exhaustive ? ExhaustiveSolver.solve(program) : nil {
+            case .unique(let chosen)?: results.append(.success(.solved(dtypes: chosen, levels: [])))
+            case .infeasible?: results.append(.success(.infeasible))
+            case nil:
+                do { results.append(.success(try LexicographicSolver.solve(program))) } catch { results.append(.failure(error)) }
+            }
+        }
+        return results
     }
 
     static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {

@@ -10,9 +10,15 @@ public struct PlanningProblem: Sendable {
     public let homogeneity: [HomogeneityGroup]
     public init(graph: SimGraph, requests: [Request], rules: KernelRules) throws(MMPError) {
         self.graph = graph
-        effective = EffectiveQuantizers(graph)
-        resolution = try Resolution(requests: requests, graph: graph, effective: effective)
-        kernels = KernelConstraint.bind(rules, to: graph, effective: effective)
+        // Independent passes run at once: effective quantizers and the module tree, then
+        // targets and kernel rules.
+        let (effective, selection) = Parallel.both({ EffectiveQuantizers(graph) }, { LayerSelection(graph) })
+        self.effective = effective
+        let (resolved, kernels) = Parallel.both(
+            { Result { () throws(MMPError) in try Resolution(requests: requests, graph: graph, effective: effective, selection: selection) } },
+            { KernelConstraint.bind(rules, to: graph, effective: effective) })
+        resolution = try resolved.get()
+        self.kernels = kernels
         homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
     }
 

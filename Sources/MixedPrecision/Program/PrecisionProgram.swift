@@ -51,7 +51,7 @@ struct PrecisionProgram {
     /// In strict mode the explicit targets of `activeRequests` are rows; kernel rules
     /// listed in `activeKernels` are rows in both modes. `withObjectives: false` builds
     /// a pure feasibility program (used when searching for conflicts).
-    init(problem: PlanningProblem, part: Part, mode: Mode,
+    init(problem: borrowing PlanningProblem, part: Part, mode: Mode,
          activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
         quantizers = part.quantizers
         var local: [Int: Int] = [:]

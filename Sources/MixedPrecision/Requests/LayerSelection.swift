@@ -24,6 +24,15 @@ public struct LayerSelection: Sendable {
         self.tree = ModuleTree(graph)
     }
 
+    /// Builds up front what `selectors` will need (the op kinds, for `module_type`), so
+    /// that copies of this selection can then be used from several threads.
+    public mutating func prepare(for selectors: [LayerSelector]) {
+        guard kinds == nil, selectors.contains(where: { if case .moduleType = $0 { return true } else { return false } }) else { return }
+        var groups: [Kind: [Int]] = [:]
+        for (k, op) in graph.ops.enumerated() { groups[Kind(type: op.type, className: op.className), default: []].append(k) }
+        kinds = groups
+    }
+
     /// The ops `selector` picks, in graph order. An unknown `module` path is an error
     /// that suggests the closest existing paths; a type or pattern that matches nothing
     /// returns an empty list (the report says so).
@@ -38,11 +47,7 @@ public struct LayerSelection: Sendable {
             }
             return selected
         case .moduleType(let t):
-            if kinds == nil {
-                var groups: [Kind: [Int]] = [:]
-                for (k, op) in graph.ops.enumerated() { groups[Kind(type: op.type, className: op.className), default: []].append(k) }
-                kinds = groups
-            }
+            if kinds == nil { prepare(for: [selector]) }
             let lists = (kinds ?? [:]).filter { $0.key.isNamed(t) }.map(\.value)
             return lists.count == 1 ? lists[0] : lists.flatMap { $0 }.sorted()
         case .pattern(let p):

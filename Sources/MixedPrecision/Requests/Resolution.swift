@@ -1,3 +1,5 @@
+import Foundation
+
 /// Requests turned into targets (contract §5): which ops each request selected, which
 /// targets survive the per-origin override, which were overridden and by whom.
 public struct Resolution: Sendable {
@@ -19,62 +21,120 @@ public struct Resolution: Sendable {
 
     /// Resolves `requests` against `graph`.
     public init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers) throws(MMPError) {
+        try self.init(requests: requests, graph: graph, effective: effective, selection: LayerSelection(graph))
+    }
+
+    /// Resolves `requests` against `graph`, selecting layers with `selection` (built for `graph`).
+    ///
+    /// Each request is expanded on its own — on all cores, as a list of steps — and the
+    /// steps are then applied in request order, which is where later requests override
+    /// earlier ones.
+    init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers, selection: LayerSelection) throws(MMPError) {
         self.requests = requests
-        var selection = LayerSelection(graph)
+        var selection = selection
+        selection.prepare(for: requests.compactMap { if case .setPrecision(let s, _, _) = $0 { return s } else { return nil } })
+        let prepared = selection
+        let modelOutputs = Set(graph.outputs)
+        let runs = Parallel.chunks(requests.count, parts: requests.count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
+        let expanded = Parallel.map(runs.count) { run in
+            var out: [Result<Expansion, MMPError>] = []
+            out.reserveCapacity(runs[run].count)
+            for r in runs[run] {
+                out.append(Result { () throws(MMPError) in
+                    try Expansion(request: requests[r], index: r, graph: graph, effective: effective,
+                                  selection: prepared, modelOutputs: modelOutputs)
+                })
+                if case .failure = out[out.count - 1] { break }  // later ones are never looked at
+            }
+            return out
+        }.joined()
+
         var latest: [Target.Origin: Int] = [:]  // origin → index into `all`
         var all: [Target] = []
         var overridden: [Overridden] = []
         var selected: [[Int]] = []
         var notes: [[String]] = []
-        let modelOutputs = Set(graph.outputs)
+        selected.reserveCapacity(requests.count)
+        notes.reserveCapacity(requests.count)
+        for (r, result) in zip(requests.indices, expanded) {
+            let expansion = try result.get()
+            for step in expansion.steps {
+                switch step {
+                case .add(let t):
+                    if let old = latest.updateValue(all.count, forKey: t.origin) { overridden.append(.init(target: all[old], by: r)) }
+                    all.append(t)
+                case .dropDerived(let origin):
+                    // A later request on the layer that sets no output target still replaces
+                    // an earlier request's derived one: the later request wins the layer.
+                    if let old = latest[origin], all[old].tier == .derived {
+                        overridden.append(.init(target: all[old], by: r))
+                        latest[origin] = nil
+                    }
+                }
+            }
+            selected.append(expansion.ops)
+            notes.append(expansion.notes)
+        }
+        var surviving = Array(repeating: false, count: all.count)
+        for k in latest.values { surviving[k] = true }
+        self.targets = all.indices.filter { surviving[$0] }.map { all[$0] }
+        self.overridden = overridden
+        self.selectedOps = selected
+        self.notes = notes
+    }
 
-        func add(_ t: Target) {
-            if let old = latest[t.origin] { overridden.append(.init(target: all[old], by: t.request)) }
-            latest[t.origin] = all.count
-            all.append(t)
+    /// What one request says on its own, before overrides: the ops it selected, notes,
+    /// and the targets it sets, in order.
+    private struct Expansion {
+        enum Step {
+            case add(Target)
+            /// The request covers this output but sets no target on it.
+            case dropDerived(Target.Origin)
         }
 
-        for (r, request) in requests.enumerated() {
-            var note: [String] = []
-            var ops: [Int] = []
-            let context = "request \(r) (\(request))"
+        var ops: [Int] = []
+        var notes: [String] = []
+        var steps: [Step] = []
+
+        init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
+             selection: LayerSelection, modelOutputs: Set<String>) throws(MMPError) {
+            func context() -> String { "request \(r) (\(request))" }
+            func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
             case let .setPrecision(selector, activation, params):
-                do { ops = try selection.ops(for: selector) } catch { throw .invalidRequest("\(context): \(error.message)") }
+                var selection = selection
+                do { ops = try selection.ops(for: selector) } catch { throw .invalidRequest("\(context()): \(error.message)") }
                 for p in params where !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
                     if ops.isEmpty { break }
-                    throw .invalidRequest("\(context): no selected op has a param named '\(p.name)'")
+                    throw .invalidRequest("\(context()): no selected op has a param named '\(p.name)'")
                 }
                 for k in ops {
                     let op = graph.ops[k]
                     if let activation {
                         if case .each(let list) = activation, list.count != op.inputs.count {
-                            throw .invalidRequest("\(context): 'activation' lists \(list.count) dtypes but op '\(op.name)' has \(op.inputs.count) activation inputs")
+                            throw .invalidRequest("\(context()): 'activation' lists \(list.count) dtypes but op '\(op.name)' has \(op.inputs.count) activation inputs")
                         }
                         for i in op.inputs.indices {
                             guard let d = activation.dtype(at: i) else { continue }
                             let qs = effective.of(op: k, input: i)
-                            if qs.isEmpty { note.append("op '\(op.name)' input \(i) is not quantized"); continue }
+                            if qs.isEmpty { notes.append("op '\(op.name)' input \(i) is not quantized"); continue }
                             add(Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, tier: .explicit, request: r))
                         }
-                        // The outputs follow the layer: demoted with it, or set when they are model
-                        // outputs. A later request on the layer that sets no output target still
-                        // replaces an earlier request's derived one: the later request wins the layer.
-                        let d = Self.outputDType(activation)
+                        // The outputs follow the layer: demoted with it, or set when they are model outputs.
+                        let d = Resolution.outputDType(activation)
                         for (j, t) in op.outputs.enumerated() {
                             guard let q = graph.outputSlots[k][j] else { continue }
                             if let d, modelOutputs.contains(t) || d < graph.quantizers[q].dtype {
                                 add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
-                            } else if let old = latest[.output(op: k, output: j)], all[old].tier == .derived {
-                                overridden.append(.init(target: all[old], by: r))
-                                latest[.output(op: k, output: j)] = nil
+                            } else {
+                                steps.append(.dropDerived(.output(op: k, output: j)))
                             }
                         }
                     }
                     for p in params {
                         guard let slot = op.params.firstIndex(where: { $0.name == p.name }) else { continue }
                         guard let q = graph.paramSlots[k][slot] else {
-                            note.append("op '\(op.name)' param '\(p.name)' is not quantized; skipped")
+                            notes.append("op '\(op.name)' param '\(p.name)' is not quantized; skipped")
                             continue
                         }
                         add(Target(origin: .param(op: k, name: p.name), quantizers: [q], dtype: p.dtype, tier: .explicit, request: r))
@@ -82,12 +142,12 @@ public struct Resolution: Sendable {
                 }
             case .setModelInputPrecision(let activation):
                 if case .each(let list) = activation, list.count != graph.inputs.count {
-                    throw .invalidRequest("\(context): lists \(list.count) dtypes but the model has \(graph.inputs.count) inputs")
+                    throw .invalidRequest("\(context()): lists \(list.count) dtypes but the model has \(graph.inputs.count) inputs")
                 }
                 for (k, t) in graph.inputs.enumerated() {
                     guard let d = activation.dtype(at: k) else { continue }
                     let edges = (graph.consumers[t] ?? []).filter { graph.inputSlots[$0.op][$0.input] != nil }
-                    if edges.isEmpty { throw .invalidRequest("\(context): model input \(k) '\(t)' is not quantized") }
+                    if edges.isEmpty { throw .invalidRequest("\(context()): model input \(k) '\(t)' is not quantized") }
                     for e in edges {
                         let q = graph.inputSlots[e.op][e.input] ?? 0
                         add(Target(origin: .edge(op: e.op, input: e.input), quantizers: [q], dtype: d, tier: .explicit, request: r))
@@ -95,7 +155,7 @@ public struct Resolution: Sendable {
                 }
             case .setModelOutputPrecision(let activation):
                 if case .each(let list) = activation, list.count != graph.outputs.count {
-                    throw .invalidRequest("\(context): lists \(list.count) dtypes but the model has \(graph.outputs.count) outputs")
+                    throw .invalidRequest("\(context()): lists \(list.count) dtypes but the model has \(graph.outputs.count) outputs")
                 }
                 for (k, t) in graph.outputs.enumerated() {
                     guard let d = activation.dtype(at: k) else { continue }
@@ -103,19 +163,12 @@ public struct Resolution: Sendable {
                         add(Target(origin: .output(op: p, output: j), quantizers: [q], dtype: d, tier: .explicit, request: r))
                     } else {
                         let qs = effective.of(tensor: t)
-                        if qs.isEmpty { throw .invalidRequest("\(context): model output \(k) '\(t)' is not quantized") }
+                        if qs.isEmpty { throw .invalidRequest("\(context()): model output \(k) '\(t)' is not quantized") }
                         add(Target(origin: .modelOutput(k), quantizers: qs, dtype: d, tier: .explicit, request: r))
                     }
                 }
             }
-            selected.append(ops)
-            notes.append(note)
         }
-        let surviving = Set(latest.values)
-        self.targets = all.indices.filter { surviving.contains($0) }.map { all[$0] }
-        self.overridden = overridden
-        self.selectedOps = selected
-        self.notes = notes
     }
 
     /// The dtype a layer's outputs are asked for: the single dtype, or the one dtype every

@@ -104,7 +104,7 @@ public struct Plan: Sendable {
 
     /// For each quantizer, the requests whose surviving targets speak about it, with the
     /// dtype each asked for, by request index.
-    private let reasonIndex: [Int: [(request: Int, asked: DType)]]
+    private let reasonIndex: [[(request: Int, asked: DType)]]
 
     init(mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
          conflictsComplete: Bool = true) {
@@ -118,14 +118,16 @@ public struct Plan: Sendable {
         self.conflicts = conflicts
         previous = problem.graph.quantizers.map(\.dtype)
         changed = dtypes.indices.filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
-        var index: [Int: [(request: Int, asked: DType)]] = [:]
+        // Per quantizer, flat: a million quantizers, most of them without a reason.
+        var index = Array(repeating: [(request: Int, asked: DType)](), count: dtypes.count)
         for t in problem.resolution.targets {
-            for q in t.quantizers where index[q]?.contains(where: { $0.request == t.request }) != true {
-                index[q, default: []].append((t.request, t.dtype))
+            for q in t.quantizers where !index[q].contains(where: { $0.request == t.request }) {
+                index[q].append((t.request, t.dtype))
             }
         }
-        reasonIndex = index.mapValues { $0.sorted { $0.request < $1.request } }
-        let unexplained = Set(changed.filter { index[$0] == nil })
+        for q in index.indices where index[q].count > 1 { index[q].sort { $0.request < $1.request } }
+        reasonIndex = index
+        let unexplained = Set(changed.filter { index[$0].isEmpty })
         var groups: [Int: [Int]] = [:], kernels: [Int: [Int]] = [:]
         if !unexplained.isEmpty {
             for (g, group) in problem.homogeneity.enumerated() {
@@ -140,5 +142,5 @@ public struct Plan: Sendable {
 
     /// The requests whose surviving targets speak about quantizer `q`, with the dtype each
     /// asked for, by request index.
-    public func reasons(for q: Int) -> [(request: Int, asked: DType)] { reasonIndex[q] ?? [] }
+    public func reasons(for q: Int) -> [(request: Int, asked: DType)] { reasonIndex[q] }
 }

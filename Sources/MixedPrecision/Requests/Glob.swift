@@ -13,6 +13,9 @@ struct Glob: Sendable {
     private let tokens: [Token]
     /// Dots in a match when the pattern has no `**` (a quick reject), else nil.
     private let dots: Int?
+    /// The literal bytes the pattern starts and ends with: every match starts and ends
+    /// with them too (a quicker reject, for patterns tried against every module path).
+    private let prefix: [UInt8], suffix: [UInt8]
 
     init(_ pattern: String) {
         let p = Array(pattern.utf8)
@@ -32,11 +35,26 @@ struct Glob: Sendable {
         self.tokens = tokens
         let dotClass = tokens.contains { if case .oneOf(let set) = $0 { return set.contains(UInt8(ascii: ".")) } else { return false } }
         dots = tokens.contains(.globstar) || dotClass ? nil : tokens.filter { $0 == .literal(UInt8(ascii: ".")) }.count
+        func literal(_ t: Token) -> UInt8? { if case .literal(let c) = t { return c } else { return nil } }
+        var head = tokens.prefix { literal($0) != nil }.compactMap(literal)
+        var tail = Array(tokens.reversed().prefix { literal($0) != nil }.compactMap(literal).reversed())
+        // `a.**.b` matches `a.b`: the dot beside a `**` may be the one shared with the
+        // other side, so it is not required.
+        if head.count < tokens.count, tokens[head.count] == .globstar, head.last == UInt8(ascii: ".") { head.removeLast() }
+        if tail.count < tokens.count, tokens[tokens.count - tail.count - 1] == .globstar, tail.first == UInt8(ascii: ".") { tail.removeFirst() }
+        prefix = head
+        // All literal: the whole pattern is the prefix; the suffix adds nothing.
+        suffix = head.count == tokens.count ? [] : tail
     }
 
-    func matches(_ path: String) -> Bool {
+    /// Whether `path` matches. `quickRejects: false` skips the shortcuts (for tests that
+    /// check they never change an answer).
+    func matches(_ path: String, quickRejects: Bool = true) -> Bool {
         var path = path
         return path.withUTF8 { s in
+            guard quickRejects else { return match(s) }
+            guard s.count >= prefix.count + suffix.count, s.starts(with: prefix),
+                  s[(s.count - suffix.count)...].elementsEqual(suffix) else { return false }
             if let dots, s.reduce(0, { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }) != dots { return false }
             return match(s)
         }

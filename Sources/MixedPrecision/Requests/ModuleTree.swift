@@ -24,17 +24,27 @@ struct ModuleTree: Sendable {
         }
     }
 
+    /// The parent last looked up: ops come in model order, so siblings follow each other
+    /// and most parents are found without hashing.
+    private var lastParent: (path: String, node: Int) = ("", 0)
+
     private mutating func intern(_ path: String) -> Int {
-        if let n = node[path] { return n }
-        let parentPath: String
-        if let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")) {
-            parentPath = String(path[..<dot])
+        if path.isEmpty { return 0 }
+        let parentPath = path.utf8.lastIndex(of: UInt8(ascii: ".")).map { path[..<$0] } ?? ""
+        let parent: Int
+        if parentPath == lastParent.path {
+            parent = lastParent.node
         } else {
-            parentPath = ""
+            let p = String(parentPath)
+            parent = intern(p)
+            lastParent = (p, parent)
         }
-        let parent = intern(parentPath)
+        // Most paths are new: one hash to insert; a known one is put back as it was.
         let n = paths.count
-        node[path] = n
+        if let old = node.updateValue(n, forKey: path) {
+            node[path] = old
+            return old
+        }
         paths.append(path)
         children.append([])
         own.append([])

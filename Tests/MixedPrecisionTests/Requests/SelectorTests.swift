@@ -107,4 +107,29 @@ import Testing
         #expect(m("attn.[qkv]_proj", "attn.k_proj"))
         #expect(!m("attn.[qkv]_proj", "attn.o_proj"))
     }
+
+    /// The literal-prefix, literal-suffix and dot-count rejects never change an answer:
+    /// every short pattern against every short path, with and without them.
+    @Test func globQuickRejectsAgreeWithTheFullMatch() {
+        func all(_ parts: [String], upTo n: Int) -> [String] {
+            var out = [""], last = [""]
+            for _ in 0..<n {
+                last = last.flatMap { s in parts.map { s + $0 } }
+                out += last
+            }
+            return out
+        }
+        let patterns = all(["a", ".", "*", "**", "[ab]"], upTo: 4)
+        let paths = all(["a", "b", "."], upTo: 5)
+        var matched = 0
+        for p in patterns {
+            let glob = Glob(p)
+            for s in paths {
+                let full = glob.matches(s, quickRejects: false)
+                #expect(glob.matches(s) == full, "'\(p)' against '\(s)'")
+                if full { matched += 1 }
+            }
+        }
+        #expect(matched > 1000)
+    }
 }

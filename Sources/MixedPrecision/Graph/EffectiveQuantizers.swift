@@ -16,29 +16,30 @@ public struct EffectiveQuantizers: Sendable {
     public init(_ graph: SimGraph) {
         self.graph = graph
         var perOutput = Array(repeating: [[Int]](), count: graph.ops.count)
-        func tensor(_ t: String) -> [Int] {
-            guard case .op(let p, let j)? = graph.source[t], j < perOutput[p].count else { return [] }
+        func tensor(_ id: Int) -> [Int] {
+            guard case .op(let p, let j) = graph.source[id: id], j < perOutput[p].count else { return [] }
             return perOutput[p][j]
         }
         for k in graph.topologicalOrder {
-            let op = graph.ops[k]
+            let outputs = graph.outputSlots[k], inputs = graph.inputSlots[k]
             var outs: [[Int]] = []
-            outs.reserveCapacity(op.outputs.count)
+            outs.reserveCapacity(outputs.count)
             var through: [Int]? = nil
-            for j in op.outputs.indices {
-                if let q = graph.outputSlots[k][j] {
+            for j in outputs.indices {
+                if let q = outputs[j] {
                     outs.append([q])
                     continue
                 }
                 if through == nil {
                     // A transparent op passes on what governs its inputs: their union.
-                    let inputs = op.inputs.indices.map { i in graph.inputSlots[k][i].map { [$0] } ?? tensor(op.inputs[i]) }
+                    func governing(_ i: Int) -> [Int] { inputs[i].map { [$0] } ?? tensor(graph.inputTensor(op: k, input: i)) }
                     if inputs.count == 1 {
-                        through = inputs[0]
+                        through = governing(0)
                     } else {
-                        var union = Set<Int>()
-                        for e in inputs { union.formUnion(e) }
-                        through = union.sorted()
+                        var union: [Int] = []
+                        for i in inputs.indices { union += governing(i) }
+                        union.sort()
+                        through = union.indices.compactMap { n in n == 0 || union[n] != union[n - 1] ? union[n] : nil }
                     }
                 }
                 outs.append(through ?? [])
@@ -57,6 +58,7 @@ public struct EffectiveQuantizers: Sendable {
     /// `eff(L, i)`: the quantizers governing what op `L` reads at input `i`.
     public func of(op: Int, input: Int) -> [Int] {
         if let q = graph.inputSlots[op][input] { return [q] }
-        return of(tensor: graph.ops[op].inputs[input])
+        guard case .op(let p, let j) = graph.source[id: graph.inputTensor(op: op, input: input)] else { return [] }
+        return perOutput[p][j]
     }
 }

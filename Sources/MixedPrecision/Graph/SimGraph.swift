@@ -87,6 +87,14 @@ public struct SimGraph: Sendable {
     public let consumers: TensorConsumers
     /// Ops ordered so that every producer precedes its consumers.
     public let topologicalOrder: [Int]
+    /// Input edges by number: op `k`'s inputs are edges `edgeStart[k] ..< edgeStart[k + 1]`,
+    /// and `edgeTensor[e]` is the id of the tensor edge `e` reads (see ``TensorSources``).
+    let edgeStart: [Int]
+    let edgeTensor: [Int]
+
+    /// The id of the tensor op `op` reads at input `input`: hot passes look tensors up by
+    /// id, not by name.
+    func inputTensor(op: Int, input: Int) -> Int { edgeTensor[edgeStart[op] + input] }
 
     /// The document this graph was read from, kept for a faithful write-back.
     public var document: JSONValue?
@@ -216,6 +224,8 @@ public struct SimGraph: Sendable {
         self.source = sourceTable
         self.consumers = TensorConsumers(id: tensorID, start: readerCount, readers: readers)
         self.topologicalOrder = order
+        self.edgeStart = edgeStart
+        self.edgeTensor = edgeTensor
     }
 
     /// Op names and tensors, checked: every op named once, every tensor produced once.
@@ -337,6 +347,9 @@ public struct TensorSources: Sendable {
     let sources: [SimGraph.Source]
 
     public subscript(tensor: String) -> SimGraph.Source? { id[tensor].map { sources[$0] } }
+
+    /// The producer of the tensor with id `id`.
+    subscript(id id: Int) -> SimGraph.Source { sources[id] }
 
     /// The number of tensors.
     public var count: Int { sources.count }

@@ -16,8 +16,9 @@ struct ModuleTree: Sendable {
         paths.reserveCapacity(expected)
         children.reserveCapacity(expected)
         own.reserveCapacity(expected)
-        for (k, op) in graph.ops.enumerated() {
-            for m in op.modules {
+        // Only the module lists are touched (not whole ops): another thread reads the ops too.
+        for k in graph.ops.indices {
+            for m in graph.ops[k].modules {
                 let n = intern(m)
                 if own[n].last != k { own[n].append(k) }
             }

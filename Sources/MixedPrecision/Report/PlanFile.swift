@@ -18,23 +18,32 @@ public enum PlanFile {
         out.append(",\n  \"status\": ")
         JSONWriter.quote(plan.status.rawValue, into: &out)
         out.append(",\n  \"quantizers\": {")
-        let changed = Set(plan.changed)
+        // A million entries: dtype spellings made once, changes marked in a flat array,
+        // request numbers written as digits — no value per entry.
+        var isChanged = Array(repeating: false, count: plan.dtypes.count)
+        for q in plan.changed { isChanged[q] = true }
+        var spelled: [DType: [UInt8]] = [:]
+        for d in plan.dtypes + plan.previous where spelled[d] == nil { spelled[d] = Array(d.description.utf8) }
         for q in plan.graph.quantizers.indices {
             out.append(q == 0 ? "\n    " : ",\n    ")
             JSONWriter.quote(plan.quantizerName(q), into: &out)
             out.append(": {\"dtype\": \"")
-            out.append(plan.dtypes[q].description)
+            out.append(contentsOf: spelled[plan.dtypes[q]] ?? [])
             out.append("\", \"previous\": \"")
-            out.append(plan.previous[q].description)
+            out.append(contentsOf: spelled[plan.previous[q]] ?? [])
             out.append("\"")
-            if changed.contains(q) {
-                let because = plan.reasons(for: q).map(\.request)
+            if isChanged[q] {
+                let because = plan.reasons(for: q)
                 if because.isEmpty {
                     out.append(", \"rules\": ")
                     JSONWriter.emit(.array(plan.ruleReasons(for: q).map(JSONValue.string)), indent: 0, into: &out)
                 } else {
-                    out.append(", \"because\": ")
-                    JSONWriter.emit(.array(because.map(JSONValue.int)), indent: 0, into: &out)
+                    out.append(", \"because\": [")
+                    for (n, reason) in because.enumerated() {
+                        if n > 0 { out.append(", ") }
+                        out.append(String(reason.request))
+                    }
+                    out.append("]")
                 }
             }
             out.append("}")

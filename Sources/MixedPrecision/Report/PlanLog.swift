@@ -16,10 +16,30 @@ public enum PlanLog {
         out += "\nRequests as given (\(res.requests.count))\n"
         for (r, request) in res.requests.enumerated() { out += "  [\(r)] \(request)\n" }
 
+        // The two long sections (a line per target, a line per change) are appended piece
+        // by piece, with each dtype spelled once.
+        var spelled: [DType: String] = [:]
+        func spell(_ d: DType) -> String {
+            if let s = spelled[d] { return s }
+            spelled[d] = d.description
+            return d.description
+        }
         out += "\nTargets after override (\(res.targets.count))\n"
         for t in res.targets {
-            let qs = t.quantizers.map { plan.quantizerName($0) }.joined(separator: ", ")
-            out += "  [\(t.request)] \(plan.describe(t.origin)) -> \(t.dtype) (\(t.tier.rawValue)): \(qs)\n"
+            out.append("  [")
+            out.append(String(t.request))
+            out.append("] ")
+            out.append(plan.describe(t.origin))
+            out.append(" -> ")
+            out.append(spell(t.dtype))
+            out.append(" (")
+            out.append(t.tier.rawValue)
+            out.append("): ")
+            for (n, q) in t.quantizers.enumerated() {
+                if n > 0 { out.append(", ") }
+                out.append(plan.quantizerName(q))
+            }
+            out.append("\n")
         }
         if !res.overridden.isEmpty {
             out += "\nOverridden targets (\(res.overridden.count))\n"
@@ -55,11 +75,28 @@ public enum PlanLog {
         let changed = plan.changed
         out += "\nChanged quantizers (\(changed.count))\n"
         for q in changed {
+            out.append("  ")
+            out.append(plan.quantizerName(q))
+            out.append(": ")
+            out.append(spell(plan.previous[q]))
+            out.append(" -> ")
+            out.append(spell(plan.dtypes[q]))
+            out.append(" (")
             let because = plan.reasons(for: q)
-            let why = because.isEmpty ? plan.ruleReasons(for: q).joined(separator: "; ") : because.map { r in
-                r.asked == plan.dtypes[q] ? "request \(r.request)" : "request \(r.request) asked \(r.asked)"
-            }.joined(separator: ", ")
-            out += "  \(plan.quantizerName(q)): \(plan.previous[q]) -> \(plan.dtypes[q]) (\(why))\n"
+            if because.isEmpty {
+                out.append(plan.ruleReasons(for: q).joined(separator: "; "))
+            } else {
+                for (n, r) in because.enumerated() {
+                    if n > 0 { out.append(", ") }
+                    out.append("request ")
+                    out.append(String(r.request))
+                    if r.asked != plan.dtypes[q] {
+                        out.append(" asked ")
+                        out.append(spell(r.asked))
+                    }
+                }
+            }
+            out.append(")\n")
         }
         return out.bytes
     }

@@ -235,10 +235,21 @@ struct SimGraphReader {
         }
     }
 
-    private static let opKeyBits: [String: UInt16] = [
-        "name": 1, "type": 2, "class": 4, "module": 8, "inputs": 16, "outputs": 32,
-        "input_quantizers": 64, "output_quantizers": 128, "params": 256,
-    ]
+    /// One bit per known op key (a switch: this runs for every key of every op).
+    private static func opKeyBit(_ key: String) -> UInt16? {
+        switch key {
+        case "name": return 1
+        case "type": return 2
+        case "class": return 4
+        case "module": return 8
+        case "inputs": return 16
+        case "outputs": return 32
+        case "input_quantizers": return 64
+        case "output_quantizers": return 128
+        case "params": return 256
+        default: return nil
+        }
+    }
 
     private mutating func op() -> SimGraph.Op? {
         var name: String?, type: String?, className: String?, modules: [String]?
@@ -246,7 +257,7 @@ struct SimGraphReader {
         var params: [SimGraph.Param] = []
         var seen: UInt16 = 0  // one bit per known key: a repeated key is left to the full reader
         guard members({ (key: String, r: inout SimGraphReader) -> Bool in
-            guard let bit = SimGraphReader.opKeyBits[key], seen & bit == 0 else { return false }
+            guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
             seen |= bit
             switch key {
             case "name": name = r.string(); return name != nil
@@ -398,9 +409,12 @@ struct SimGraphReader {
             // A literal or number: let the full reader judge anything unusual.
             let start = i
             while i < b.count, !(b[i] == Self.comma || b[i] == Self.closeBrace || b[i] == Self.closeBracket || b[i] <= 0x20) { i += 1 }
-            let token = Array(b[start..<i])
-            if token == Array("true".utf8) || token == Array("false".utf8) || token == Array("null".utf8) { return true }
-            return (try? JSONParser.parse(token)).map { if case .number = $0 { return true } else { return false } } ?? false
+            let token = UnsafeBufferPointer(rebasing: b[start..<i])
+            // The literals are compared in place: a file has one per quantizer or more.
+            for literal: StaticString in ["true", "false", "null"] where token.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) {
+                return true
+            }
+            return (try? JSONParser.parse(Array(token))).map { if case .number = $0 { return true } else { return false } } ?? false
         }
     }
 }

@@ -10,15 +10,19 @@ public struct PlanningProblem: Sendable {
     public let homogeneity: [HomogeneityGroup]
     public init(graph: SimGraph, requests: [Request], rules: KernelRules) throws(MMPError) {
         self.graph = graph
-        // Independent passes run at once: effective quantizers and the module tree, then
-        // targets and kernel rules.
-        let (effective, selection) = Parallel.both({ EffectiveQuantizers(graph) }, { LayerSelection(graph) })
+        // Independent passes run at once: effective quantizers, kernel rules and op kinds
+        // beside the module tree. Targets then use both cores themselves.
+        let ((effective, kernels, kinds), tree) = Parallel.both(
+            { () -> (EffectiveQuantizers, [KernelConstraint], LayerSelection.OpKinds?) in
+                let effective = EffectiveQuantizers(graph)
+                return (effective, KernelConstraint.bind(rules, to: graph, effective: effective),
+                        LayerSelection.needsKinds(requests) ? LayerSelection.OpKinds(graph) : nil)
+            },
+            { ModuleTree(graph) })
         self.effective = effective
-        let (resolved, kernels) = Parallel.both(
-            { Result { () throws(MMPError) in try Resolution(requests: requests, graph: graph, effective: effective, selection: selection) } },
-            { KernelConstraint.bind(rules, to: graph, effective: effective) })
-        resolution = try resolved.get()
         self.kernels = kernels
+        resolution = try Resolution(requests: requests, graph: graph, effective: effective,
+                                    selection: LayerSelection(graph, tree: tree, kinds: kinds))
         homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
     }
 

@@ -5,9 +5,18 @@ public struct LayerSelection: Sendable {
     /// The ops of each distinct (type, class) pair, built on the first `module_type`
     /// request: a model has a handful of such pairs, so each further request costs the
     /// size of its answer rather than a pass over every op.
-    private var kinds: [Kind: [Int]]?
+    private var kinds: OpKinds?
 
-    private struct Kind: Hashable {
+    /// The ops of each distinct (type, class) pair.
+    struct OpKinds: Sendable {
+        fileprivate var groups: [Kind: [Int]] = [:]
+
+        init(_ graph: SimGraph) {
+            for k in graph.ops.indices { groups[Kind(type: graph.ops[k].type, className: graph.ops[k].className), default: []].append(k) }
+        }
+    }
+
+    fileprivate struct Kind: Hashable {
         var type: String
         var className: String?
 
@@ -24,13 +33,22 @@ public struct LayerSelection: Sendable {
         self.tree = ModuleTree(graph)
     }
 
-    /// Builds up front what `selectors` will need (the op kinds, for `module_type`), so
+    /// A selection from parts built elsewhere (on other threads).
+    init(_ graph: SimGraph, tree: ModuleTree, kinds: OpKinds?) {
+        self.graph = graph
+        self.tree = tree
+        self.kinds = kinds
+    }
+
+    /// Whether any of `requests` selects by `module_type` (and so needs ``OpKinds``).
+    static func needsKinds(_ requests: [Request]) -> Bool {
+        requests.contains { if case .setPrecision(.moduleType, _, _) = $0 { return true } else { return false } }
+    }
+
+    /// Builds up front what `requests` will need (the op kinds, for `module_type`), so
     /// that copies of this selection can then be used from several threads.
-    public mutating func prepare(for selectors: [LayerSelector]) {
-        guard kinds == nil, selectors.contains(where: { if case .moduleType = $0 { return true } else { return false } }) else { return }
-        var groups: [Kind: [Int]] = [:]
-        for (k, op) in graph.ops.enumerated() { groups[Kind(type: op.type, className: op.className), default: []].append(k) }
-        kinds = groups
+    mutating func prepare(for requests: [Request]) {
+        if kinds == nil, Self.needsKinds(requests) { kinds = OpKinds(graph) }
     }
 
     /// The ops `selector` picks, in graph order. An unknown `module` path is an error
@@ -47,8 +65,8 @@ public struct LayerSelection: Sendable {
             }
             return selected
         case .moduleType(let t):
-            if kinds == nil { prepare(for: [selector]) }
-            let lists = (kinds ?? [:]).filter { $0.key.isNamed(t) }.map(\.value)
+            if kinds == nil { kinds = OpKinds(graph) }
+            let lists = (kinds?.groups ?? [:]).filter { $0.key.isNamed(t) }.map(\.value)
             return lists.count == 1 ? lists[0] : lists.flatMap { $0 }.sorted()
         case .pattern(let p):
             let glob = Glob(p)

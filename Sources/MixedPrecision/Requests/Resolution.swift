@@ -32,7 +32,7 @@ public struct Resolution: Sendable {
     init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers, selection: LayerSelection) throws(MMPError) {
         self.requests = requests
         var selection = selection
-        selection.prepare(for: requests.compactMap { if case .setPrecision(let s, _, _) = $0 { return s } else { return nil } })
+        selection.prepare(for: requests)
         let prepared = selection
         let modelOutputs = Set(graph.outputs)
         let runs = Parallel.chunks(requests.count, parts: requests.count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)

@@ -2,6 +2,11 @@ import Foundation
 
 /// Work split over the machine's cores. Planning a large model is a few long passes over
 /// flat arrays; where two passes do not depend on each other, they run at once.
+///
+/// Calls do not nest usefully: work started from inside a `Parallel` task runs on that
+/// task's thread, one piece after another (Dispatch's `concurrentPerform` does not widen
+/// from a worker). A pass that parallelises itself is therefore called at the top level
+/// of its stage, not beside another.
 enum Parallel {
     /// Runs `a` and `b` at the same time and returns both results.
     static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {

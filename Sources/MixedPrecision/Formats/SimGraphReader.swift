@@ -18,11 +18,11 @@ struct SimGraphReader {
     static let parallelThreshold = 1 << 20
 
     /// The graph in `bytes`, or nil when the file needs the general parser. `splitNear`
-    /// is where a second thread starts looking for an op to read from; by default two
-    /// thirds into a large file (the last third, the quantizers, costs more per byte),
-    /// and nil (one thread) for a small one.
+    /// is where a second thread starts looking for an op to read from; by default a
+    /// little past the middle of a large file (the quantizers at its end take less work per
+    /// byte than ops), and nil (one thread) for a small one.
     static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimGraph? {
-        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 3 * 2 : nil)
+        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * 57 : nil)
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
         var graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
@@ -215,6 +215,8 @@ struct SimGraphReader {
     /// The `quantizers` object, noting where each dtype string sits.
     private mutating func quantizers(_ p: inout Parsed) -> Bool {
         var fields: [String] = []  // reused: a quantizer has a handful of fields
+        // Room for most quantizers up front (an entry takes some 100 bytes of file).
+        p.quantizerIndex.reserveCapacity((b.count - i) / 96)
         return members { (name: String, r: inout SimGraphReader) -> Bool in
             guard p.quantizerIndex.updateValue(p.quantizers.count, forKey: name) == nil else { return false }
             var range: Range<Int>? = nil

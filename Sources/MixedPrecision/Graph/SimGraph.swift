@@ -247,19 +247,22 @@ public struct SimGraph: Sendable {
                 }
                 sources.append(.modelInput(k))
             }
-            for (k, op) in ops.enumerated() {
-                if op.name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
-                if opIndex.updateValue(k, forKey: op.name) != nil {
-                    throw .invalidSim("duplicate op name '\(op.name)'")
+            // Fields are read where they are (not whole-op copies): the slot pass reads the
+            // same ops on the other core.
+            for k in ops.indices {
+                let name = ops[k].name
+                if name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
+                if opIndex.updateValue(k, forKey: name) != nil {
+                    throw .invalidSim("duplicate op name '\(name)'")
                 }
-                if op.modules.isEmpty { throw .invalidSim("op '\(op.name)' has an empty module list") }
+                if ops[k].modules.isEmpty { throw .invalidSim("op '\(name)' has an empty module list") }
                 firstOutput.append(sources.count)
-                for (j, t) in op.outputs.enumerated() {
+                for (j, t) in ops[k].outputs.enumerated() {
                     if let existing = id.updateValue(sources.count, forKey: t) {
                         switch sources[existing] {
-                        case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(op.name)' also produces it")
+                        case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(name)' also produces it")
                         case .op(let other, _):
-                            throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(op.name)'")
+                            throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(name)'")
                         }
                     }
                     sources.append(.op(k, output: j))
@@ -282,23 +285,26 @@ public struct SimGraph: Sendable {
                 return k
             }
             inputs.reserveCapacity(ops.count); outputs.reserveCapacity(ops.count); params.reserveCapacity(ops.count)
-            for op in ops {
-                guard op.inputQuantizers.count == op.inputs.count else {
-                    throw .invalidSim("op '\(op.name)' has \(op.inputs.count) inputs but \(op.inputQuantizers.count) input_quantizers")
+            for k in ops.indices {
+                // Fields are read where they are (see `Tensors`).
+                let inQ = ops[k].inputQuantizers, outQ = ops[k].outputQuantizers, opParams = ops[k].params
+                func name() -> String { ops[k].name }
+                guard inQ.count == ops[k].inputs.count else {
+                    throw .invalidSim("op '\(name())' has \(ops[k].inputs.count) inputs but \(inQ.count) input_quantizers")
                 }
-                guard op.outputQuantizers.count == op.outputs.count else {
-                    throw .invalidSim("op '\(op.name)' has \(op.outputs.count) outputs but \(op.outputQuantizers.count) output_quantizers")
+                guard outQ.count == ops[k].outputs.count else {
+                    throw .invalidSim("op '\(name())' has \(ops[k].outputs.count) outputs but \(outQ.count) output_quantizers")
                 }
-                for (k, p) in op.params.enumerated() where op.params[..<k].contains(where: { $0.name == p.name }) {
-                    throw .invalidSim("op '\(op.name)' lists param '\(p.name)' twice")
+                for (n, p) in opParams.enumerated() where opParams[..<n].contains(where: { $0.name == p.name }) {
+                    throw .invalidSim("op '\(name())' lists param '\(p.name)' twice")
                 }
                 var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
-                ins.reserveCapacity(op.inputQuantizers.count)
-                outs.reserveCapacity(op.outputQuantizers.count)
-                ps.reserveCapacity(op.params.count)
-                for (i, q) in op.inputQuantizers.enumerated() { ins.append(try resolve(q, "op '\(op.name)' input \(i)")) }
-                for (j, q) in op.outputQuantizers.enumerated() { outs.append(try resolve(q, "op '\(op.name)' output \(j)")) }
-                for p in op.params { ps.append(try resolve(p.quantizer, "op '\(op.name)' param '\(p.name)'")) }
+                ins.reserveCapacity(inQ.count)
+                outs.reserveCapacity(outQ.count)
+                ps.reserveCapacity(opParams.count)
+                for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
+                for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
+                for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
                 inputs.append(ins); outputs.append(outs); params.append(ps)
             }
         }

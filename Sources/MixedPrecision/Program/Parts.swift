@@ -46,29 +46,38 @@ enum Parts {
             for m in g.quantizers.dropFirst() { union(g.quantizers[0], m) }
         }
         // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
-        var partOfRoot: [Int: Int] = [:]
+        // Part of each root, flat (-1: no part): this runs over every quantizer.
+        var partOfRoot = Array(repeating: -1, count: parent.count)
         var parts: [Part] = []
         func partIndex(of q: Int) -> Int {
             let r = find(q)
-            if let k = partOfRoot[r] { return k }
+            if partOfRoot[r] >= 0 { return partOfRoot[r] }
             partOfRoot[r] = parts.count
             parts.append(Part(quantizers: []))
             return parts.count - 1
         }
         for (t, target) in problem.resolution.targets.enumerated() {
-            var seen = Set<Int>()
-            for q in target.quantizers where seen.insert(partIndex(of: q)).inserted {
-                parts[partIndex(of: q)].targets.append(t)
+            // A target's quantizers are few: the parts it reached so far are checked in a list.
+            var reached: [Int] = []
+            for q in target.quantizers {
+                let k = partIndex(of: q)
+                if reached.contains(k) { continue }
+                reached.append(k)
+                parts[k].targets.append(t)
             }
         }
+        func part(of q: Int) -> Int? {
+            let k = partOfRoot[find(q)]
+            return k >= 0 ? k : nil
+        }
         for q in parent.indices {
-            if let k = partOfRoot[find(q)] { parts[k].quantizers.append(q) }
+            if let k = part(of: q) { parts[k].quantizers.append(q) }
         }
         for (c, kc) in problem.kernels.enumerated() {
-            if let q = kc.activations.first, let k = partOfRoot[find(q)] { parts[k].kernels.append(c) }
+            if let q = kc.activations.first, let k = part(of: q) { parts[k].kernels.append(c) }
         }
         for (g, group) in problem.homogeneity.enumerated() {
-            if let q = group.quantizers.first, let k = partOfRoot[find(q)] { parts[k].groups.append(g) }
+            if let q = group.quantizers.first, let k = part(of: q) { parts[k].groups.append(g) }
         }
         return parts.sorted { $0.quantizers[0] < $1.quantizers[0] }
     }

@@ -54,8 +54,21 @@ struct PrecisionProgram {
     init(problem: borrowing PlanningProblem, part: Part, mode: Mode,
          activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
         quantizers = part.quantizers
-        var local: [Int: Int] = [:]
-        for (k, q) in part.quantizers.enumerated() { local[q] = k }
+        // Local index of a quantizer: a binary search in the part's sorted list (most parts
+        // hold one or two quantizers; a dictionary per part would cost more than the part).
+        let members = part.quantizers
+        struct Local {
+            let members: [Int]
+            subscript(q: Int) -> Int? {
+                var lo = 0, hi = members.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if members[mid] < q { lo = mid + 1 } else { hi = mid }
+                }
+                return lo < members.count && members[lo] == q ? lo : nil
+            }
+        }
+        let local = Local(members: members)
         let domains = part.quantizers.map { problem.domain(of: $0) }
         self.domains = domains
         var first: [Int] = []
@@ -125,13 +138,20 @@ struct PrecisionProgram {
         if mode == .bestEffort {
             // Deviation counts of every request, latest first; only then, among plans with
             // those counts, how near the misses land — again latest first.
-            let byRequest = Dictionary(grouping: targets.filter { $0.tier == .explicit }, by: \.request)
-            let order = byRequest.keys.sorted(by: >)
+            // Explicit targets by request, latest request first (stable: targets keep their order).
+            let explicit = targets.enumerated().filter { $0.element.tier == .explicit }
+                .sorted { $0.element.request != $1.element.request ? $0.element.request > $1.element.request : $0.offset < $1.offset }
+                .map(\.element)
             var nearness: [Level] = []
-            for r in order {
+            var start = 0
+            while start < explicit.count {
+                let r = explicit[start].request
+                var end = start
+                while end < explicit.count, explicit[end].request == r { end += 1 }
+                defer { start = end }
                 var count = Level(kind: .deviations(request: r))
                 var near = Level(kind: .nearness(request: r))
-                for t in byRequest[r] ?? [] {
+                for t in explicit[start..<end] {
                     for q in t.quantizers {
                         guard let k = local[q] else { continue }
                         count.constant += 1
@@ -148,9 +168,9 @@ struct PrecisionProgram {
         }
         levels.append(Level(kind: .heterogeneity, terms: groups.indices.map { (hFirst + $0, 1) }))
         var derived = Level(kind: .derivedDeviations)
-        var targeted = Set<Int>()
+        var targeted = Array(repeating: false, count: members.count)
         for t in targets {
-            targeted.formUnion(t.quantizers)
+            for q in t.quantizers { if let k = local[q] { targeted[k] = true } }
             guard t.tier == .derived else { continue }
             for q in t.quantizers where local[q] != nil {
                 derived.constant += 1
@@ -159,7 +179,7 @@ struct PrecisionProgram {
         }
         levels.append(derived)
         var others = Level(kind: .otherChanges)
-        for q in part.quantizers where !targeted.contains(q) {
+        for (k, q) in part.quantizers.enumerated() where !targeted[k] {
             others.constant += 1
             others.terms.append((x(q, problem.graph.quantizers[q].dtype) ?? 0, -1))
         }

@@ -49,7 +49,7 @@ public struct Resolution: Sendable {
             return out
         }.joined()
 
-        var latest: [Target.Origin: Int] = [:]  // origin → index into `all`
+        var latest = LatestTargets(graph)  // origin → index into `all`
         var all: [Target] = []
         var overridden: [Overridden] = []
         var selected: [[Int]] = []
@@ -76,7 +76,7 @@ public struct Resolution: Sendable {
             notes.append(expansion.notes)
         }
         var surviving = Array(repeating: false, count: all.count)
-        for k in latest.values { surviving[k] = true }
+        for k in latest.targets { surviving[k] = true }
         self.targets = all.indices.filter { surviving[$0] }.map { all[$0] }
         self.overridden = overridden
         self.selectedOps = selected
@@ -169,6 +169,56 @@ public struct Resolution: Sendable {
                 }
             }
         }
+    }
+
+    /// The latest target of each origin, in one flat array with a slot per input edge,
+    /// output, param and model output: a large model has a million origins, too many to hash.
+    private struct LatestTargets {
+        private let graph: SimGraph
+        private let outputStart: [Int], paramStart: [Int]
+        private let outputBase: Int, paramBase: Int, modelOutputBase: Int
+        private var slots: [Int]
+
+        init(_ graph: SimGraph) {
+            self.graph = graph
+            func starts(_ table: [[Int?]]) -> [Int] {
+                var s = [0]
+                s.reserveCapacity(table.count + 1)
+                for row in table { s.append(s[s.count - 1] + row.count) }
+                return s
+            }
+            outputStart = starts(graph.outputSlots)
+            paramStart = starts(graph.paramSlots)
+            outputBase = graph.edgeTensor.count
+            paramBase = outputBase + (outputStart.last ?? 0)
+            modelOutputBase = paramBase + (paramStart.last ?? 0)
+            slots = Array(repeating: -1, count: modelOutputBase + graph.outputs.count)
+        }
+
+        private func slot(_ origin: Target.Origin) -> Int {
+            switch origin {
+            case let .edge(op, input): return graph.edgeStart[op] + input
+            case let .output(op, output): return outputBase + outputStart[op] + output
+            case let .param(op, name): return paramBase + paramStart[op] + (graph.ops[op].params.firstIndex { $0.name == name } ?? 0)
+            case let .modelOutput(k): return modelOutputBase + k
+            }
+        }
+
+        subscript(origin: Target.Origin) -> Int? {
+            get { let k = slots[slot(origin)]; return k >= 0 ? k : nil }
+            set { slots[slot(origin)] = newValue ?? -1 }
+        }
+
+        /// Sets the latest target of `origin`, returning the one it replaces.
+        mutating func updateValue(_ target: Int, forKey origin: Target.Origin) -> Int? {
+            let s = slot(origin)
+            let old = slots[s]
+            slots[s] = target
+            return old >= 0 ? old : nil
+        }
+
+        /// Every origin's latest target.
+        var targets: [Int] { slots.filter { $0 >= 0 } }
     }
 
     /// The dtype a layer's outputs are asked for: the single dtype, or the one dtype every

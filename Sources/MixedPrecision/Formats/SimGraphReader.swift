@@ -26,7 +26,7 @@ struct SimGraphReader {
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
         var graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-                                 ops: parsed.ops, quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
+                                 opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts, quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
         graph.sourceFile = SimGraph.SourceFile(bytes: bytes, dtypeRanges: parsed.dtypeRanges)
         return graph
     }
@@ -41,6 +41,8 @@ struct SimGraphReader {
         var inputs: [String] = []
         var outputs: [String] = []
         var ops: [SimGraph.Op] = []
+        /// The ops in consecutive parts, when two threads read them.
+        var opParts: [[SimGraph.Op]] = []
         var quantizers: [SimGraph.Quantizer] = []
         var quantizerIndex: [String: Int] = [:]
         var dtypeRanges: [Range<Int>] = []
@@ -60,7 +62,9 @@ struct SimGraphReader {
                 p.quantizerIndex = tail.quantizerIndex
                 p.dtypeRanges = tail.dtypeRanges
             }
-            p.ops += tail.ops
+            // The ops stay in two parts; the graph joins them while it checks them.
+            p.opParts = [p.ops, tail.ops]
+            p.ops = []
             return p
         }
 

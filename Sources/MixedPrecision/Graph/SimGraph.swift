@@ -121,28 +121,38 @@ public struct SimGraph: Sendable {
                 throw .invalidSim("quantizer '\(q.name)' is listed twice")
             }
         }
-        try self.init(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers,
+        try self.init(model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers,
                       quantizerIndex: qIndex, document: document)
     }
 
-    /// The same, with the index of quantizer names already built by a reader (which found
-    /// no name twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
+    /// The same, with the ops in consecutive parts (as two reading threads found them) and
+    /// the index of quantizer names already built by a reader (which found no name
+    /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
     init(
-        model: String?, inputs: [String], outputs: [String], ops: [Op],
+        model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
         quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], document: JSONValue? = nil
     ) throws(MMPError) {
         self.model = model
         self.inputs = inputs
         self.outputs = outputs
-        self.ops = ops
         self.quantizers = quantizers
         self.document = document
 
-        // Two independent passes at once: names and tensors, and quantizer slots. Each
-        // reports its first problem in op order; the tensor pass's wins.
-        let (tensorPass, slotPass) = Parallel.both(
-            { Result { () throws(MMPError) in try Tensors(inputs: inputs, ops: ops) } },
-            { Result { () throws(MMPError) in try Slots(ops: ops, quantizerIndex: qIndex) } })
+        // Three independent passes at once: quantizer slots, names and tensors, and joining
+        // the parts into one list. The checks report their first problem in op order; the
+        // tensor pass's wins.
+        enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>), joined([Op]) }
+        let passes = Parallel.map(3) { n -> Pass in
+            switch n {
+            case 0: return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizerIndex: qIndex) })
+            case 1: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: opParts) })
+            default: return .joined(opParts.count == 1 ? opParts[0] : Array(opParts.joined()))
+            }
+        }
+        guard case .slots(let slotPass) = passes[0], case .tensors(let tensorPass) = passes[1], case .joined(let ops) = passes[2] else {
+            preconditionFailure("SimGraph: passes out of order")
+        }
+        self.ops = ops
         let tensors = try tensorPass.get()
         let slots = try slotPass.get()
         let tensorID = tensors.id, sources = tensors.sources
@@ -236,11 +246,12 @@ public struct SimGraph: Sendable {
         /// Id of each op's first output tensor; its outputs have consecutive ids.
         var firstOutput: [Int] = []
 
-        init(inputs: [String], ops: [Op]) throws(MMPError) {
-            opIndex.reserveCapacity(ops.count)
-            id.reserveCapacity(inputs.count + ops.reduce(0) { $0 + $1.outputs.count })
+        init(inputs: [String], parts: [[Op]]) throws(MMPError) {
+            let opCount = parts.reduce(0) { $0 + $1.count }
+            opIndex.reserveCapacity(opCount)
+            id.reserveCapacity(inputs.count + opCount + opCount / 8)
             sources.reserveCapacity(id.capacity)
-            firstOutput.reserveCapacity(ops.count)
+            firstOutput.reserveCapacity(opCount)
             for (k, name) in inputs.enumerated() {
                 if id.updateValue(sources.count, forKey: name) != nil {
                     throw .invalidSim("model input '\(name)' is listed twice")
@@ -249,25 +260,40 @@ public struct SimGraph: Sendable {
             }
             // Fields are read where they are (not whole-op copies): the slot pass reads the
             // same ops on the other core.
-            for k in ops.indices {
-                let name = ops[k].name
-                if name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
-                if opIndex.updateValue(k, forKey: name) != nil {
-                    throw .invalidSim("duplicate op name '\(name)'")
-                }
-                if ops[k].modules.isEmpty { throw .invalidSim("op '\(name)' has an empty module list") }
-                firstOutput.append(sources.count)
-                for (j, t) in ops[k].outputs.enumerated() {
-                    if let existing = id.updateValue(sources.count, forKey: t) {
-                        switch sources[existing] {
-                        case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(name)' also produces it")
-                        case .op(let other, _):
-                            throw .invalidSim("tensor '\(t)' is produced by both op '\(ops[other].name)' and op '\(name)'")
-                        }
+            var base = 0
+            for ops in parts {
+                for i in ops.indices {
+                    let k = base + i
+                    let name = ops[i].name
+                    if name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
+                    if opIndex.updateValue(k, forKey: name) != nil {
+                        throw .invalidSim("duplicate op name '\(name)'")
                     }
-                    sources.append(.op(k, output: j))
+                    if ops[i].modules.isEmpty { throw .invalidSim("op '\(name)' has an empty module list") }
+                    firstOutput.append(sources.count)
+                    for (j, t) in ops[i].outputs.enumerated() {
+                        if let existing = id.updateValue(sources.count, forKey: t) {
+                            switch sources[existing] {
+                            case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(name)' also produces it")
+                            case .op(let other, _):
+                                throw .invalidSim("tensor '\(t)' is produced by both op '\(Self.name(of: other, in: parts))' and op '\(name)'")
+                            }
+                        }
+                        sources.append(.op(k, output: j))
+                    }
                 }
+                base += ops.count
             }
+        }
+
+        /// The name of op `k` of the parts taken as one list.
+        static func name(of k: Int, in parts: [[Op]]) -> String {
+            var k = k
+            for ops in parts {
+                if k < ops.count { return ops[k].name }
+                k -= ops.count
+            }
+            return ""
         }
     }
 
@@ -276,7 +302,7 @@ public struct SimGraph: Sendable {
     private struct Slots {
         var inputs: [[Int?]] = [], outputs: [[Int?]] = [], params: [[Int?]] = []
 
-        init(ops: [Op], quantizerIndex: [String: Int]) throws(MMPError) {
+        init(parts: [[Op]], quantizerIndex: [String: Int]) throws(MMPError) {
             func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
                 guard let name else { return nil }
                 guard let k = quantizerIndex[name] else {
@@ -284,7 +310,9 @@ public struct SimGraph: Sendable {
                 }
                 return k
             }
-            inputs.reserveCapacity(ops.count); outputs.reserveCapacity(ops.count); params.reserveCapacity(ops.count)
+            let opCount = parts.reduce(0) { $0 + $1.count }
+            inputs.reserveCapacity(opCount); outputs.reserveCapacity(opCount); params.reserveCapacity(opCount)
+            for ops in parts {
             for k in ops.indices {
                 // Fields are read where they are (see `Tensors`).
                 let inQ = ops[k].inputQuantizers, outQ = ops[k].outputQuantizers, opParams = ops[k].params
@@ -306,6 +334,7 @@ public struct SimGraph: Sendable {
                 for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
                 for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
                 inputs.append(ins); outputs.append(outs); params.append(ps)
+            }
             }
         }
     }

@@ -4,16 +4,24 @@ import Foundation
 /// The one place that talks to GLPK: a binary integer program with `≤`/`=` rows and a
 /// minimised objective.
 ///
-/// Owns the C handle, hides GLPK's 1-based indexing and status codes, and serialises
-/// all solves through one lock (GLPK keeps per-thread environment state and is not
-/// meant to be driven from several threads at once).
+/// Owns the C handle and hides GLPK's 1-based indexing and status codes. GLPK keeps
+/// environment state that is not meant to be driven from several threads at once, so a
+/// problem is created, used and deleted inside ``exclusively(_:)``: parts are planned on
+/// all cores, but one at a time through GLPK.
 final class GLPKProblem {
     enum Outcome: Equatable { case optimal, infeasible, failed(Int32) }
 
     private let prob: OpaquePointer
     private(set) var columnCount = 0
     private var objectiveColumns: [Int32] = []
-    private static let lock = NSLock()
+    private static let lock = NSRecursiveLock()
+
+    /// Runs `body` — which creates, solves and drops its problems — holding GLPK alone.
+    static func exclusively<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
 
     init() {
         prob = glp_create_prob()
@@ -69,8 +77,6 @@ final class GLPKProblem {
 
     /// Solves the integer program with GLPK's branch-and-cut (presolve on, quiet).
     func solve() -> Outcome {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
         glp_term_out(GLP_OFF)
         var parm = glp_iocp()
         glp_init_iocp(&parm)

@@ -13,6 +13,11 @@ enum LexicographicSolver {
     }
 
     static func solve(_ program: PrecisionProgram) throws(MMPError) -> Result {
+        try GLPKProblem.exclusively { () throws(MMPError) -> Result in try solveAlone(program) }
+    }
+
+    /// `solve`, with GLPK held (see ``GLPKProblem/exclusively(_:)``).
+    private static func solveAlone(_ program: PrecisionProgram) throws(MMPError) -> Result {
         let glpk = GLPKProblem()
         _ = glpk.addBinaryColumns(program.columnCount)
         for row in program.rows {

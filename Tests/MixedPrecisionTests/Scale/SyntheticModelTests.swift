@@ -41,4 +41,32 @@ import SyntheticModels
         #expect(fast.dtypes == glpkParts.dtypes, "\(shape): enumeration vs GLPK per part")
         #expect(!fast.changed.isEmpty)
     }
+
+    /// Large enough for every parallel pass (a sim file over a megabyte read by two
+    /// threads, more than 64 requests and parts): the same job twice writes the same bytes,
+    /// and they are the bytes of a plan made from the file read by one thread.
+    @Test(arguments: [Plan.Mode.strict, .bestEffort])
+    func parallelPassesWriteTheSameBytesEveryTime(_ mode: Plan.Mode) throws {
+        let model = SyntheticModel(shape: .moe, quantizers: 4_000)
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let simText = model.simJSON()
+        #expect(simText.utf8.count > SimGraphReader.parallelThreshold)
+        let sim = try dir.file("sim.json", simText)
+        let requests = try dir.file("requests.yaml", model.requestsYAML(count: 80, conflicts: mode == .bestEffort))
+        var outputs: [[String?]] = []
+        for run in 0..<2 {
+            let job = PlanJob(simPath: sim, requestsPath: requests, mode: mode, outDir: dir.path + "/out\(run)")
+            let plan = try job.run()
+            #expect(plan.status == .ok)
+            outputs.append(["plan.json", "sim.json", "mmp_log.txt"].map { dir.read("out\(run)/" + $0) })
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(!outputs[0].contains(nil))
+        // The single-threaded reader gives the graph the plan was made from.
+        let serial = try #require(try SimGraphReader.read(Array(simText.utf8), splitNear: .some(nil)))
+        let problem = try PlanningProblem(graph: serial, requests: RequestFile.parse(String(contentsOfFile: requests, encoding: .utf8)), rules: .none)
+        let plan = try Planner.plan(problem, mode: mode)
+        #expect(String(decoding: PlanFile.bytes(plan), as: UTF8.self) == outputs[0][0])
+    }
 }

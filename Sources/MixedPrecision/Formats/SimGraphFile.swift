@@ -147,16 +147,27 @@ public enum SimGraphFile {
             return
         }
         // The spelling of each dtype once, then the file copied in runs between dtypes.
+        // The loop touches only raw buffers: other threads read the same arrays while
+        // encoding the other outputs, and shared reference counts would be contended.
         let kinds = Array(Set(dtypes))
         let code = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
-        let spelled = kinds.map { Array("\"\($0)\"".utf8) }
+        var spellings: [UInt8] = [], spellingStart = [0]
+        for kind in kinds {
+            spellings += Array("\"\(kind)\"".utf8)
+            spellingStart.append(spellings.count)
+        }
+        let codes = dtypes.map { code[$0] ?? 0 }
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20 + 64)
         source.bytes.withUnsafeBufferPointer { input in
+        source.dtypeRanges.withUnsafeBufferPointer { ranges in
+        codes.withUnsafeBufferPointer { codes in
+        spellings.withUnsafeBufferPointer { spellings in
             var at = 0
-            for (q, range) in source.dtypeRanges.enumerated() {
+            for q in ranges.indices {
+                let range = ranges[q], c = codes[q]
                 chunk.append(contentsOf: UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
-                spelled[code[dtypes[q]] ?? 0].withUnsafeBufferPointer { chunk.append(contentsOf: $0) }
+                chunk.append(contentsOf: UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
                 at = range.upperBound
                 if chunk.count >= 1 << 20 {
                     guard chunk.withUnsafeBufferPointer(emit) else { return }
@@ -165,6 +176,9 @@ public enum SimGraphFile {
             }
             chunk.append(contentsOf: UnsafeBufferPointer(rebasing: input[at...]))
             _ = chunk.withUnsafeBufferPointer(emit)
+        }
+        }
+        }
         }
     }
 

@@ -267,14 +267,14 @@ struct SimGraphReader {
             seen |= bit
             switch key {
             case "name": name = r.string(); return name != nil
-            case "type": type = r.string(); return type != nil
+            case "type": type = r.recurringString(); return type != nil
             case "class":
                 if r.null() { return true }
-                className = r.string(); return className != nil
+                className = r.recurringString(); return className != nil
             case "module":
                 if r.null() { return true }
                 if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
-                guard let m = r.string() else { return false }
+                guard let m = r.string(sameAs: name) else { return false }
                 modules = [m]; return true
             case "inputs": inputs = r.strings(); return inputs != nil
             case "outputs": outputs = r.strings(); return outputs != nil
@@ -345,6 +345,46 @@ struct SimGraphReader {
     }
 
     private mutating func string() -> String? { stringWithRange()?.0 }
+
+    /// The bytes of the next string token (without quotes), if it is one the fast path reads.
+    private mutating func stringBytes() -> UnsafeBufferPointer<UInt8>? {
+        space()
+        guard i < b.count, b[i] == Self.quote else { return nil }
+        let first = i + 1
+        var k = first
+        while k < b.count {
+            let c = b[k]
+            if c == Self.quote {
+                i = k + 1
+                return UnsafeBufferPointer(rebasing: b[first..<k])
+            }
+            if c == Self.backslash || c < 0x20 || c >= 0x80 { return nil }
+            k += 1
+        }
+        return nil
+    }
+
+    /// A string `known` already holds (an op's module is usually its name) is shared, not
+    /// made again: a million ops make fewer strings.
+    private mutating func string(sameAs known: String?) -> String? {
+        guard let bytes = stringBytes() else { return nil }
+        if var known, known.withUTF8({ $0.elementsEqual(bytes) }) { return known }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Op types and classes recur: the last few are kept and shared.
+    private var recent: [String] = []
+
+    private mutating func recurringString() -> String? {
+        guard let bytes = stringBytes() else { return nil }
+        for k in recent.indices where recent[k].utf8.count == bytes.count && recent[k].withUTF8({ $0.elementsEqual(bytes) }) {
+            return recent[k]
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        if recent.count >= 8 { recent.removeFirst() }
+        recent.append(s)
+        return s
+    }
 
     private mutating func strings() -> [String]? {
         var out: [String] = []

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A streaming reader for well-formed `mmp-sim/1` files: builds the graph straight from
 /// the bytes, without a general JSON tree, and remembers where each quantizer's dtype
 /// string sits so write-back can splice new dtypes into the original bytes.
@@ -6,8 +8,6 @@
 /// anything else it returns nil and ``SimGraphFile`` reads the file with the general
 /// parser, which accepts every valid file and reports every error with its message. The
 /// graph's own consistency is checked in both cases by `SimGraph.init`.
-import Foundation
-
 struct SimGraphReader {
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
@@ -26,7 +26,8 @@ struct SimGraphReader {
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
         var graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-                                 opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts, quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
+                                 opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
+                                 quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
         graph.sourceFile = SimGraph.SourceFile(bytes: bytes, dtypeRanges: parsed.dtypeRanges)
         return graph
     }

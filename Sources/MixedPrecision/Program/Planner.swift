@@ -104,10 +104,13 @@ public enum Planner {
     static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {
         let resolution = problem.resolution
         let inConflict = Set(conflicts.flatMap(\.requests))
-        let byRequest = Dictionary(grouping: resolution.targets, by: \.request)
+        // Targets are ordered by request: each request's are one run, found without copying.
+        var start = Array(repeating: 0, count: resolution.requests.count + 1)
+        for t in resolution.targets { start[t.request + 1] += 1 }
+        for r in resolution.requests.indices { start[r + 1] += start[r] }
         let overriddenBy = Dictionary(grouping: resolution.overridden, by: \.target.request)
         return resolution.requests.indices.map { r in
-            let targets = byRequest[r] ?? []
+            let targets = resolution.targets[start[r]..<start[r + 1]]
             let explicit = targets.filter { $0.tier == .explicit }
             var deviations: [Plan.Deviation] = []
             var slots = 0

@@ -152,35 +152,29 @@ public struct SyntheticModel: Sendable {
         var made = 0
         var b = 0
         while made < perLayer && b < blocks {
+            // Per shape: a pair of requests that collide (two readers of one quantized
+            // tensor asking different dtypes), and an ordinary per-layer request.
+            let conflicting: (String, String), single: String
             switch shape {
             case .decoder:
-                if conflicts && made % 10 == 9 {
-                    // q at int16, then k at int8: they read one norm output.
-                    out += "  - set_precision: {module: model.layers.\(b).self_attn.q_proj, activation: int16}\n"
-                    out += "  - set_precision: {module: model.layers.\(b).self_attn.k_proj, activation: int8}\n"
-                    made += 2
-                } else {
-                    out += "  - set_precision: {module: model.layers.\(b).input_layernorm, activation: int16, param: {weight: int16}}\n"
-                    made += 1
-                }
+                // q at int16, then k at int8: they read one norm output.
+                conflicting = ("{module: model.layers.\(b).self_attn.q_proj, activation: int16}",
+                               "{module: model.layers.\(b).self_attn.k_proj, activation: int8}")
+                single = "{module: model.layers.\(b).input_layernorm, activation: int16, param: {weight: int16}}"
             case .moe:
-                if conflicts && made % 10 == 9 {
-                    out += "  - set_precision: {module: model.layers.\(b).experts.0.gate_proj, activation: int16}\n"
-                    out += "  - set_precision: {module: model.layers.\(b).experts.1.up_proj, activation: int8}\n"
-                    made += 2
-                } else {
-                    out += "  - set_precision: {module: model.layers.\(b).experts.\(made % experts), activation: int16}\n"
-                    made += 1
-                }
+                conflicting = ("{module: model.layers.\(b).experts.0.gate_proj, activation: int16}",
+                               "{module: model.layers.\(b).experts.1.up_proj, activation: int8}")
+                single = "{module: model.layers.\(b).experts.\(made % experts), activation: int16}"
             case .cnn:
-                if conflicts && made % 10 == 9 {
-                    out += "  - set_precision: {module: layers.\(b).conv1, activation: int16}\n"
-                    out += "  - set_precision: {module: layers.\(b).add, activation: int8}\n"
-                    made += 2
-                } else {
-                    out += "  - set_precision: {module: layers.\(b), activation: int16, param: {weight: int16}}\n"
-                    made += 1
-                }
+                conflicting = ("{module: layers.\(b).conv1, activation: int16}", "{module: layers.\(b).add, activation: int8}")
+                single = "{module: layers.\(b), activation: int16, param: {weight: int16}}"
+            }
+            if conflicts && made % 10 == 9 {
+                out += "  - set_precision: \(conflicting.0)\n  - set_precision: \(conflicting.1)\n"
+                made += 2
+            } else {
+                out += "  - set_precision: \(single)\n"
+                made += 1
             }
             b += stride
         }

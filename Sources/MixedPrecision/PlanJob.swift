@@ -77,23 +77,28 @@ public struct PlanJob: Sendable {
         return (graph, try requests.get())
     }
 
-    /// An ONNX model needs a config to place its quantizers.
+    /// An ONNX model needs a config to place its quantizers; checked before any file is read.
     private func requireConfig(_ config: QuantSimConfig?) throws(MMPError) {
-        if case .onnx = model, config == nil { throw .io("--onnx needs --config: the AIMET quantsim config that places quantizers") }
+        if case .onnx = model, config == nil { throw Self.missingConfig }
     }
 
-    private func modelBytes() throws(MMPError) -> [UInt8] {
+    private static let missingConfig = MMPError.io("--onnx needs --config: the AIMET quantsim config that places quantizers")
+
+    /// The sim or ONNX file.
+    private var modelPath: String {
         switch model {
-        case .sim(let path), .onnx(let path, _): return try Files.read(path)
+        case .sim(let path), .onnx(let path, _): return path
         }
     }
+
+    private func modelBytes() throws(MMPError) -> [UInt8] { try Files.read(modelPath) }
 
     private func graph(from bytes: [UInt8], config: QuantSimConfig?) throws(MMPError) -> SimGraph {
         switch model {
         case .sim:
             return try SimGraphFile.read(bytes)
         case .onnx(let path, let defaults):
-            guard let config else { throw .io("--onnx needs --config: the AIMET quantsim config that places quantizers") }  // see requireConfig
+            guard let config else { throw Self.missingConfig }
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             return try ONNXImporter.simGraph(onnx: bytes, config: config, defaults: defaults, modelName: name)
         }
@@ -106,13 +111,7 @@ public struct PlanJob: Sendable {
         return try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
     }
 
-    var inputs: [String] {
-        let modelPath: String
-        switch model {
-        case .sim(let p), .onnx(let p, _): modelPath = p
-        }
-        return [modelPath, requestsPath] + (configPath.map { [$0] } ?? [])
-    }
+    var inputs: [String] { [modelPath, requestsPath] + (configPath.map { [$0] } ?? []) }
 
     /// The files `write` puts into the output directory for `plan`.
     public func outputNames(for plan: Plan) -> [String] {

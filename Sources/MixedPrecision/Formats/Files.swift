@@ -92,13 +92,12 @@ public enum Files {
             func streamed(_ k: Int) -> Bool { if case .chunks = files[k].contents { return true } else { return false } }
             return streamed(a) && !streamed(b)
         }
-        let failures = Failures(count: files.count)
         let jobs = files.map { (path: temp($0.name), contents: $0.contents) }
-        DispatchQueue.concurrentPerform(iterations: schedule.count) { n in
-            let k = schedule[n]
-            if let reason = writeContents(jobs[k].contents, to: jobs[k].path) { failures.set(k, reason) }
-        }
-        if let reason = failures.first {
+        let failures = Parallel.map(schedule.count) { n in writeContents(jobs[schedule[n]].contents, to: jobs[schedule[n]].path) }
+        // The first failure in file order, whichever thread met it first.
+        var failureOfFile = [String?](repeating: nil, count: files.count)
+        for (n, k) in schedule.enumerated() { failureOfFile[k] = failures[n] }
+        if let reason = failureOfFile.lazy.compactMap({ $0 }).first {
             for f in files { try? fm.removeItem(atPath: temp(f.name)) }
             throw .io("cannot write into '\(directory)': \(reason)")
         }
@@ -181,21 +180,4 @@ private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -
 private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     guard let buffer else { return 0 }
     return read(fd, buffer, count)
-}
-
-/// The first failure of files written on several threads, in file order.
-private final class Failures: @unchecked Sendable {
-    private var reasons: [String?]
-    private let lock = NSLock()
-    init(count: Int) { reasons = Array(repeating: nil, count: count) }
-    func set(_ k: Int, _ reason: String) {
-        lock.lock()
-        reasons[k] = reason
-        lock.unlock()
-    }
-    var first: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return reasons.lazy.compactMap { $0 }.first
-    }
 }

@@ -38,8 +38,8 @@ public struct EffectiveQuantizers: Sendable {
                     } else {
                         var union: [Int] = []
                         for i in inputs.indices { union += governing(i) }
-                        union.sort()
-                        through = union.indices.compactMap { n in n == 0 || union[n] != union[n - 1] ? union[n] : nil }
+                        union.sortAndRemoveDuplicates()
+                        through = union
                     }
                 }
                 outs.append(through ?? [])

@@ -23,15 +23,14 @@ public struct HomogeneityGroup: Sendable, Equatable {
             }
         }
         // Ops are looked at on all cores, each thread a run of them, groups kept in op order.
-        let runs = Parallel.chunks(graph.ops.count, parts: 2 * ProcessInfo.processInfo.activeProcessorCount)
+        let runs = Parallel.runs(graph.ops.count)
         return Parallel.map(runs.count) { r in
             var groups: [HomogeneityGroup] = []
             var union: [Int] = []
             for k in runs[r] where graph.inputSlots[k].count >= 2 {
                 union.removeAll(keepingCapacity: true)
                 for i in graph.inputSlots[k].indices { union += effective.of(op: k, input: i) }
-                union.sort()
-                union = union.indices.compactMap { j in j == 0 || union[j] != union[j - 1] ? union[j] : nil }
+                union.sortAndRemoveDuplicates()
                 guard union.count >= 2 else { continue }
                 let dtype = graph.quantizers[union[0]].dtype
                 guard union.allSatisfy({ graph.quantizers[$0].dtype == dtype }) else { continue }

@@ -49,7 +49,7 @@ public enum Planner {
         // Parts are independent: their programs are built and solved on all cores, each
         // thread taking a run of parts; results are used in part order.
         let work = Unchecked((problem: problem, parts: parts))
-        let runs = Parallel.chunks(parts.count, parts: parts.count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
+        let runs = Parallel.runs(parts.count)
         let solved = Parallel.map(runs.count) { r in
             Self.solve(work.value.parts[runs[r]], of: work.value.problem, mode: programMode, exhaustive: options.exhaustive)
         }.joined()

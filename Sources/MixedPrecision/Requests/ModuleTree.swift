@@ -105,10 +105,7 @@ struct ModuleTree: Sendable {
                 c = nextSibling[c]
             }
         }
-        out.sort()
-        var unique: [Int] = []
-        unique.reserveCapacity(out.count)
-        for k in out where unique.last != k { unique.append(k) }
-        return unique
+        out.sortAndRemoveDuplicates()
+        return out
     }
 }

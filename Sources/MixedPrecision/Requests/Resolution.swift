@@ -35,7 +35,7 @@ public struct Resolution: Sendable {
         selection.prepare(for: requests)
         let prepared = selection
         let modelOutputs = Set(graph.outputs)
-        let runs = Parallel.chunks(requests.count, parts: requests.count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
+        let runs = Parallel.runs(requests.count)
         let expanded = Parallel.map(runs.count) { run in
             var out: [Result<Expansion, MMPError>] = []
             out.reserveCapacity(runs[run].count)
@@ -44,7 +44,6 @@ public struct Resolution: Sendable {
                     try Expansion(request: requests[r], index: r, graph: graph, effective: effective,
                                   selection: prepared, modelOutputs: modelOutputs)
                 })
-                if case .failure = out[out.count - 1] { break }  // later ones are never looked at
             }
             return out
         }.joined()

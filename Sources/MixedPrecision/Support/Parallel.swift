@@ -37,6 +37,12 @@ enum Parallel {
         let parts = max(1, min(parts, count))
         return (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
     }
+
+    /// Runs of `0..<count` for ``map(_:_:)``: one when there is too little work to share,
+    /// else two per core, so a thread that draws cheap items takes another run.
+    static func runs(_ count: Int) -> [Range<Int>] {
+        chunks(count, parts: count >= 64 ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
+    }
 }
 
 /// A value handed to worker threads that only read it, or that each touch their own part.

@@ -277,8 +277,12 @@ struct SimGraphReader {
                 if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
                 guard let m = r.string(sameAs: name) else { return false }
                 modules = [m]; return true
-            case "inputs": inputs = r.strings(); return inputs != nil
-            case "outputs": outputs = r.strings(); return outputs != nil
+            case "inputs": inputs = r.inputTensors(); return inputs != nil
+            case "outputs":
+                outputs = r.strings()
+                guard let outputs else { return false }
+                r.noteOutputs(outputs)
+                return true
             case "input_quantizers": if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
             case "output_quantizers": if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
             case "params":
@@ -385,6 +389,41 @@ struct SimGraphReader {
         if recent.count >= 8 { recent.removeFirst() }
         recent.append(s)
         return s
+    }
+
+    /// The outputs of the last few ops: an op usually reads a tensor made just before it,
+    /// and then shares that string instead of making it again (which also makes the
+    /// graph's name lookups compare one string with itself).
+    private var recentOutputs: [String] = []
+    private var nextRecent = 0
+
+    private mutating func noteOutputs(_ outputs: [String]) {
+        for t in outputs {
+            if recentOutputs.count < 8 {
+                recentOutputs.append(t)
+            } else {
+                recentOutputs[nextRecent] = t
+                nextRecent = (nextRecent + 1) % 8
+            }
+        }
+    }
+
+    /// An op's `inputs`, sharing names with recent outputs.
+    private mutating func inputTensors() -> [String]? {
+        var out: [String] = []
+        guard elements({ (r: inout SimGraphReader) -> Bool in
+            guard let bytes = r.stringBytes() else { return false }
+            for k in r.recentOutputs.indices {
+                var known = r.recentOutputs[k]
+                if known.utf8.count == bytes.count, known.withUTF8({ $0.elementsEqual(bytes) }) {
+                    out.append(known)
+                    return true
+                }
+            }
+            out.append(String(decoding: bytes, as: UTF8.self))
+            return true
+        }) else { return nil }
+        return out
     }
 
     private mutating func strings() -> [String]? {

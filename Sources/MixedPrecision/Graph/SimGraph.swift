@@ -144,7 +144,7 @@ public struct SimGraph: Sendable {
         enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>), joined([Op]) }
         let passes = Parallel.map(3) { n -> Pass in
             switch n {
-            case 0: return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizerIndex: qIndex) })
+            case 0: return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizers: quantizers, quantizerIndex: qIndex) })
             case 1: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: opParts) })
             default: return .joined(opParts.count == 1 ? opParts[0] : Array(opParts.joined()))
             }
@@ -169,7 +169,16 @@ public struct SimGraph: Sendable {
             let out = Unchecked(out)
             return Parallel.map(runs.count) { r in
                 for k in runs[r] {
-                    for (i, t) in ops[k].inputs.enumerated() {
+                    inputs: for (i, t) in ops[k].inputs.enumerated() {
+                        // Most edges read an output of one of the few ops just before, often
+                        // the very same string (see `SimGraphReader`): those are compared
+                        // before the name is hashed.
+                        for p in stride(from: k - 1, through: max(0, k - 4), by: -1) {
+                            for (j, o) in ops[p].outputs.enumerated() where o == t {
+                                out.value[edgeStart[k] + i] = tensors.firstOutput[p] + j
+                                continue inputs
+                            }
+                        }
                         guard let id = tensorID[t] else {
                             return .invalidSim("op '\(ops[k].name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
                         }
@@ -302,9 +311,13 @@ public struct SimGraph: Sendable {
     private struct Slots {
         var inputs: [[Int?]] = [], outputs: [[Int?]] = [], params: [[Int?]] = []
 
-        init(parts: [[Op]], quantizerIndex: [String: Int]) throws(MMPError) {
+        init(parts: [[Op]], quantizers: [Quantizer], quantizerIndex: [String: Int]) throws(MMPError) {
+            // Files list quantizers in op order, so an op's quantizers are usually among the
+            // few after the previous op's: those are compared before the name is hashed.
+            var next = 0
             func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
                 guard let name else { return nil }
+                for k in next..<min(next + 6, quantizers.count) where quantizers[k].name == name { return k }
                 guard let k = quantizerIndex[name] else {
                     throw .invalidSim("\(what()) names quantizer '\(name)', which is not in 'quantizers'")
                 }
@@ -333,6 +346,9 @@ public struct SimGraph: Sendable {
                 for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
                 for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
                 for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
+                // The next op's quantizers are looked for after this op's last one.
+                func advance(past slots: [Int?]) { for case let s? in slots where s >= next { next = s + 1 } }
+                advance(past: ins); advance(past: outs); advance(past: ps)
                 inputs.append(ins); outputs.append(outs); params.append(ps)
             }
             }

@@ -61,4 +61,27 @@ import SyntheticModels
             }
         }
     }
+
+    /// Slots and edges are found by comparing nearby names first (quantizers listed in op
+    /// order, tensors made just before); the graph must not depend on that order.
+    @Test(arguments: SyntheticModel.Shape.allCases)
+    func quantizersAndOpsInAnyOrderResolveToTheSameSlotsAndEdges(_ shape: SyntheticModel.Shape) throws {
+        let read = try SimGraphFile.read(Array(SyntheticModel(shape: shape, quantizers: 1500).simJSON().utf8))
+        func described(_ g: SimGraph) -> [String] {
+            func name(_ q: Int?) -> String { q.map { g.quantizers[$0].name } ?? "-" }
+            return g.ops.indices.map { k in
+                let op = g.ops[k]
+                let reads = op.inputs.indices.map { i -> String in
+                    switch g.source[id: g.inputTensor(op: k, input: i)] {
+                    case .modelInput(let m): return "model input \(m)"
+                    case .op(let p, let j): return "\(g.ops[p].name):\(j)"
+                    }
+                }
+                return "\(op.name) reads \(reads) slots \(g.inputSlots[k].map(name)) \(g.outputSlots[k].map(name)) \(g.paramSlots[k].map(name))"
+            }.sorted()
+        }
+        let shuffled = try SimGraph(inputs: read.inputs, outputs: read.outputs, ops: read.ops.reversed(),
+                                    quantizers: read.quantizers.reversed())
+        #expect(described(shuffled) == described(read))
+    }
 }

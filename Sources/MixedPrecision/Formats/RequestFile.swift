@@ -11,7 +11,7 @@ public enum RequestFile {
         let root: Tree
         if text.drop(while: { $0.isWhitespace }).first == "{" {
             do {
-                root = Tree(json: try JSONParser.parse(Array(text.utf8)), path: "")
+                root = Tree(json: try JSONParser.parse(Array(text.utf8)), path: .root)
             } catch {
                 throw .invalidRequest("malformed JSON: \(error)")
             }
@@ -26,7 +26,7 @@ public enum RequestFile {
                 throw .invalidRequest("malformed YAML: \(error)")
             }
             guard let node else { throw .invalidRequest("the file is empty; expected a 'requests:' list") }
-            root = try Tree(yaml: node, path: "")
+            root = try Tree(yaml: node, path: .root)
         }
         let top = try root.mapping(allowed: ["requests"], what: "the file")
         guard let list = top["requests"] else { throw .invalidRequest("\(root.place): missing 'requests' list") }
@@ -115,46 +115,71 @@ private struct Tree {
         }
     }
     var value: Value
-    /// `line 3, column 5 (requests[0].set_precision)` or just the path.
-    var place: String
+    /// Where the node sits; spelt out only for an error message (a large request file has
+    /// many nodes and few errors).
+    var path: Path
+    /// Its line and column in a YAML file.
+    var mark: Mark?
 
-    init(json: JSONValue, path: String) {
-        place = path.isEmpty ? "top level" : path
+    /// `requests[0].set_precision`, kept as links to the parent.
+    indirect enum Path {
+        case root
+        case key(Path, String)
+        case index(Path, Int)
+
+        var text: String {
+            switch self {
+            case .root: return ""
+            case .key(.root, let key): return key
+            case .key(let parent, let key): return parent.text + "." + key
+            case .index(let parent, let k): return parent.text + "[\(k)]"
+            }
+        }
+    }
+
+    /// `line 3, column 5 (requests[0].set_precision)` or just the path.
+    var place: String {
+        let path = path.text
+        guard let mark else { return path.isEmpty ? "top level" : path }
+        return "line \(mark.line), column \(mark.column)" + (path.isEmpty ? "" : " (\(path))")
+    }
+
+    init(json: JSONValue, path: Path) {
+        self.path = path
         switch json {
         case .null: value = .null
         case .bool(let b): value = .scalar(b ? "true" : "false")
         case .number(let n): value = .scalar(n)
         case .string(let s): value = .scalar(s)
-        case .array(let items): value = .list(items.enumerated().map { Tree(json: $1, path: "\(path)[\($0)]") })
-        case .object(let members):
-            value = .map(members.map { ($0, Tree(json: $1, path: path.isEmpty ? $0 : "\(path).\($0)")) })
+        case .array(let items): value = .list(items.enumerated().map { Tree(json: $1, path: .index(path, $0)) })
+        case .object(let members): value = .map(members.map { ($0, Tree(json: $1, path: .key(path, $0))) })
         }
     }
 
-    init(yaml node: Node, path: String) throws(MMPError) {
-        let at = node.mark.map { "line \($0.line), column \($0.column)" }
-        place = [at, path.isEmpty ? nil : "(\(path))"].compactMap { $0 }.joined(separator: " ")
-        if place.isEmpty { place = "top level" }
+    init(yaml node: Node, path: Path) throws(MMPError) {
+        self.path = path
+        mark = node.mark
         switch node {
         case .scalar(let s):
             value = (s.style == .plain && node.null != nil) ? .null : .scalar(s.string)
         case .sequence(let seq):
             var items: [Tree] = []
-            for (k, item) in seq.enumerated() { items.append(try Tree(yaml: item, path: "\(path)[\(k)]")) }
+            for (k, item) in seq.enumerated() { items.append(try Tree(yaml: item, path: .index(path, k))) }
             value = .list(items)
         case .mapping(let map):
             var members: [(String, Tree)] = []
             for (key, item) in map {
                 guard case .scalar(let k) = key else {
-                    throw .invalidRequest("\(at ?? path): mapping keys must be plain names")
+                    throw .invalidRequest("\(node.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): mapping keys must be plain names")
                 }
                 if members.contains(where: { $0.0 == k.string }) {
-                    throw .invalidRequest("\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path): duplicate key '\(k.string)'")
+                    throw .invalidRequest("\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): duplicate key '\(k.string)'")
                 }
-                members.append((k.string, try Tree(yaml: item, path: path.isEmpty ? k.string : "\(path).\(k.string)")))
+                members.append((k.string, try Tree(yaml: item, path: .key(path, k.string))))
             }
             value = .map(members)
         case .alias:
+            value = .null
             throw .invalidRequest("\(place): YAML aliases are not supported in request files")
         }
     }

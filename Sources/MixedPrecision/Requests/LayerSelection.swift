@@ -70,12 +70,7 @@ public struct LayerSelection: Sendable {
             return lists.count == 1 ? lists[0] : lists.flatMap { $0 }.sorted()
         case .pattern(let p):
             let glob = Glob(p)
-            var selected = Set<Int>()
-            for path in tree.namedPaths where glob.matches(path) {
-                // The root (when it holds ops itself) selects only those ops, not everything.
-                selected.formUnion(path.isEmpty ? tree.ownOps(of: "") : tree.ops(under: path) ?? [])
-            }
-            return selected.sorted()
+            return tree.ops(underPathsWhere: { glob.matches($0) })
         }
     }
 

@@ -34,7 +34,7 @@ public struct Resolution: Sendable {
         var selection = selection
         selection.prepare(for: requests)
         let prepared = selection
-        let modelOutputs = Set(graph.outputs)
+        let modelOutputs = ModelOutputs(graph)
         let runs = Parallel.runs(requests.count)
         let expanded = Parallel.map(runs.count) { run in
             var out: [Result<Expansion, MMPError>] = []
@@ -96,7 +96,7 @@ public struct Resolution: Sendable {
         var steps: [Step] = []
 
         init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
-             selection: LayerSelection, modelOutputs: Set<String>) throws(MMPError) {
+             selection: LayerSelection, modelOutputs: ModelOutputs) throws(MMPError) {
             func context() -> String { "request \(r) (\(request))" }
             func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
@@ -108,22 +108,25 @@ public struct Resolution: Sendable {
                     throw .invalidRequest("\(context()): no selected op has a param named '\(p.name)'")
                 }
                 for k in ops {
-                    let op = graph.ops[k]
+                    // Fields are read where they are: copying a whole op costs a reference
+                    // count per field, for every op a request selects.
+                    func name() -> String { graph.ops[k].name }
                     if let activation {
-                        if case .each(let list) = activation, list.count != op.inputs.count {
-                            throw .invalidRequest("\(context()): 'activation' lists \(list.count) dtypes but op '\(op.name)' has \(op.inputs.count) activation inputs")
+                        let inputCount = graph.ops[k].inputs.count
+                        if case .each(let list) = activation, list.count != inputCount {
+                            throw .invalidRequest("\(context()): 'activation' lists \(list.count) dtypes but op '\(name())' has \(inputCount) activation inputs")
                         }
-                        for i in op.inputs.indices {
+                        for i in 0..<inputCount {
                             guard let d = activation.dtype(at: i) else { continue }
                             let qs = effective.of(op: k, input: i)
-                            if qs.isEmpty { notes.append("op '\(op.name)' input \(i) is not quantized"); continue }
+                            if qs.isEmpty { notes.append("op '\(name())' input \(i) is not quantized"); continue }
                             add(Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, tier: .explicit, request: r))
                         }
                         // The outputs follow the layer: demoted with it, or set when they are model outputs.
                         let d = Resolution.outputDType(activation)
-                        for (j, t) in op.outputs.enumerated() {
-                            guard let q = graph.outputSlots[k][j] else { continue }
-                            if let d, modelOutputs.contains(t) || d < graph.quantizers[q].dtype {
+                        for (j, q) in graph.outputSlots[k].enumerated() {
+                            guard let q else { continue }
+                            if let d, modelOutputs.contains(op: k, output: j) || d < graph.quantizers[q].dtype {
                                 add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
                             } else {
                                 steps.append(.dropDerived(.output(op: k, output: j)))
@@ -131,9 +134,9 @@ public struct Resolution: Sendable {
                         }
                     }
                     for p in params {
-                        guard let slot = op.params.firstIndex(where: { $0.name == p.name }) else { continue }
+                        guard let slot = graph.ops[k].params.firstIndex(where: { $0.name == p.name }) else { continue }
                         guard let q = graph.paramSlots[k][slot] else {
-                            notes.append("op '\(op.name)' param '\(p.name)' is not quantized; skipped")
+                            notes.append("op '\(name())' param '\(p.name)' is not quantized; skipped")
                             continue
                         }
                         add(Target(origin: .param(op: k, name: p.name), quantizers: [q], dtype: p.dtype, tier: .explicit, request: r))
@@ -168,6 +171,23 @@ public struct Resolution: Sendable {
                 }
             }
         }
+    }
+
+    /// The op outputs that are model outputs: a few, asked about for every selected op.
+    private struct ModelOutputs {
+        private let ops: Set<Int>
+        private let outputs: Set<[Int]>
+
+        init(_ graph: SimGraph) {
+            var outputs = Set<[Int]>()
+            for t in graph.outputs {
+                if case .op(let k, let j)? = graph.source[t] { outputs.insert([k, j]) }
+            }
+            self.outputs = outputs
+            ops = Set(outputs.map { $0[0] })
+        }
+
+        func contains(op k: Int, output j: Int) -> Bool { ops.contains(k) && outputs.contains([k, j]) }
     }
 
     /// The latest target of each origin, in one flat array with a slot per input edge,

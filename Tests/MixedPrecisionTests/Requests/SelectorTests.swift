@@ -132,4 +132,41 @@ import Testing
         }
         #expect(matched > 1000)
     }
+
+    /// The module tree keeps a path spelt like an op's own name beside that op, and every
+    /// other path in a dictionary. Whatever order paths are met in — as a parent first, as
+    /// an op's own name first, as another op's module — selections must equal plain prefix
+    /// matching over every op's modules.
+    @Test func moduleSelectionsEqualPrefixMatchingWhateverOrderPathsAreMetIn() throws {
+        var g = GraphBuilder()
+        var t = "x"
+        // (op name, its modules)
+        let ops: [(String, [String])] = [
+            ("a.b", ["a.b"]), ("a", ["a"]),                 // a parent met before its own op
+            ("c", ["c"]), ("c.d", ["c.d"]),                 // an op met before its children
+            ("f.g", ["x.y"]), ("e", ["f.g"]),               // a path spelt like another op's name
+            ("h", ["h", "k.h"]), ("h.i", ["h.i"]),          // several modules
+            ("m", ["n"]), ("n.o", ["n.o"]), ("n", ["m"]),   // names and modules crossing
+            ("root-op", [""]),                              // an op at the root
+        ]
+        for (name, modules) in ops { t = g.op(name, modules: modules, [t], quantizeInputs: t == "x" ? [0] : []) }
+        g.outputs = [t]
+        let graph = try g.build()
+        var selection = LayerSelection(graph)
+        func expected(under p: String) -> [Int] {
+            graph.ops.indices.filter { k in graph.ops[k].modules.contains { p.isEmpty || $0 == p || $0.hasPrefix(p + ".") } }
+        }
+        for p in graph.modulePaths where !p.isEmpty {
+            #expect(try selection.ops(for: .module(p)) == expected(under: p), "module \(p)")
+        }
+        for p in ["a.b.c", "z", "f", "c.d.e"] where !graph.modulePaths.contains(p) {
+            #expect(throws: MMPError.self) { try selection.ops(for: .module(p)) }
+        }
+        for pattern in ["*", "a*", "*.h", "n*", "f.g", "c.*"] {
+            let glob = Glob(pattern)
+            let matched = graph.modulePaths.filter { glob.matches($0) }
+            let union = Set(matched.flatMap { $0.isEmpty ? graph.ops.indices.filter { graph.ops[$0].modules.contains("") } : expected(under: $0) })
+            #expect(try selection.ops(for: .pattern(pattern)) == union.sorted(), "pattern \(pattern)")
+        }
+    }
 }

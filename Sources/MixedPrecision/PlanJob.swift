@@ -130,7 +130,8 @@ public struct PlanJob: Sendable {
     }
 
     /// Writes the plan's files, timing encoding and writing together (`write`): each file
-    /// is encoded by the thread that writes it.
+    /// is encoded by the thread that writes it, and handed to the kernel in chunks as it is
+    /// encoded.
     public func write(_ plan: Plan, times: inout StageTimes) throws(MMPError) {
         let names = outputNames(for: plan)
         // Outputs this plan does not write but an earlier run may have left (an infeasible
@@ -139,11 +140,12 @@ public struct PlanJob: Sendable {
         if case .onnx = model { possible.append("overrides.json") }
         let stale = possible.filter { !names.contains($0) }
         // Each file is encoded by the thread that writes it, on all cores (see `Files`).
+        // The largest first (`sim.json`), so that the longest write starts first.
         let graph = plan.graph, dtypes = plan.dtypes
-        let files = names.map { name -> (name: String, contents: Files.OutputContents) in
+        let files = (names.filter { $0 == "sim.json" } + names.filter { $0 != "sim.json" }).map { name -> (name: String, contents: Files.OutputContents) in
             switch name {
-            case "plan.json": return (name, .encoded { PlanFile.bytes(plan) })
-            case "mmp_log.txt": return (name, .encoded { PlanLog.bytes(plan) })
+            case "plan.json": return (name, .chunks { emit in PlanFile.write(plan, emit: emit) })
+            case "mmp_log.txt": return (name, .chunks { emit in PlanLog.write(plan, emit: emit) })
             case "sim.json": return (name, .chunks { emit in SimGraphFile.write(graph, dtypes: dtypes, emit: emit) })
             default: return (name, .encoded { JSONWriter.bytes(OverridesFile.encode(plan)) })
             }

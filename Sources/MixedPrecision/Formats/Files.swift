@@ -86,18 +86,12 @@ public enum Files {
         func temp(_ name: String) -> String { directory + "/." + name + ".tmp-" + tag }
         func aside(_ name: String) -> String { directory + "/." + name + ".old-" + tag }
 
-        // The temporary files are independent: written on all cores, streamed ones first
-        // (they are the large ones).
-        let schedule = files.indices.sorted { a, b in
-            func streamed(_ k: Int) -> Bool { if case .chunks = files[k].contents { return true } else { return false } }
-            return streamed(a) && !streamed(b)
-        }
+        // The temporary files are independent: written on all cores, in the order given
+        // (callers put the largest first, so the longest write starts first).
         let jobs = files.map { (path: temp($0.name), contents: $0.contents) }
-        let failures = Parallel.map(schedule.count) { n in writeContents(jobs[schedule[n]].contents, to: jobs[schedule[n]].path) }
+        let failures = Parallel.map(jobs.count) { k in writeContents(jobs[k].contents, to: jobs[k].path) }
         // The first failure in file order, whichever thread met it first.
-        var failureOfFile = [String?](repeating: nil, count: files.count)
-        for (n, k) in schedule.enumerated() { failureOfFile[k] = failures[n] }
-        if let reason = failureOfFile.lazy.compactMap({ $0 }).first {
+        if let reason = failures.lazy.compactMap({ $0 }).first {
             for f in files { try? fm.removeItem(atPath: temp(f.name)) }
             throw .io("cannot write into '\(directory)': \(reason)")
         }

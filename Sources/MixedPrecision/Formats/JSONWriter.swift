@@ -147,6 +147,30 @@ struct ByteBuffer {
 
     mutating func truncate(to n: Int) { bytes.removeSubrange(n...) }
 
+    /// The size at which a streamed writer hands its bytes on (``flush(to:)``): large
+    /// enough for few writes, small enough to stay in cache and keep memory flat.
+    static let chunkSize = 1 << 20
+
+    /// Once at least ``chunkSize`` bytes are held, hands them to `emit` and empties the
+    /// buffer. False when `emit` reports a write error (the writer should stop).
+    mutating func flush(to emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        guard bytes.count >= Self.chunkSize else { return true }
+        return flushAll(to: emit)
+    }
+
+    /// Hands every byte held to `emit` and empties the buffer.
+    mutating func flushAll(to emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes.withUnsafeBufferPointer(emit)
+    }
+
+    /// Everything a streamed writer emits, collected (for tests and small outputs).
+    static func collect(_ write: ((UnsafeBufferPointer<UInt8>) -> Bool) -> Void) -> [UInt8] {
+        var all: [UInt8] = []
+        write { all.append(contentsOf: $0); return true }
+        return all
+    }
+
     static func += (buffer: inout ByteBuffer, s: String) { buffer.append(s) }
 }
 

@@ -7,10 +7,17 @@ public enum PlanFile {
         (try? JSONParser.parse(bytes(plan))) ?? .null
     }
 
-    /// `plan.json`. The quantizer map — one entry per quantizer, a million for a large
-    /// model — is written straight into the buffer; the rest goes through ``JSONValue``.
+    /// `plan.json`.
     public static func bytes(_ plan: Plan) -> [UInt8] {
-        var out = ByteBuffer(capacity: 64 * plan.graph.quantizers.count + (1 << 16))
+        ByteBuffer.collect { write(plan, emit: $0) }
+    }
+
+    /// `plan.json`, handed to `emit` in chunks (it stops when `emit` returns false). The
+    /// quantizer map — one entry per quantizer, a million for a large model — is written
+    /// straight into a buffer that is emitted as it fills; the rest goes through
+    /// ``JSONValue``.
+    public static func write(_ plan: Plan, emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        var out = ByteBuffer(capacity: ByteBuffer.chunkSize + (1 << 16))
         out.append("{\n  \"format\": ")
         JSONWriter.quote(format, into: &out)
         out.append(",\n  \"mode\": ")
@@ -47,6 +54,7 @@ public enum PlanFile {
                 }
             }
             out.append("}")
+            guard out.flush(to: emit) else { return }
         }
         out.append(plan.graph.quantizers.isEmpty ? "},\n" : "\n  },\n")
         for (k, (key, value)) in rest(plan).enumerated() {
@@ -55,9 +63,10 @@ public enum PlanFile {
             out.append(": ")
             JSONWriter.emit(value, indent: 1, into: &out)
             out.append(k == 2 ? "\n" : ",\n")
+            guard out.flush(to: emit) else { return }
         }
         out.append("}\n")
-        return out.bytes
+        _ = out.flushAll(to: emit)
     }
 
     /// Everything after the quantizer map.

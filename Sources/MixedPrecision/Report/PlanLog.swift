@@ -6,15 +6,24 @@ public enum PlanLog {
         String(decoding: bytes(plan), as: UTF8.self)
     }
 
-    /// The report as bytes, for writing (a large model's report has a line per change).
+    /// The report as bytes.
     public static func bytes(_ plan: Plan) -> [UInt8] {
+        ByteBuffer.collect { write(plan, emit: $0) }
+    }
+
+    /// The report, handed to `emit` in chunks as it is written (a large model's report
+    /// has a line per target and per change); it stops when `emit` returns false.
+    public static func write(_ plan: Plan, emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
         let res = plan.problem.resolution
-        var out = ByteBuffer(capacity: 1 << 20)
+        var out = ByteBuffer(capacity: ByteBuffer.chunkSize + (1 << 16))
         out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
         out += "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
 
         out += "\nRequests as given (\(res.requests.count))\n"
-        for (r, request) in res.requests.enumerated() { out += "  [\(r)] \(request)\n" }
+        for (r, request) in res.requests.enumerated() {
+            out += "  [\(r)] \(request)\n"
+            guard out.flush(to: emit) else { return }
+        }
 
         // The two long sections (a line per target, a line per change) are appended piece
         // by piece, with each dtype spelled once.
@@ -40,11 +49,13 @@ public enum PlanLog {
                 out.append(plan.quantizerName(q))
             }
             out.append("\n")
+            guard out.flush(to: emit) else { return }
         }
         if !res.overridden.isEmpty {
             out += "\nOverridden targets (\(res.overridden.count))\n"
             for o in res.overridden {
                 out += "  [\(o.target.request)] \(plan.describe(o.target.origin)) -> \(o.target.dtype), overridden by request \(o.by)\n"
+                guard out.flush(to: emit) else { return }
             }
         }
 
@@ -61,6 +72,7 @@ public enum PlanLog {
                 out += "      \(plan.quantizerName(d.quantizer)) at \(plan.describe(d.origin)): requested \(d.requested), planned \(d.realized)\(d.tier == .derived ? " (derived)" : "")\n"
             }
             for n in res.notes[r] { out += "      note: \(n)\n" }
+            guard out.flush(to: emit) else { return }
         }
 
         if !plan.conflicts.isEmpty {
@@ -97,8 +109,9 @@ public enum PlanLog {
                 }
             }
             out.append(")\n")
+            guard out.flush(to: emit) else { return }
         }
-        return out.bytes
+        _ = out.flushAll(to: emit)
     }
 
     /// A conflict in full: the requests, where they collide and how each request gets

@@ -7,11 +7,38 @@ extension Plan {
 
     /// `input 0 of op 'conv1'`, `param 'weight' of op 'conv1'`, `model output 0 'y'`.
     func describe(_ origin: Target.Origin) -> String {
+        var out = ByteBuffer(capacity: 64)
+        describe(origin, into: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// The same, appended to `out` (the log has a line per target).
+    func describe(_ origin: Target.Origin, into out: inout ByteBuffer) {
+        func op(_ k: Int) {
+            out.append(" of op '")
+            out.append(opName(k))
+            out.append(UInt8(ascii: "'"))
+        }
         switch origin {
-        case let .edge(op, i): return "input \(i) of op '\(opName(op))'"
-        case let .param(op, name): return "param '\(name)' of op '\(opName(op))'"
-        case let .output(op, j): return "output \(j) of op '\(opName(op))'"
-        case let .modelOutput(k): return "model output \(k) '\(graph.outputs[k])'"
+        case let .edge(k, i):
+            out.append("input ")
+            out.append(String(i))
+            op(k)
+        case let .param(k, name):
+            out.append("param '")
+            out.append(name)
+            out.append(UInt8(ascii: "'"))
+            op(k)
+        case let .output(k, j):
+            out.append("output ")
+            out.append(String(j))
+            op(k)
+        case let .modelOutput(k):
+            out.append("model output ")
+            out.append(String(k))
+            out.append(" '")
+            out.append(graph.outputs[k])
+            out.append(UInt8(ascii: "'"))
         }
     }
 

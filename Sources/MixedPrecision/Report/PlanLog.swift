@@ -38,7 +38,7 @@ public enum PlanLog {
             out.append("  [")
             out.append(String(t.request))
             out.append("] ")
-            out.append(plan.describe(t.origin))
+            plan.describe(t.origin, into: &out)
             out.append(" -> ")
             out.append(spell(t.dtype))
             out.append(" (")

@@ -26,11 +26,13 @@ enum CLI {
         return nil
     }()
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `mmp` with `arguments`, in `directory` when given.
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
         guard let exe = executable else { throw CocoaError(.fileNoSuchFile) }
         let p = Process()
         p.executableURL = exe
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -141,7 +141,7 @@ struct PrecisionProgram {
             // Explicit targets by request, latest request first (stable: targets keep their order).
             let explicit = targets.enumerated().filter { $0.element.tier == .explicit }
                 .sorted { $0.element.request != $1.element.request ? $0.element.request > $1.element.request : $0.offset < $1.offset }
-                .map(\.element)
+                .map { $0.element }
             var nearness: [Level] = []
             var start = 0
             while start < explicit.count {

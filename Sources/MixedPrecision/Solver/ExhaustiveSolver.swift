@@ -15,34 +15,39 @@ enum ExhaustiveSolver {
     }
 
     static func solve(_ program: PrecisionProgram) -> Result? {
-        let sizes = program.domains.map(\.count)
+        // Hundreds of thousands of parts come through here: the buffers are made once per
+        // part and reused for every assignment.
+        let domains = program.domains
         var total = 1
-        for n in sizes {
-            total *= n
+        for d in domains {
+            total *= d.count
             if total > maxAssignments { return nil }
         }
         let xCount = program.columnCount - program.groupMembers.count
-        var choice = Array(repeating: 0, count: sizes.count)
-        var columns = Array(repeating: 0, count: program.columnCount)
-        var best: [Int]? = nil
+        var choice = [Int](repeating: 0, count: domains.count)
+        var columns = [Int](repeating: 0, count: program.columnCount)
+        var values = [Int](repeating: 0, count: program.levels.count)
+        var best = values
+        var found = false
         var bestChoice = choice
         var ties = 0
         for _ in 0..<total {
             for (k, c) in choice.enumerated() {
-                for i in 0..<sizes[k] { columns[program.firstColumn[k] + i] = i == c ? 1 : 0 }
+                for i in 0..<domains[k].count { columns[program.firstColumn[k] + i] = i == c ? 1 : 0 }
             }
             // Each h at its least value: 1 exactly when its group reads mixed dtypes.
             for (g, members) in program.groupMembers.enumerated() {
-                let dtypes = Set(members.map { program.domains[$0][choice[$0]] })
-                columns[xCount + g] = dtypes.count > 1 ? 1 : 0
+                let first = members.first.map { domains[$0][choice[$0]] }
+                columns[xCount + g] = members.contains { domains[$0][choice[$0]] != first } ? 1 : 0
             }
             if feasible(program, columns) {
-                let values = program.levels.map { LexicographicSolver.value($0, columns) }
-                if let b = best, !values.lexicographicallyPrecedes(b) {
-                    if values == b { ties += 1 }
+                for (l, level) in program.levels.enumerated() { values[l] = LexicographicSolver.value(level, columns) }
+                if found, !values.lexicographicallyPrecedes(best) {
+                    if values == best { ties += 1 }
                 } else {
-                    best = values
-                    bestChoice = choice
+                    for l in values.indices { best[l] = values[l] }
+                    for k in choice.indices { bestChoice[k] = choice[k] }
+                    found = true
                     ties = 0
                 }
             }
@@ -50,14 +55,14 @@ enum ExhaustiveSolver {
             var k = 0
             while k < choice.count {
                 choice[k] += 1
-                if choice[k] < sizes[k] { break }
+                if choice[k] < domains[k].count { break }
                 choice[k] = 0
                 k += 1
             }
         }
-        guard best != nil else { return .infeasible }
+        guard found else { return .infeasible }
         guard ties == 0 else { return nil }
-        return .unique(dtypes: bestChoice.enumerated().map { program.domains[$0][$1] })
+        return .unique(dtypes: bestChoice.enumerated().map { domains[$0][$1] })
     }
 
     private static func feasible(_ program: PrecisionProgram, _ columns: [Int]) -> Bool {

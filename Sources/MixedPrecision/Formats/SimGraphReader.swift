@@ -219,21 +219,34 @@ struct SimGraphReader {
 
     /// The `quantizers` object, noting where each dtype string sits.
     private mutating func quantizers(_ p: inout Parsed) -> Bool {
-        var fields: [String] = []  // reused: a quantizer has a handful of fields
+        // A quantizer's field names, as bytes of the file (reused: a quantizer has a handful).
+        var fields: [UnsafeBufferPointer<UInt8>] = []
         // Room for most quantizers up front (an entry takes some 100 bytes of file).
         p.quantizerIndex.reserveCapacity((b.count - i) / 96)
+        let dtypeKey: StaticString = "dtype"
+        let dtypeBytes = UnsafeBufferPointer(start: dtypeKey.utf8Start, count: dtypeKey.utf8CodeUnitCount)
+        // The last dtype read, by its spelling: most quantizers share a few dtypes.
+        var last: (spelling: UnsafeBufferPointer<UInt8>, dtype: DType)? = nil
         return members { (name: String, r: inout SimGraphReader) -> Bool in
             guard p.quantizerIndex.updateValue(p.quantizers.count, forKey: name) == nil else { return false }
             var range: Range<Int>? = nil
             fields.removeAll(keepingCapacity: true)
             var dtype: DType? = nil
-            guard r.members({ (field: String, r: inout SimGraphReader) -> Bool in
-                guard !fields.contains(field) else { return false }
+            guard r.keyedMembers({ (field: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+                guard !fields.contains(where: { $0.elementsEqual(field) }) else { return false }
                 fields.append(field)
-                guard field == "dtype" else { return r.skipValue() }
-                guard range == nil, let (text, at) = r.stringWithRange(), let d = DType(simSpelling: text) else { return false }
-                range = at
-                dtype = d
+                guard field.elementsEqual(dtypeBytes) else { return r.skipValue() }
+                r.space()
+                let start = r.i
+                guard range == nil, let spelling = r.stringBytes() else { return false }
+                if let last, last.spelling.elementsEqual(spelling) {
+                    dtype = last.dtype
+                } else {
+                    guard let d = DType(simSpelling: String(decoding: spelling, as: UTF8.self)) else { return false }
+                    last = (spelling, d)
+                    dtype = d
+                }
+                range = start..<r.i
                 return true
             }), let range, let dtype else { return false }
             p.quantizers.append(.init(name: name, dtype: dtype))
@@ -242,18 +255,19 @@ struct SimGraphReader {
         }
     }
 
-    /// One bit per known op key (a switch: this runs for every key of every op).
-    private static func opKeyBit(_ key: String) -> UInt16? {
-        switch key {
-        case "name": return 1
-        case "type": return 2
-        case "class": return 4
-        case "module": return 8
-        case "inputs": return 16
-        case "outputs": return 32
-        case "input_quantizers": return 64
-        case "output_quantizers": return 128
-        case "params": return 256
+    /// One bit per known op key, matched on the key's bytes (this runs for every key of
+    /// every op: no string is made for it).
+    private static func opKeyBit(_ key: UnsafeBufferPointer<UInt8>) -> UInt16? {
+        func `is`(_ s: StaticString) -> Bool {
+            key.elementsEqual(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
+        switch key.count {
+        case 4: return `is`("name") ? 1 : `is`("type") ? 2 : nil
+        case 5: return `is`("class") ? 4 : nil
+        case 6: return `is`("module") ? 8 : `is`("inputs") ? 16 : `is`("params") ? 256 : nil
+        case 7: return `is`("outputs") ? 32 : nil
+        case 16: return `is`("input_quantizers") ? 64 : nil
+        case 17: return `is`("output_quantizers") ? 128 : nil
         default: return nil
         }
     }
@@ -263,29 +277,29 @@ struct SimGraphReader {
         var inputs: [String]?, outputs: [String]?, inQ: [String?]?, outQ: [String?]?
         var params: [SimGraph.Param] = []
         var seen: UInt16 = 0  // one bit per known key: a repeated key is left to the full reader
-        guard members({ (key: String, r: inout SimGraphReader) -> Bool in
+        guard keyedMembers({ (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
             guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
             seen |= bit
-            switch key {
-            case "name": name = r.string(); return name != nil
-            case "type": type = r.recurringString(); return type != nil
-            case "class":
+            switch bit {
+            case 1: name = r.string(); return name != nil
+            case 2: type = r.recurringString(); return type != nil
+            case 4:
                 if r.null() { return true }
                 className = r.recurringString(); return className != nil
-            case "module":
+            case 8:
                 if r.null() { return true }
                 if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
                 guard let m = r.string(sameAs: name) else { return false }
                 modules = [m]; return true
-            case "inputs": inputs = r.inputTensors(); return inputs != nil
-            case "outputs":
+            case 16: inputs = r.inputTensors(); return inputs != nil
+            case 32:
                 outputs = r.strings()
                 guard let outputs else { return false }
                 r.noteOutputs(outputs)
                 return true
-            case "input_quantizers": if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
-            case "output_quantizers": if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
-            case "params":
+            case 64: if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
+            case 128: if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
+            case 256:
                 if r.null() { return true }
                 return r.members { (p: String, r: inout SimGraphReader) -> Bool in
                     guard !params.contains(where: { $0.name == p }) else { return false }
@@ -329,27 +343,8 @@ struct SimGraphReader {
         return true
     }
 
-    /// An ASCII string without escapes, and the byte range of its token (quotes included).
-    private mutating func stringWithRange() -> (String, Range<Int>)? {
-        space()
-        guard i < b.count, b[i] == Self.quote else { return nil }
-        let start = i
-        i += 1
-        let first = i
-        while i < b.count {
-            let c = b[i]
-            if c == Self.quote {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: b[first..<i]), as: UTF8.self)
-                i += 1
-                return (s, start..<i)
-            }
-            if c == Self.backslash || c < 0x20 || c >= 0x80 { return nil }
-            i += 1
-        }
-        return nil
-    }
-
-    private mutating func string() -> String? { stringWithRange()?.0 }
+    /// An ASCII string without escapes.
+    private mutating func string() -> String? { stringBytes().map { String(decoding: $0, as: UTF8.self) } }
 
     /// The bytes of the next string token (without quotes), if it is one the fast path reads.
     private mutating func stringBytes() -> UnsafeBufferPointer<UInt8>? {
@@ -455,6 +450,17 @@ struct SimGraphReader {
             guard element(&self) else { return false }
             if take(Self.comma) { continue }
             return take(Self.closeBracket)
+        }
+    }
+
+    /// `{ "k": v, … }`, calling `member` with the bytes of each key (inside the file).
+    private mutating func keyedMembers(_ member: (UnsafeBufferPointer<UInt8>, inout SimGraphReader) -> Bool) -> Bool {
+        guard take(Self.openBrace) else { return false }
+        if take(Self.closeBrace) { return true }
+        while true {
+            guard let key = stringBytes(), take(Self.colon), member(key, &self) else { return false }
+            if take(Self.comma) { continue }
+            return take(Self.closeBrace)
         }
     }
 

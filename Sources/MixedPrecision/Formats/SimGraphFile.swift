@@ -163,10 +163,21 @@ public enum SimGraphFile {
         source.dtypeRanges.withUnsafeBufferPointer { ranges in
         codes.withUnsafeBufferPointer { codes in
         spellings.withUnsafeBufferPointer { spellings in
+            // A run of unchanged bytes is copied into the chunk, or — when long, like the
+            // ops before the first dtype (most of the file) — handed over as it is.
+            func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+                if run.count < 1 << 16 {
+                    chunk.append(contentsOf: run)
+                    return true
+                }
+                guard chunk.isEmpty || chunk.withUnsafeBufferPointer(emit) else { return false }
+                chunk.removeAll(keepingCapacity: true)
+                return emit(run)
+            }
             var at = 0
             for q in ranges.indices {
                 let range = ranges[q], c = codes[q]
-                chunk.append(contentsOf: UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
+                guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
                 chunk.append(contentsOf: UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
                 at = range.upperBound
                 if chunk.count >= 1 << 20 {
@@ -174,7 +185,7 @@ public enum SimGraphFile {
                     chunk.removeAll(keepingCapacity: true)
                 }
             }
-            chunk.append(contentsOf: UnsafeBufferPointer(rebasing: input[at...]))
+            guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
             _ = chunk.withUnsafeBufferPointer(emit)
         }
         }

@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 @testable import MixedPrecision
+import SyntheticModels
 
 /// Reading, validating and writing back `mmp-sim/1` (contract §2).
 @Suite struct SimGraphFileTests {
@@ -59,6 +61,35 @@ import Testing
         #expect(out.contains(#""max": 2.0e0"#))
         #expect(out.contains(#""symmetric": false"#))
         #expect(out.contains(#""fc.w": {"#))
+    }
+
+    /// A large sim is written back in chunks: short runs between dtypes are gathered,
+    /// long ones (the ops before the first dtype) handed over as they are. Either way the
+    /// bytes are the input's with each dtype in turn replaced.
+    @Test func streamedWriteBackOfALargeSimSplicesEveryDtypeInPlace() throws {
+        let text = SyntheticModel(shape: .decoder, quantizers: 3000).simJSON()
+        let graph = try SimGraphFile.read(Array(text.utf8))
+        #expect(graph.sourceFile != nil)
+        let cycle: [DType] = [.int4, .int16, .fp16, .int8]
+        let dtypes = graph.quantizers.indices.map { cycle[$0 % cycle.count] }
+        var chunks: [[UInt8]] = []
+        SimGraphFile.write(graph, dtypes: dtypes) { chunks.append(Array($0)); return true }
+        // Expected: the k-th `"dtype": "…"` of the file (they are in quantizer order) spelt anew.
+        var expected = "", rest = Substring(text), k = 0
+        while let at = rest.range(of: #""dtype": ""#) {
+            guard let close = rest[at.upperBound...].firstIndex(of: "\"") else { break }
+            expected += rest[..<at.upperBound] + dtypes[k].description
+            rest = rest[close...]
+            k += 1
+        }
+        expected += rest
+        #expect(k == graph.quantizers.count)
+        #expect(chunks.contains { $0.count > 1 << 16 }, "the ops were not handed over whole")
+        #expect(String(decoding: chunks.joined(), as: UTF8.self) == expected)
+        // A write error stops the stream.
+        var calls = 0
+        SimGraphFile.write(graph, dtypes: dtypes) { _ in calls += 1; return false }
+        #expect(calls == 1)
     }
 
     @Test func fileTheStreamingReaderDeclinesIsReadByTheGeneralParser() throws {

@@ -466,13 +466,7 @@ struct SimGraphReader {
 
     /// `{ "k": v, … }`, calling `member` with each key.
     private mutating func members(_ member: (String, inout SimGraphReader) -> Bool) -> Bool {
-        guard take(Self.openBrace) else { return false }
-        if take(Self.closeBrace) { return true }
-        while true {
-            guard let key = string(), take(Self.colon), member(key, &self) else { return false }
-            if take(Self.comma) { continue }
-            return take(Self.closeBrace)
-        }
+        keyedMembers { key, r in member(String(decoding: key, as: UTF8.self), &r) }
     }
 
     /// Skips one value of any kind, checking it is well formed. Anything the general

@@ -141,6 +141,19 @@ struct ByteBuffer {
 
     mutating func append<C: Collection>(contentsOf c: C) where C.Element == UInt8 { bytes.append(contentsOf: c) }
 
+    /// Appends `n` in decimal, without making a string of it.
+    mutating func append(decimal n: Int) {
+        guard n != 0 else { bytes.append(UInt8(ascii: "0")); return }
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var m = n.magnitude
+        while m > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        }
+        bytes[start...].reverse()
+    }
+
     mutating func pad(_ n: Int) {
         for _ in 0..<n { bytes.append(0x20); bytes.append(0x20) }
     }

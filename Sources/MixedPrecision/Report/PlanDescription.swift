@@ -22,7 +22,7 @@ extension Plan {
         switch origin {
         case let .edge(k, i):
             out.append("input ")
-            out.append(String(i))
+            out.append(decimal: i)
             op(k)
         case let .param(k, name):
             out.append("param '")
@@ -31,11 +31,11 @@ extension Plan {
             op(k)
         case let .output(k, j):
             out.append("output ")
-            out.append(String(j))
+            out.append(decimal: j)
             op(k)
         case let .modelOutput(k):
             out.append("model output ")
-            out.append(String(k))
+            out.append(decimal: k)
             out.append(" '")
             out.append(graph.outputs[k])
             out.append(UInt8(ascii: "'"))

@@ -29,15 +29,14 @@ public enum PlanFile {
         // request numbers written as digits — no value per entry.
         var isChanged = Array(repeating: false, count: plan.dtypes.count)
         for q in plan.changed { isChanged[q] = true }
-        var spelled: [DType: [UInt8]] = [:]
-        for d in plan.dtypes + plan.previous where spelled[d] == nil { spelled[d] = Array(d.description.utf8) }
+        var spellings = DTypeSpellings()
         for q in plan.graph.quantizers.indices {
             out.append(q == 0 ? "\n    " : ",\n    ")
             JSONWriter.quote(plan.quantizerName(q), into: &out)
             out.append(": {\"dtype\": \"")
-            out.append(contentsOf: spelled[plan.dtypes[q]] ?? [])
+            spellings.append(plan.dtypes[q], to: &out)
             out.append("\", \"previous\": \"")
-            out.append(contentsOf: spelled[plan.previous[q]] ?? [])
+            spellings.append(plan.previous[q], to: &out)
             out.append("\"")
             if isChanged[q] {
                 let because = plan.reasons(for: q)
@@ -48,7 +47,7 @@ public enum PlanFile {
                     out.append(", \"because\": [")
                     for (n, reason) in because.enumerated() {
                         if n > 0 { out.append(", ") }
-                        out.append(String(reason.request))
+                        out.append(decimal: reason.request)
                     }
                     out.append("]")
                 }

@@ -27,20 +27,15 @@ public enum PlanLog {
 
         // The two long sections (a line per target, a line per change) are appended piece
         // by piece, with each dtype spelled once.
-        var spelled: [DType: String] = [:]
-        func spell(_ d: DType) -> String {
-            if let s = spelled[d] { return s }
-            spelled[d] = d.description
-            return d.description
-        }
+        var spellings = DTypeSpellings()
         out += "\nTargets after override (\(res.targets.count))\n"
         for t in res.targets {
             out.append("  [")
-            out.append(String(t.request))
+            out.append(decimal: t.request)
             out.append("] ")
             plan.describe(t.origin, into: &out)
             out.append(" -> ")
-            out.append(spell(t.dtype))
+            spellings.append(t.dtype, to: &out)
             out.append(" (")
             out.append(t.tier.rawValue)
             out.append("): ")
@@ -90,9 +85,9 @@ public enum PlanLog {
             out.append("  ")
             out.append(plan.quantizerName(q))
             out.append(": ")
-            out.append(spell(plan.previous[q]))
+            spellings.append(plan.previous[q], to: &out)
             out.append(" -> ")
-            out.append(spell(plan.dtypes[q]))
+            spellings.append(plan.dtypes[q], to: &out)
             out.append(" (")
             let because = plan.reasons(for: q)
             if because.isEmpty {
@@ -101,10 +96,10 @@ public enum PlanLog {
                 for (n, r) in because.enumerated() {
                     if n > 0 { out.append(", ") }
                     out.append("request ")
-                    out.append(String(r.request))
+                    out.append(decimal: r.request)
                     if r.asked != plan.dtypes[q] {
                         out.append(" asked ")
-                        out.append(spell(r.asked))
+                        spellings.append(r.asked, to: &out)
                     }
                 }
             }

@@ -109,6 +109,14 @@ import SyntheticModels
         #expect(graph.outputSlots[0][0] == graph.outputSlots[2][0])
     }
 
+    @Test func byteBufferWritesDecimalsAsSwiftSpellsThem() {
+        for n in [0, 7, 10, 99, 100, 12345, -1, -42, Int.max, Int.min] {
+            var out = ByteBuffer()
+            out.append(decimal: n)
+            #expect(String(decoding: out.bytes, as: UTF8.self) == String(n))
+        }
+    }
+
     @Test func jsonParserRoundTripsEscapesAndRejectsBadInput() throws {
         let v = try JSONParser.parse(Array(#"{"a\"b": ["\u00e9\ud83d\ude00", -1.5e-3, true, null]}"#.utf8))
         #expect(v["a\"b"] == .array([.string("é😀"), .number("-1.5e-3"), .bool(true), .null]))

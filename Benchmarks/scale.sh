@@ -10,7 +10,7 @@
 #
 # Requests: about one per hundred quantizers, every tenth pair conflicting (for
 # best-effort); strict mode runs the same model with the conflict-free request set.
-# Each mode runs three times and the median is reported; the stage columns are those of
+# Each mode runs five times and the median is reported; the stage columns are those of
 # the median best-effort run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,10 +21,10 @@ bin="$(swift build -c release --show-bin-path)"
 work="${TMPDIR:-/tmp}/mmp-scale"
 mkdir -p "$work"
 
-# median FILE…: the median of the first field of the files (three runs).
+# median FILE…: the median of the first field of the files.
 median() { for f in "$@"; do cut -d' ' -f1 "$f"; done | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-# run SHAPE N REQUESTS: generates the model (once per size) and runs both modes three
+# run SHAPE N REQUESTS: generates the model (once per size) and runs both modes five
 # times; sets wall, kb (peak KiB of the median best-effort run), strict, and leaves that
 # run's stage times in $work/stages.
 run() {
@@ -34,7 +34,7 @@ run() {
   sync  # the generator's files out of the page cache first: time mmp, not the flush
   # Each run starts with the previous run's half a gigabyte of output removed and flushed,
   # so that it does not pay for another run's page-cache writeback.
-  for k in 1 2 3; do
+  for k in 1 2 3 4 5; do
     rm -rf "$work/out" "$work/out-strict"; sync
     MMP_TIMINGS=1 /usr/bin/time -f "%e %M" -o "$work/time-$k" "$bin/mmp" plan --sim "$dir/sim.json" \
         --requests "$dir/requests.yaml" --out-dir "$work/out" --best-effort >/dev/null 2>"$work/stages-$k"
@@ -42,12 +42,12 @@ run() {
     /usr/bin/time -f "%e" -o "$work/time-strict-$k" "$bin/mmp" plan --sim "$dir-calm/sim.json" \
         --requests "$dir-calm/requests.yaml" --out-dir "$work/out-strict" >/dev/null 2>&1 || true
   done
-  wall=$(median "$work"/time-{1,2,3})
+  wall=$(median "$work"/time-{1,2,3,4,5})
   local k
-  for k in 1 2 3; do [ "$(cut -d' ' -f1 "$work/time-$k")" = "$wall" ] && break; done
+  for k in 1 2 3 4 5; do [ "$(cut -d' ' -f1 "$work/time-$k")" = "$wall" ] && break; done
   kb=$(cut -d' ' -f2 "$work/time-$k")
   cp "$work/stages-$k" "$work/stages"
-  strict=$(median "$work"/time-strict-{1,2,3})
+  strict=$(median "$work"/time-strict-{1,2,3,4,5})
 }
 
 # table SHAPE SIZES…: one shape's table; sets last_wall, last_mb, last_strict, last_q

@@ -171,8 +171,9 @@ struct ByteBuffer {
         return flushAll(to: emit)
     }
 
-    /// Hands every byte held to `emit` and empties the buffer.
+    /// Hands every byte held (if any) to `emit` and empties the buffer.
     mutating func flushAll(to emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        guard !bytes.isEmpty else { return true }
         defer { bytes.removeAll(keepingCapacity: true) }
         return bytes.withUnsafeBufferPointer(emit)
     }

@@ -157,8 +157,7 @@ public enum SimGraphFile {
             spellingStart.append(spellings.count)
         }
         let codes = dtypes.map { code[$0] ?? 0 }
-        var chunk: [UInt8] = []
-        chunk.reserveCapacity(1 << 20 + 64)
+        var chunk = ByteBuffer(capacity: ByteBuffer.chunkSize + (1 << 16))
         source.bytes.withUnsafeBufferPointer { input in
         source.dtypeRanges.withUnsafeBufferPointer { ranges in
         codes.withUnsafeBufferPointer { codes in
@@ -166,27 +165,22 @@ public enum SimGraphFile {
             // A run of unchanged bytes is copied into the chunk, or — when long, like the
             // ops before the first dtype (most of the file) — handed over as it is.
             func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
-                if run.count < 1 << 16 {
-                    chunk.append(contentsOf: run)
+                guard run.count >= 1 << 16 else {
+                    chunk.append(run)
                     return true
                 }
-                guard chunk.isEmpty || chunk.withUnsafeBufferPointer(emit) else { return false }
-                chunk.removeAll(keepingCapacity: true)
-                return emit(run)
+                return chunk.flushAll(to: emit) && emit(run)
             }
             var at = 0
             for q in ranges.indices {
                 let range = ranges[q], c = codes[q]
                 guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
-                chunk.append(contentsOf: UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
+                chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
                 at = range.upperBound
-                if chunk.count >= 1 << 20 {
-                    guard chunk.withUnsafeBufferPointer(emit) else { return }
-                    chunk.removeAll(keepingCapacity: true)
-                }
+                guard chunk.flush(to: emit) else { return }
             }
             guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
-            _ = chunk.withUnsafeBufferPointer(emit)
+            _ = chunk.flushAll(to: emit)
         }
         }
         }

@@ -368,39 +368,28 @@ struct SimGraphReader {
     /// made again: a million ops make fewer strings.
     private mutating func string(sameAs known: String?) -> String? {
         guard let bytes = stringBytes() else { return nil }
-        if var known, known.withUTF8({ $0.elementsEqual(bytes) }) { return known }
+        if let known, RecentStrings.spells(known, bytes) { return known }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Op types and classes recur: the last few are kept and shared.
-    private var recent: [String] = []
+    private var recentKinds = RecentStrings()
 
     private mutating func recurringString() -> String? {
         guard let bytes = stringBytes() else { return nil }
-        for k in recent.indices where recent[k].utf8.count == bytes.count && recent[k].withUTF8({ $0.elementsEqual(bytes) }) {
-            return recent[k]
-        }
+        if let s = recentKinds.match(bytes) { return s }
         let s = String(decoding: bytes, as: UTF8.self)
-        if recent.count >= 8 { recent.removeFirst() }
-        recent.append(s)
+        recentKinds.note(s)
         return s
     }
 
     /// The outputs of the last few ops: an op usually reads a tensor made just before it,
     /// and then shares that string instead of making it again (which also makes the
     /// graph's name lookups compare one string with itself).
-    private var recentOutputs: [String] = []
-    private var nextRecent = 0
+    private var recentOutputs = RecentStrings()
 
     private mutating func noteOutputs(_ outputs: [String]) {
-        for t in outputs {
-            if recentOutputs.count < 8 {
-                recentOutputs.append(t)
-            } else {
-                recentOutputs[nextRecent] = t
-                nextRecent = (nextRecent + 1) % 8
-            }
-        }
+        for t in outputs { recentOutputs.note(t) }
     }
 
     /// An op's `inputs`, sharing names with recent outputs.
@@ -408,14 +397,7 @@ struct SimGraphReader {
         var out: [String] = []
         guard elements({ (r: inout SimGraphReader) -> Bool in
             guard let bytes = r.stringBytes() else { return false }
-            for k in r.recentOutputs.indices {
-                var known = r.recentOutputs[k]
-                if known.utf8.count == bytes.count, known.withUTF8({ $0.elementsEqual(bytes) }) {
-                    out.append(known)
-                    return true
-                }
-            }
-            out.append(String(decoding: bytes, as: UTF8.self))
+            out.append(r.recentOutputs.match(bytes) ?? String(decoding: bytes, as: UTF8.self))
             return true
         }) else { return nil }
         return out
@@ -501,6 +483,34 @@ struct SimGraphReader {
                 return true
             }
             return (try? JSONParser.parse(Array(token))).map { if case .number = $0 { return true } else { return false } } ?? false
+        }
+    }
+}
+
+/// The last few strings a reader made, to share instead of making one again.
+private struct RecentStrings {
+    private var strings: [String] = []
+    private var next = 0
+    private static let capacity = 8
+
+    /// Whether `s` is spelt by `bytes`.
+    static func spells(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = s
+        return s.utf8.count == bytes.count && s.withUTF8 { $0.elementsEqual(bytes) }
+    }
+
+    /// The kept string spelt by `bytes`, if any.
+    func match(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        strings.first { Self.spells($0, bytes) }
+    }
+
+    /// Keeps `s`, in place of the oldest once full.
+    mutating func note(_ s: String) {
+        if strings.count < Self.capacity {
+            strings.append(s)
+        } else {
+            strings[next] = s
+            next = (next + 1) % Self.capacity
         }
     }
 }

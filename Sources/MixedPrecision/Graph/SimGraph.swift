@@ -161,7 +161,7 @@ public struct SimGraph: Sendable {
         // each tensor (counting sort).
         var edgeStart = [0]
         edgeStart.reserveCapacity(ops.count + 1)
-        for op in ops { edgeStart.append(edgeStart[edgeStart.count - 1] + op.inputs.count) }
+        for k in ops.indices { edgeStart.append(edgeStart[k] + ops[k].inputs.count) }
         let edgeCount = edgeStart[ops.count]
         let runs = Parallel.chunks(ops.count, parts: 2)
         var edgeTensor = Array(repeating: 0, count: edgeCount)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Requests turned into targets (contract §5): which ops each request selected, which
 /// targets survive the per-origin override, which were overridden and by whom.
 public struct Resolution: Sendable {
@@ -34,7 +32,11 @@ public struct Resolution: Sendable {
         var selection = selection
         selection.prepare(for: requests)
         let prepared = selection
-        let modelOutputs = ModelOutputs(graph)
+        // The op outputs that are model outputs: a few, asked about for every selected op.
+        let modelOutputs = Set(graph.outputs.compactMap { t -> Target.Origin? in
+            if case .op(let k, let j)? = graph.source[t] { return .output(op: k, output: j) }
+            return nil
+        })
         let runs = Parallel.runs(requests.count)
         let expanded = Parallel.map(runs.count) { run in
             var out: [Result<Expansion, MMPError>] = []
@@ -96,7 +98,7 @@ public struct Resolution: Sendable {
         var steps: [Step] = []
 
         init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
-             selection: LayerSelection, modelOutputs: ModelOutputs) throws(MMPError) {
+             selection: LayerSelection, modelOutputs: Set<Target.Origin>) throws(MMPError) {
             func context() -> String { "request \(r) (\(request))" }
             func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
@@ -126,7 +128,7 @@ public struct Resolution: Sendable {
                         let d = Resolution.outputDType(activation)
                         for (j, q) in graph.outputSlots[k].enumerated() {
                             guard let q else { continue }
-                            if let d, modelOutputs.contains(op: k, output: j) || d < graph.quantizers[q].dtype {
+                            if let d, modelOutputs.contains(.output(op: k, output: j)) || d < graph.quantizers[q].dtype {
                                 add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
                             } else {
                                 steps.append(.dropDerived(.output(op: k, output: j)))
@@ -171,23 +173,6 @@ public struct Resolution: Sendable {
                 }
             }
         }
-    }
-
-    /// The op outputs that are model outputs: a few, asked about for every selected op.
-    private struct ModelOutputs {
-        private let ops: Set<Int>
-        private let outputs: Set<[Int]>
-
-        init(_ graph: SimGraph) {
-            var outputs = Set<[Int]>()
-            for t in graph.outputs {
-                if case .op(let k, let j)? = graph.source[t] { outputs.insert([k, j]) }
-            }
-            self.outputs = outputs
-            ops = Set(outputs.map { $0[0] })
-        }
-
-        func contains(op k: Int, output j: Int) -> Bool { ops.contains(k) && outputs.contains([k, j]) }
     }
 
     /// The latest target of each origin, in one flat array with a slot per input edge,

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A streaming reader for well-formed `mmp-sim/1` files: builds the graph straight from
 /// the bytes, without a general JSON tree, and remembers where each quantizer's dtype
 /// string sits so write-back can splice new dtypes into the original bytes.

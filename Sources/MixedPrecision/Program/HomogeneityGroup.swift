@@ -1,5 +1,3 @@
-import Foundation
-
 /// A multi-input op that prefers to read all its inputs at one dtype (contract §6).
 ///
 /// It applies when (a) every quantizer in the op's `eff(op, i)` sets had one dtype in

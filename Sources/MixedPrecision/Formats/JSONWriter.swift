@@ -164,6 +164,9 @@ struct ByteBuffer {
     /// enough for few writes, small enough to stay in cache and keep memory flat.
     static let chunkSize = 1 << 20
 
+    /// An empty buffer for a streamed writer: room for a chunk and the entry that fills it.
+    static func streaming() -> ByteBuffer { ByteBuffer(capacity: chunkSize + (1 << 16)) }
+
     /// Once at least ``chunkSize`` bytes are held, hands them to `emit` and empties the
     /// buffer. False when `emit` reports a write error (the writer should stop).
     mutating func flush(to emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {

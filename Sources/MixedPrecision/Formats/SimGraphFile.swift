@@ -157,7 +157,7 @@ public enum SimGraphFile {
             spellingStart.append(spellings.count)
         }
         let codes = dtypes.map { code[$0] ?? 0 }
-        var chunk = ByteBuffer(capacity: ByteBuffer.chunkSize + (1 << 16))
+        var chunk = ByteBuffer.streaming()
         source.bytes.withUnsafeBufferPointer { input in
         source.dtypeRanges.withUnsafeBufferPointer { ranges in
         codes.withUnsafeBufferPointer { codes in

@@ -17,7 +17,7 @@ public enum PlanFile {
     /// straight into a buffer that is emitted as it fills; the rest goes through
     /// ``JSONValue``.
     public static func write(_ plan: Plan, emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        var out = ByteBuffer(capacity: ByteBuffer.chunkSize + (1 << 16))
+        var out = ByteBuffer.streaming()
         out.append("{\n  \"format\": ")
         JSONWriter.quote(format, into: &out)
         out.append(",\n  \"mode\": ")

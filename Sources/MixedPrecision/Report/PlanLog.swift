@@ -15,7 +15,7 @@ public enum PlanLog {
     /// has a line per target and per change); it stops when `emit` returns false.
     public static func write(_ plan: Plan, emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
         let res = plan.problem.resolution
-        var out = ByteBuffer(capacity: ByteBuffer.chunkSize + (1 << 16))
+        var out = ByteBuffer.streaming()
         out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
         out += "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
 

@@ -32,6 +32,7 @@ struct CompareCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
+        printWarnings(comparison.strict.problem.resolution)
         switch format {
         case .text: print(comparison.table(), terminator: "")
         case .json: print(JSONWriter.write(comparison.json()), terminator: "")

@@ -42,3 +42,8 @@ func printError(_ message: String) {
     fflush(nil)  // flush stdout first: keep stdout and stderr in the order they were produced
     FileHandle.standardError.write(Data(("mmp: " + message + "\n").utf8))
 }
+
+/// Prints what the requests most likely got wrong but the plan went past.
+func printWarnings(_ resolution: Resolution) {
+    for line in resolution.warningLines { printError("warning: " + line) }
+}

@@ -54,6 +54,7 @@ struct PlanCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
+        printWarnings(plan.problem.resolution)
         print(PlanSummary.render(plan, outDir: outDir, written: job.outputNames(for: plan)))
         if ProcessInfo.processInfo.environment["MMP_TIMINGS"] != nil { printError("stage times\n" + times.description) }
         if let svg {

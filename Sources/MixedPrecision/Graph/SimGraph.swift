@@ -91,10 +91,20 @@ public struct SimGraph: Sendable {
     /// and `edgeTensor[e]` is the id of the tensor edge `e` reads (see ``TensorSources``).
     let edgeStart: [Int]
     let edgeTensor: [Int]
+    /// Id of each op's first output tensor; op `k`'s outputs have consecutive ids.
+    let firstOutputTensor: [Int]
+    /// Ids of the model output tensors.
+    let modelOutputTensors: Set<Int>
 
     /// The id of the tensor op `op` reads at input `input`: hot passes look tensors up by
     /// id, not by name.
     func inputTensor(op: Int, input: Int) -> Int { edgeTensor[edgeStart[op] + input] }
+
+    /// The id of the tensor op `op` writes at output `output`.
+    func outputTensor(op: Int, output: Int) -> Int { firstOutputTensor[op] + output }
+
+    /// Whether the tensor with id `tensor` is a model output.
+    func isModelOutput(tensor: Int) -> Bool { modelOutputTensors.contains(tensor) }
 
     /// The document this graph was read from, kept for a faithful write-back.
     public var document: JSONValue?
@@ -202,12 +212,12 @@ public struct SimGraph: Sendable {
             }
         }
         let sourceTable = TensorSources(id: tensorID, sources: sources)
-        var seenOutputs = Set<String>()
+        var modelOutputTensors = Set<Int>()
         for (k, t) in outputs.enumerated() {
-            guard tensorID[t] != nil else {
+            guard let id = tensorID[t] else {
                 throw .invalidSim("model output \(k) '\(t)' is not produced by any op and is not a model input")
             }
-            if !seenOutputs.insert(t).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
+            if !modelOutputTensors.insert(id).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
         }
 
         // Kahn's algorithm; ties broken by op index so the order is deterministic. The
@@ -245,6 +255,8 @@ public struct SimGraph: Sendable {
         self.topologicalOrder = order
         self.edgeStart = edgeStart
         self.edgeTensor = edgeTensor
+        self.firstOutputTensor = tensors.firstOutput
+        self.modelOutputTensors = modelOutputTensors
     }
 
     /// Op names and tensors, checked: every op named once, every tensor produced once.
@@ -417,4 +429,7 @@ public struct TensorConsumers: Sendable {
         guard let k = id[tensor], start[k] < start[k + 1] else { return nil }
         return Array(readers[start[k]..<start[k + 1]])
     }
+
+    /// The edges reading the tensor with id `id`, without copying.
+    subscript(id id: Int) -> ArraySlice<(op: Int, input: Int)> { readers[start[id]..<start[id + 1]] }
 }

@@ -1,9 +1,15 @@
 /// A multi-input op that prefers to read all its inputs at one dtype (contract §6).
 ///
 /// It applies when (a) every quantizer in the op's `eff(op, i)` sets had one dtype in
-/// the given sim, (b) at least one of them is the subject of an explicit target, and
-/// (c) the op's own explicit targets do not ask for different dtypes on different
-/// inputs. An output demoted only by a derived target does not pull the others along.
+/// the given sim, (b) at least one of them is the subject of an explicit edge target of a
+/// `set_precision` — some layer is asked to read it at a new dtype, and (c) the op's own
+/// explicit targets do not ask for different dtypes on different inputs, and its latest
+/// `set_precision` did not spell its inputs out with `null` or several dtypes.
+///
+/// Only layers pull: a model input or output request says what a tensor at the model's
+/// boundary holds, not that a layer should read its other inputs alike (AIMET keeps the
+/// `None` entries of `set_model_output_precision([int16, None, …])` as they were), and
+/// neither does an output demoted by a derived target or a param request.
 public struct HomogeneityGroup: Sendable, Equatable {
     public var op: Int
     /// The sorted union of the op's effective input quantizers (at least two).
@@ -15,11 +21,13 @@ public struct HomogeneityGroup: Sendable, Equatable {
         var edgeDType: [Int: DType] = [:]
         var mixedEdges = Set<Int>()
         for t in resolution.targets where t.tier == .explicit {
-            for q in t.quantizers { explicitSubject[q] = true }
-            if case .edge(let op, _) = t.origin {
-                if let d = edgeDType.updateValue(t.dtype, forKey: op), d != t.dtype { mixedEdges.insert(op) }
+            guard case .edge(let op, _) = t.origin else { continue }
+            if case .setPrecision = resolution.requests[t.request] {
+                for q in t.quantizers { explicitSubject[q] = true }
             }
+            if let d = edgeDType.updateValue(t.dtype, forKey: op), d != t.dtype { mixedEdges.insert(op) }
         }
+        let spelled = resolution.inputsAsSpelled
         // Ops are looked at on all cores, each thread a run of them, groups kept in op order.
         let runs = Parallel.runs(graph.ops.count)
         return Parallel.map(runs.count) { r in
@@ -33,7 +41,7 @@ public struct HomogeneityGroup: Sendable, Equatable {
                 let dtype = graph.quantizers[union[0]].dtype
                 guard union.allSatisfy({ graph.quantizers[$0].dtype == dtype }) else { continue }
                 guard union.contains(where: { explicitSubject[$0] }) else { continue }
-                guard !mixedEdges.contains(k) else { continue }
+                guard !mixedEdges.contains(k), !spelled.contains(k) else { continue }
                 groups.append(.init(op: k, quantizers: union))
             }
             return groups

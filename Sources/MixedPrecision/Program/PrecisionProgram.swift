@@ -17,7 +17,8 @@ struct PrecisionProgram {
         case heterogeneity
         /// Quantizers of derived targets that miss their dtype.
         case derivedDeviations
-        /// Quantizers no target speaks about that leave their given dtype.
+        /// Quantizers that leave their given dtype: every one counts, those of targets
+        /// too, so that among equally good misses the one that changes less wins.
         case otherChanges
     }
 
@@ -168,10 +169,7 @@ struct PrecisionProgram {
         }
         levels.append(Level(kind: .heterogeneity, terms: groups.indices.map { (hFirst + $0, 1) }))
         var derived = Level(kind: .derivedDeviations)
-        var targeted = Array(repeating: false, count: members.count)
-        for t in targets {
-            for q in t.quantizers { if let k = local[q] { targeted[k] = true } }
-            guard t.tier == .derived else { continue }
+        for t in targets where t.tier == .derived {
             for q in t.quantizers where local[q] != nil {
                 derived.constant += 1
                 derived.terms.append((x(q, t.dtype) ?? 0, -1))
@@ -179,7 +177,7 @@ struct PrecisionProgram {
         }
         levels.append(derived)
         var others = Level(kind: .otherChanges)
-        for (k, q) in part.quantizers.enumerated() where !targeted[k] {
+        for q in part.quantizers {
             others.constant += 1
             others.terms.append((x(q, problem.graph.quantizers[q].dtype) ?? 0, -1))
         }

@@ -79,6 +79,8 @@ public enum PlanFile {
                 ("deviations", .array(outcome.deviations.map { plan.json($0) })),
             ]
             if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map(JSONValue.int)))) }
+            let warnings = plan.problem.resolution.warnings[r]
+            if !warnings.isEmpty { fields.append(("warnings", .array(warnings.map(JSONValue.string)))) }
             let notes = plan.problem.resolution.notes[r]
             if !notes.isEmpty { fields.append(("notes", .array(notes.map(JSONValue.string)))) }
             return .object(fields)

@@ -66,6 +66,7 @@ public enum PlanLog {
             for d in o.deviations {
                 out += "      \(plan.quantizerName(d.quantizer)) at \(plan.describe(d.origin)): requested \(d.requested), planned \(d.realized)\(d.tier == .derived ? " (derived)" : "")\n"
             }
+            for w in res.warnings[r] { out += "      warning: \(w)\n" }
             for n in res.notes[r] { out += "      note: \(n)\n" }
             guard out.flush(to: emit) else { return }
         }

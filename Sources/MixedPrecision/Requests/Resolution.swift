@@ -16,6 +16,16 @@ public struct Resolution: Sendable {
     /// Things worth telling about each request: params skipped because they are not
     /// quantized, inputs that have no quantizer.
     public let notes: [[String]]
+    /// Things the user most likely got wrong but that do not stop the plan, per request:
+    /// a param name that no selected op has. Printed on stderr as well as reported.
+    public let warnings: [[String]]
+    /// Every warning, each naming its request, for printing.
+    public var warningLines: [String] {
+        requests.indices.flatMap { r in warnings[r].map { "request \(r) (\(requests[r])): \($0)" } }
+    }
+    /// Ops that keep their inputs as their latest `set_precision` spelled them out (see
+    /// ``HomogeneityGroup``).
+    public let inputsAsSpelled: Set<Int>
 
     /// Resolves `requests` against `graph`.
     public init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers) throws(MMPError) {
@@ -32,19 +42,13 @@ public struct Resolution: Sendable {
         var selection = selection
         selection.prepare(for: requests)
         let prepared = selection
-        // The op outputs that are model outputs: a few, asked about for every selected op.
-        let modelOutputs = Set(graph.outputs.compactMap { t -> Target.Origin? in
-            if case .op(let k, let j)? = graph.source[t] { return .output(op: k, output: j) }
-            return nil
-        })
         let runs = Parallel.runs(requests.count)
         let expanded = Parallel.map(runs.count) { run in
             var out: [Result<Expansion, MMPError>] = []
             out.reserveCapacity(runs[run].count)
             for r in runs[run] {
                 out.append(Result { () throws(MMPError) in
-                    try Expansion(request: requests[r], index: r, graph: graph, effective: effective,
-                                  selection: prepared, modelOutputs: modelOutputs)
+                    try Expansion(request: requests[r], index: r, graph: graph, effective: effective, selection: prepared)
                 })
             }
             return out
@@ -55,8 +59,10 @@ public struct Resolution: Sendable {
         var overridden: [Overridden] = []
         var selected: [[Int]] = []
         var notes: [[String]] = []
+        var warnings: [[String]] = []
         selected.reserveCapacity(requests.count)
         notes.reserveCapacity(requests.count)
+        warnings.reserveCapacity(requests.count)
         for (r, result) in zip(requests.indices, expanded) {
             let expansion = try result.get()
             for step in expansion.steps {
@@ -75,6 +81,7 @@ public struct Resolution: Sendable {
             }
             selected.append(expansion.ops)
             notes.append(expansion.notes)
+            warnings.append(expansion.warnings)
         }
         var surviving = Array(repeating: false, count: all.count)
         for k in latest.targets { surviving[k] = true }
@@ -82,6 +89,28 @@ public struct Resolution: Sendable {
         self.overridden = overridden
         self.selectedOps = selected
         self.notes = notes
+        self.warnings = warnings
+        self.inputsAsSpelled = Self.opsKeepingInputsAsSpelled(requests, selected: selected, opCount: graph.ops.count)
+    }
+
+    /// The ops whose latest `set_precision` that sets activations spelled their inputs out
+    /// with a list holding `null` or several dtypes. Such a layer was told what to read at
+    /// each input, and `null` means "leave this one alone": homogeneity must not pull
+    /// those inputs along (contract §6).
+    private static func opsKeepingInputsAsSpelled(_ requests: [Request], selected: [[Int]], opCount: Int) -> Set<Int> {
+        func spellsOut(_ a: ActivationPrecision?) -> Bool? {
+            guard let a else { return nil }  // sets no activation: says nothing about inputs
+            guard case .each(let list) = a else { return false }
+            return list.contains(nil) || Set(list.compactMap { $0 }).count > 1
+        }
+        // Most request files hold no such list: then no op needs a mark.
+        guard requests.contains(where: { if case .setPrecision(_, let a, _) = $0 { spellsOut(a) == true } else { false } }) else { return [] }
+        var marked = Array(repeating: false, count: opCount)
+        for (r, request) in requests.enumerated() {
+            guard case .setPrecision(_, let a, _) = request, let spelled = spellsOut(a) else { continue }
+            for k in selected[r] { marked[k] = spelled }
+        }
+        return Set(marked.indices.filter { marked[$0] })
     }
 
     /// What one request says on its own, before overrides: the ops it selected, notes,
@@ -95,19 +124,21 @@ public struct Resolution: Sendable {
 
         var ops: [Int] = []
         var notes: [String] = []
+        var warnings: [String] = []
         var steps: [Step] = []
 
         init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
-             selection: LayerSelection, modelOutputs: Set<Target.Origin>) throws(MMPError) {
+             selection: LayerSelection) throws(MMPError) {
             func context() -> String { "request \(r) (\(request))" }
             func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
             case let .setPrecision(selector, activation, params):
                 var selection = selection
                 do { ops = try selection.ops(for: selector) } catch { throw .invalidRequest("\(context()): \(error.message)") }
-                for p in params where !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
-                    if ops.isEmpty { break }
-                    throw .invalidRequest("\(context()): no selected op has a param named '\(p.name)'")
+                // A param no selected op has is most likely a typo, but AIMET applies the rest
+                // of such a request (its own tests pass `weight` for an `Add`): so does mmp.
+                for p in params where !ops.isEmpty && !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
+                    warnings.append("no selected op has a param named '\(p.name)'" + Resolution.closestParams(to: p.name, of: ops, in: graph))
                 }
                 for k in ops {
                     // Fields are read where they are: copying a whole op costs a reference
@@ -124,12 +155,14 @@ public struct Resolution: Sendable {
                             if qs.isEmpty { notes.append("op '\(name())' input \(i) is not quantized"); continue }
                             add(Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, tier: .explicit, request: r))
                         }
-                        // The outputs follow the layer: demoted with it, or set when they are model outputs.
+                        // The outputs follow the layer — its own output quantizer, or the fused
+                        // group's after it: demoted with it, or set when they write a model output.
+                        // The layer's outputs are claimed either way (contract §5).
                         let d = Resolution.outputDType(activation)
-                        for (j, q) in graph.outputSlots[k].enumerated() {
-                            guard let q else { continue }
-                            if let d, modelOutputs.contains(.output(op: k, output: j)) || d < graph.quantizers[q].dtype {
-                                add(Target(origin: .output(op: k, output: j), quantizers: [q], dtype: d, tier: .derived, request: r))
+                        for j in graph.outputSlots[k].indices {
+                            if let d, let out = graph.outputWriter(op: k, output: j),
+                               graph.isModelOutput(tensor: out.tensor) || d < graph.quantizers[out.quantizer].dtype {
+                                add(Target(origin: .output(op: k, output: j), quantizers: [out.quantizer], dtype: d, tier: .derived, request: r))
                             } else {
                                 steps.append(.dropDerived(.output(op: k, output: j)))
                             }
@@ -150,10 +183,10 @@ public struct Resolution: Sendable {
                 }
                 for (k, t) in graph.inputs.enumerated() {
                     guard let d = activation.dtype(at: k) else { continue }
-                    let edges = (graph.consumers[t] ?? []).filter { graph.inputSlots[$0.op][$0.input] != nil }
+                    let edges = graph.quantizedReaders(ofModelInput: k)
                     if edges.isEmpty { throw .invalidRequest("\(context()): model input \(k) '\(t)' is not quantized") }
                     for e in edges {
-                        let q = graph.inputSlots[e.op][e.input] ?? 0
+                        guard let q = graph.inputSlots[e.op][e.input] else { preconditionFailure("a quantized reader without a quantizer") }
                         add(Target(origin: .edge(op: e.op, input: e.input), quantizers: [q], dtype: d, tier: .explicit, request: r))
                     }
                 }
@@ -223,6 +256,18 @@ public struct Resolution: Sendable {
 
         /// Every origin's latest target.
         var targets: [Int] { slots.filter { $0 >= 0 } }
+    }
+
+    /// `; closest: 'a', 'b'` — up to three param names of `ops` nearest to `name` — or
+    /// a note that they have none.
+    static func closestParams(to name: String, of ops: [Int], in graph: SimGraph) -> String {
+        var names = Set<String>()
+        for k in ops { for p in graph.ops[k].params { names.insert(p.name) } }
+        if names.isEmpty { return "; the selected ops have no params" }
+        let target = Array(name.utf8.prefix(512))
+        let scored = names.map { n in (LayerSelection.editDistance(target, Array(n.utf8.prefix(512)), limit: Int.max) ?? Int.max, n) }
+        let near = scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map { "'\($0.1)'" }
+        return "; closest: " + near.joined(separator: ", ")
     }
 
     /// The dtype a layer's outputs are asked for: the single dtype, or the one dtype every

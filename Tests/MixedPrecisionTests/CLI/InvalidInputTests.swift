@@ -31,7 +31,6 @@ import Testing
 
     static let unresolvable: [(String, String)] = [
         ("requests: [{set_precision: {module: body.conf, activation: int16}}]", "unknown module path 'body.conf'; did you mean 'body.conv'?"),
-        ("requests: [{set_precision: {module: head, param: {gamma: int16}}}]", "no selected op has a param named 'gamma'"),
         ("requests: [{set_precision: {module: head, activation: [int16, int8]}}]", "lists 2 dtypes but op 'fc' has 1 activation inputs"),
         ("requests: [{set_model_input_precision: {activation: [int16, int8]}}]", "lists 2 dtypes but the model has 1 inputs"),
         ("requests: [{set_model_output_precision: {activation: [null, int8]}}]", "lists 2 dtypes but the model has 1 outputs"),

@@ -26,6 +26,23 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    @Test func aParamNoSelectedOpHasIsAWarningAndTheRestIsPlanned() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("in.json", Samples.sim)
+        let req = try dir.file("requests.yaml", "requests: [{set_precision: {module: head, activation: int16, param: {wieght: int16}}}]")
+        let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let warning = "mmp: warning: request 0 (set_precision: {module: \"head\", activation: int16, param: {wieght: int16}}): "
+            + "no selected op has a param named 'wieght'; closest: 'weight'"
+        #expect(r.stderr.contains(warning), "\(r.stderr)")
+        #expect(dir.read("out/mmp_log.txt")?.contains("      warning: no selected op has a param named 'wieght'; closest: 'weight'") == true)
+        let plan = try JSONParser.parse(Array((dir.read("out/plan.json") ?? "").utf8))
+        #expect(plan["requests"]?.asArray?.first?["warnings"]?.asArray?.count == 1)
+        #expect(plan["quantizers"]?["fc.w"]?["dtype"] == .string("int8"))
+        #expect(plan["quantizers"]?["conv.out"]?["dtype"] == .string("int16"))
+    }
+
     @Test func sameInputsGiveTheSameBytes() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

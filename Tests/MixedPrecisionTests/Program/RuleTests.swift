@@ -165,6 +165,23 @@ import Testing
         #expect(p.changedNames == ["a.out0", "b.out0"])
     }
 
+    @Test func amongEquallyNearMissesTheOneThatChangesLessWins() throws {
+        // Given (int16, int8); asked (int4, fp16); kernels {(int8, int4), (int16, int8)}.
+        // (int8, int4) and the given (int16, int8) miss equally far; the given pair moves nothing.
+        var g = GraphBuilder()
+        g.outputs = [g.op("gemm", type: "Gemm", ["x"], quantizeInputs: [0], params: ["weight"])]
+        g.quantizers[g.quantizers.firstIndex { $0.name == "gemm.in0" } ?? 0].dtype = .int16
+        let rules = KernelRules(perType: ["Gemm": [.init(activation: .int8, param: .int4), .init(activation: .int16, param: .int8)]])
+        let p = try plan(try g.build(), "requests: [{set_precision: {module: gemm, activation: int4, param: {weight: fp16}}}]",
+                         rules: rules, mode: .bestEffort)
+        #expect(p.status == .ok)
+        #expect(p.dtype("gemm.in0") == .int16)
+        #expect(p.dtype("gemm.weight") == .int8)
+        // Only the output follows the layer down (a derived target: it writes the model output).
+        #expect(p.changedNames == ["gemm.out0"])
+        #expect(p.outcomes[0].status == .notHonored)
+    }
+
     @Test func planIsDeterministic() throws {
         let graph = try residual()
         let text = "requests: [{set_precision: {module: c, activation: int16}}, {set_model_output_precision: {activation: int4}}]"

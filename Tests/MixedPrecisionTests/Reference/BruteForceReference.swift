@@ -58,8 +58,8 @@ struct BruteForceReference {
         for g in problem.homogeneity where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }
         var derived = 0
         for t in targets where t.tier == .derived { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
-        let targeted = Set(targets.flatMap(\.quantizers))
-        let others = problem.graph.quantizers.indices.filter { !targeted.contains($0) && a[$0] != problem.graph.quantizers[$0].dtype }.count
+        // Every quantizer that leaves its given dtype counts, those of targets too (§7).
+        let others = problem.graph.quantizers.indices.filter { a[$0] != problem.graph.quantizers[$0].dtype }.count
         return v + [heterogeneous, derived, others]
     }
 

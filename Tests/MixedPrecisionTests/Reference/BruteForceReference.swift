@@ -5,9 +5,14 @@
 struct BruteForceReference {
     let problem: PlanningProblem
     let domains: [[DType]]
+    /// Targets and homogeneity groups as the contract defines them (§4–§6).
+    let reference: ReferenceTargets
 
-    init(_ problem: PlanningProblem) {
+    /// Nil when the reference finds the requests unresolvable.
+    init?(_ problem: PlanningProblem) {
         self.problem = problem
+        guard let reference = ReferenceTargets(graph: problem.graph, requests: problem.resolution.requests) else { return nil }
+        self.reference = reference
         let given = problem.graph.quantizers.map(\.dtype)
         domains = given.map { Array(Set(DType.requestable + [$0])).sorted() }
     }
@@ -20,7 +25,7 @@ struct BruteForceReference {
             for q in kc.activations where !kc.allows(activation: a[q], weight: kc.weight == q ? a[q] : w) { return false }
         }
         if let requests {
-            for t in problem.resolution.targets where t.tier == .explicit && requests.contains(t.request) {
+            for t in reference.targets where t.explicit && requests.contains(t.request) {
                 if t.quantizers.contains(where: { a[$0] != t.dtype }) { return false }
             }
         }
@@ -36,14 +41,14 @@ struct BruteForceReference {
 
     /// The objective vector of assignment `a`, most important first.
     func objective(_ a: [DType], mode: Plan.Mode) -> [Int] {
-        let targets = problem.resolution.targets
+        let targets = reference.targets
         var v: [Int] = []
         if mode == .bestEffort {
             // Deviations of every request, latest first; then nearness, latest first.
             var counts: [Int] = [], nears: [Int] = []
             for r in problem.resolution.requests.indices.reversed() {
                 var count = 0, near = 0
-                for t in targets where t.request == r && t.tier == .explicit {
+                for t in targets where t.request == r && t.explicit {
                     for q in t.quantizers where a[q] != t.dtype {
                         count += 1
                         near += cost(q, realized: a[q], requested: t.dtype)
@@ -55,9 +60,9 @@ struct BruteForceReference {
             v = counts + nears
         }
         var heterogeneous = 0
-        for g in problem.homogeneity where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }
+        for g in reference.groups where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }
         var derived = 0
-        for t in targets where t.tier == .derived { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
+        for t in targets where !t.explicit { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
         // Every quantizer that leaves its given dtype counts, those of targets too (§7).
         let others = problem.graph.quantizers.indices.filter { a[$0] != problem.graph.quantizers[$0].dtype }.count
         return v + [heterogeneous, derived, others]

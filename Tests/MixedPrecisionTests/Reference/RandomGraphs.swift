@@ -17,7 +17,9 @@ struct SeededRandom: RandomNumberGenerator {
 
 /// Random small sim graphs with requests and kernel rules, covering the contract's
 /// couplings: shared producers, transparent ops, fused multi-input ops, tied slots,
-/// odd given dtypes, kernel lists.
+/// odd given dtypes, kernel lists; fused layers (a Conv whose output quantizer is the
+/// Relu's after it), model inputs read through ops holding no quantizer, and per-input
+/// lists with `null`.
 enum RandomCase {
     struct Case {
         var graph: SimGraph
@@ -45,18 +47,21 @@ enum RandomCase {
         }
         var kinds: [Int] = []
         for k in 0..<opCount {
-            let kind = Int(rng.next() % 3)  // 0 Conv, 1 Add, 2 Relu
+            let kind = Int(rng.next() % 4)  // 0 Conv, 1 Add, 2 Relu, 3 Reshape (never quantized)
             kinds.append(kind)
             let arity = kind == 1 ? 2 : 1
             var inputs: [String] = []
             for _ in 0..<arity { inputs.append(tensors[Int(rng.next() % UInt64(tensors.count))]) }
+            // A Relu after the op just made, often: fused groups (a Conv whose output is the Relu's).
+            let fusedAfter = kind == 2 && rng.chance(0.5)
+            if fusedAfter { inputs = [tensors[tensors.count - 1]] }
             let name = "op\(k)"
-            let inQ = inputs.indices.map { slot("\(name).in\($0)", 0.3) }
-            let outQ = [slot("\(name).out0", kind == 2 ? 0.4 : 0.6)]
+            let inQ = inputs.indices.map { kind == 3 || fusedAfter ? nil : slot("\(name).in\($0)", 0.3) }
+            let outQ = [kind == 3 ? nil : slot("\(name).out0", fusedAfter ? 0.8 : kind == 2 ? 0.4 : 0.6)]
             var params: [SimGraph.Param] = []
             if kind == 0 { params.append(.init("weight", slot("\(name).weight", 0.6))) }
             g.ops.append(SimGraph.Op(
-                name: name, type: ["Conv", "Add", "Relu"][kind], modules: ["m\(k % 2).\(name)"], inputs: inputs,
+                name: name, type: ["Conv", "Add", "Relu", "Reshape"][kind], modules: ["m\(k % 2).\(name)"], inputs: inputs,
                 outputs: ["\(name):0"], inputQuantizers: inQ, outputQuantizers: outQ, params: params))
             tensors.append("\(name):0")
         }
@@ -68,14 +73,18 @@ enum RandomCase {
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let req = DType.requestable[Int(rng.next() % 4)]
             switch rng.next() % 6 {
-            case 0: requests.append(.setModelInputPrecision(.all(req)))
+            case 0:
+                let inputs = g.inputs.count
+                requests.append(.setModelInputPrecision(inputs > 1 && rng.chance(0.5) ? .each([nil, req]) : .all(req)))
             case 1: requests.append(.setModelOutputPrecision(.all(req)))
             default:
                 let k = Int(rng.next() % UInt64(opCount))
                 let whole = rng.chance(0.2)
                 let selector: LayerSelector = whole ? .module("m\(k % 2)") : .module("m\(k % 2).op\(k)")
                 let hasWeight = kinds.indices.contains { whole ? $0 % 2 == k % 2 && kinds[$0] == 0 : $0 == k && kinds[$0] == 0 }
-                let act: ActivationPrecision? = rng.chance(0.8) ? .all(req) : nil
+                // An Add asked input by input, one left alone: it keeps its inputs as spelled.
+                let act: ActivationPrecision? = !whole && kinds[k] == 1 && rng.chance(0.3)
+                    ? .each(rng.chance(0.5) ? [req, nil] : [nil, req]) : rng.chance(0.8) ? .all(req) : nil
                 let params = hasWeight && rng.chance(0.6) ? [ParamPrecision("weight", DType.requestable[Int(rng.next() % 4)])] : []
                 if act == nil && params.isEmpty { continue }
                 requests.append(.setPrecision(selector, activation: act, param: params))

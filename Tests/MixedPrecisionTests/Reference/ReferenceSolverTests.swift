@@ -5,15 +5,60 @@ import Testing
 /// same feasibility, same objective vector, in both modes; and every reported conflict
 /// is minimal.
 @Suite struct ReferenceSolverTests {
-    static let seeds = Array(UInt64(1)...UInt64(400))
+    static let seeds = Array(UInt64(1)...UInt64(1000))
+
+    /// The planning problem of a seed and its brute-force reference, when the seed makes a
+    /// graph whose requests resolve; the planner and the reference must agree on whether
+    /// they do.
+    static func problem(seed: UInt64) -> (PlanningProblem, BruteForceReference)? {
+        guard let c = RandomCase.make(seed: seed) else { return nil }
+        let problem: PlanningProblem
+        do {
+            problem = try PlanningProblem(graph: c.graph, requests: c.requests, rules: c.rules)
+        } catch {
+            #expect(ReferenceTargets(graph: c.graph, requests: c.requests) == nil, "seed \(seed): mmp refuses (\(error)), the contract resolves")
+            return nil
+        }
+        guard let reference = BruteForceReference(problem) else {
+            Issue.record("seed \(seed): mmp resolves, the contract refuses")
+            return nil
+        }
+        return (problem, reference)
+    }
+
+    @Test func targetsAndHomogeneityFollowTheContract() throws {
+        var fused = 0, behindDataMovement = 0, spelled = 0, checked = 0
+        for seed in Self.seeds {
+            guard let (problem, brute) = Self.problem(seed: seed) else { continue }
+            checked += 1
+            let reference = brute.reference
+            let mine = problem.resolution.targets.map {
+                ReferenceTargets.Target(origin: $0.origin, quantizers: $0.quantizers, dtype: $0.dtype, explicit: $0.tier == .explicit, request: $0.request)
+            }
+            #expect(Set(mine) == Set(reference.targets) && mine.count == reference.targets.count,
+                    "seed \(seed): targets \(mine) where the contract gives \(reference.targets)")
+            #expect(Set(problem.homogeneity.map { ReferenceTargets.Group(op: $0.op, quantizers: $0.quantizers) }) == Set(reference.groups),
+                    "seed \(seed): homogeneity groups differ")
+            let graph = problem.graph
+            for t in reference.targets {
+                if !t.explicit, case .output(let k, let j) = t.origin, graph.outputSlots[k][j] == nil { fused += 1 }
+                if case .setModelInputPrecision = problem.resolution.requests[t.request], case .edge(let k, let i) = t.origin,
+                   !graph.inputs.contains(graph.ops[k].inputs[i]) { behindDataMovement += 1 }
+            }
+            if !problem.resolution.inputsAsSpelled.isEmpty { spelled += 1 }
+        }
+        // The generator must reach what the contract's new rules speak about.
+        #expect(checked >= 600)
+        #expect(fused >= 20)
+        #expect(behindDataMovement >= 15)
+        #expect(spelled >= 30)
+    }
 
     @Test(arguments: [Plan.Mode.strict, .bestEffort])
     func glpkReachesTheBruteForceOptimum(_ mode: Plan.Mode) throws {
         var checked = 0, infeasible = 0, changed = 0
         for seed in Self.seeds {
-            guard let c = RandomCase.make(seed: seed) else { continue }
-            guard let problem = try? PlanningProblem(graph: c.graph, requests: c.requests, rules: c.rules) else { continue }
-            let reference = BruteForceReference(problem)
+            guard let (problem, reference) = Self.problem(seed: seed) else { continue }
             let plan = try Planner.plan(problem, mode: mode)
             let best = reference.optimum(mode: mode)
             checked += 1
@@ -41,10 +86,8 @@ import Testing
     @Test func everyReportedConflictIsMinimal() throws {
         var conflicts = 0
         for seed in Self.seeds {
-            guard let c = RandomCase.make(seed: seed),
-                  let problem = try? PlanningProblem(graph: c.graph, requests: c.requests, rules: c.rules) else { continue }
+            guard let (problem, reference) = Self.problem(seed: seed) else { continue }
             let plan = try Planner.plan(problem, mode: .strict)
-            let reference = BruteForceReference(problem)
             for conflict in plan.conflicts {
                 conflicts += 1
                 let requests = Set(conflict.requests)

@@ -1,0 +1,176 @@
+@testable import MixedPrecision
+
+/// Contract §4–§6 read literally: effective quantizers by recursion, fused outputs and
+/// model-input readers by walking tensor names, targets with the per-origin override, and
+/// the homogeneity groups. Written from the contract's words over the graph's declared
+/// ops (names, not the planner's indices), independently of `EffectiveQuantizers`,
+/// `Resolution` and `HomogeneityGroup`; slow and plain on purpose.
+struct ReferenceTargets {
+    struct Target: Hashable, CustomStringConvertible {
+        var origin: MixedPrecision.Target.Origin
+        var quantizers: [Int]
+        var dtype: DType
+        var explicit: Bool
+        var request: Int
+        var description: String { "[\(request)] \(origin) \(quantizers) \(dtype)\(explicit ? "" : " derived")" }
+    }
+
+    struct Group: Hashable {
+        var op: Int
+        var quantizers: [Int]
+    }
+
+    let graph: SimGraph
+    /// Surviving targets, in no particular order.
+    private(set) var targets: [Target] = []
+    private(set) var groups: [Group] = []
+
+    /// Nil when the requests do not resolve (an unquantized model input or output).
+    init?(graph: SimGraph, requests: [Request]) {
+        self.graph = graph
+        var latest: [MixedPrecision.Target.Origin: Target] = [:]
+        // The op's latest activation-setting set_precision spelled its inputs out with null or several dtypes.
+        var spelled: [Int: Bool] = [:]
+        for (r, request) in requests.enumerated() {
+            switch request {
+            case let .setPrecision(selector, activation, params):
+                guard case .module(let m) = selector else { return nil }  // the random cases select by module
+                for k in graph.ops.indices where graph.ops[k].modules.contains(where: { m.isEmpty || $0 == m || $0.hasPrefix(m + ".") }) {
+                    let op = graph.ops[k]
+                    if let activation {
+                        var named: [DType] = []
+                        for i in op.inputs.indices {
+                            let d: DType?
+                            switch activation {
+                            case .all(let a): d = a
+                            case .each(let list): d = list[i]
+                            }
+                            guard let d else { continue }
+                            named.append(d)
+                            let qs = eff(op: k, input: i)
+                            if !qs.isEmpty { latest[.edge(op: k, input: i)] = Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, explicit: true, request: r) }
+                        }
+                        if case .each(let list) = activation {
+                            spelled[k] = list.contains(nil) || Set(named).count > 1
+                        } else {
+                            spelled[k] = false
+                        }
+                        let out: DType? = Set(named).count == 1 ? named.first : nil
+                        for j in op.outputs.indices {
+                            let origin = MixedPrecision.Target.Origin.output(op: k, output: j)
+                            if let out, let w = writer(op: k, output: j),
+                               graph.outputs.contains(w.tensor) || out < graph.quantizers[w.quantizer].dtype {
+                                latest[origin] = Target(origin: origin, quantizers: [w.quantizer], dtype: out, explicit: false, request: r)
+                            } else if latest[origin]?.explicit == false {
+                                latest[origin] = nil  // claimed by the later request
+                            }
+                        }
+                    }
+                    for p in params {
+                        guard let slot = op.params.first(where: { $0.name == p.name }), let name = slot.quantizer,
+                              let q = graph.quantizerIndex[name] else { continue }
+                        latest[.param(op: k, name: p.name)] = Target(origin: .param(op: k, name: p.name), quantizers: [q], dtype: p.dtype, explicit: true, request: r)
+                    }
+                }
+            case .setModelInputPrecision(let activation):
+                for (k, t) in graph.inputs.enumerated() {
+                    guard let d = dtype(activation, k) else { continue }
+                    let edges = quantizedReaders(of: t)
+                    if edges.isEmpty { return nil }
+                    for (op, i) in edges {
+                        latest[.edge(op: op, input: i)] = Target(origin: .edge(op: op, input: i), quantizers: eff(op: op, input: i), dtype: d, explicit: true, request: r)
+                    }
+                }
+            case .setModelOutputPrecision(let activation):
+                for (k, t) in graph.outputs.enumerated() {
+                    guard let d = dtype(activation, k) else { continue }
+                    let qs = eff(tensor: t)
+                    if qs.isEmpty { return nil }
+                    var origin = MixedPrecision.Target.Origin.modelOutput(k)
+                    if let p = producer(t), quantizer(graph.ops[p.op].outputQuantizers[p.output]) != nil { origin = .output(op: p.op, output: p.output) }
+                    latest[origin] = Target(origin: origin, quantizers: qs, dtype: d, explicit: true, request: r)
+                }
+            }
+        }
+        targets = Array(latest.values)
+
+        // Homogeneity (§6).
+        var pulled = Set<Int>()
+        var edgeDTypes: [Int: Set<DType>] = [:]
+        for t in targets where t.explicit {
+            guard case .edge(let op, _) = t.origin else { continue }
+            edgeDTypes[op, default: []].insert(t.dtype)
+            if case .setPrecision = requests[t.request] { pulled.formUnion(t.quantizers) }
+        }
+        for k in graph.ops.indices where graph.ops[k].inputs.count >= 2 {
+            let union = Array(Set(graph.ops[k].inputs.indices.flatMap { eff(op: k, input: $0) })).sorted()
+            guard union.count >= 2, Set(union.map { graph.quantizers[$0].dtype }).count == 1,
+                  union.contains(where: pulled.contains), (edgeDTypes[k]?.count ?? 0) <= 1, spelled[k] != true else { continue }
+            groups.append(Group(op: k, quantizers: union))
+        }
+    }
+
+    private func dtype(_ a: ActivationPrecision, _ k: Int) -> DType? {
+        switch a {
+        case .all(let d): return d
+        case .each(let list): return list[k]
+        }
+    }
+
+    private func quantizer(_ name: String?) -> Int? { name.flatMap { graph.quantizerIndex[$0] } }
+
+    private func producer(_ tensor: String) -> (op: Int, output: Int)? {
+        for (k, op) in graph.ops.enumerated() {
+            if let j = op.outputs.firstIndex(of: tensor) { return (k, j) }
+        }
+        return nil
+    }
+
+    private func readers(_ tensor: String) -> [(Int, Int)] {
+        graph.ops.indices.flatMap { k in graph.ops[k].inputs.indices.filter { graph.ops[k].inputs[$0] == tensor }.map { (k, $0) } }
+    }
+
+    /// `eff(L, i)`.
+    func eff(op k: Int, input i: Int) -> [Int] {
+        if let q = quantizer(graph.ops[k].inputQuantizers[i]) { return [q] }
+        return eff(tensor: graph.ops[k].inputs[i])
+    }
+
+    /// `eff(T)`.
+    func eff(tensor: String) -> [Int] {
+        guard let (p, j) = producer(tensor).map({ ($0.op, $0.output) }) else { return [] }  // a model input
+        if let q = quantizer(graph.ops[p].outputQuantizers[j]) { return [q] }
+        return Array(Set(graph.ops[p].inputs.indices.flatMap { eff(op: p, input: $0) })).sorted()
+    }
+
+    /// The output quantizer of (L, j), else its fused output; with the tensor it writes.
+    func writer(op k: Int, output j: Int) -> (quantizer: Int, tensor: String)? {
+        var tensor = graph.ops[k].outputs[j]
+        if let q = quantizer(graph.ops[k].outputQuantizers[j]) { return (q, tensor) }
+        while !graph.outputs.contains(tensor) {
+            let rs = readers(tensor)
+            guard rs.count == 1 else { return nil }
+            let r = graph.ops[rs[0].0]
+            guard r.inputs.count == 1, r.outputs.count == 1, quantizer(r.inputQuantizers[0]) == nil,
+                  !r.params.contains(where: { quantizer($0.quantizer) != nil }) else { return nil }
+            tensor = r.outputs[0]
+            if let q = quantizer(r.outputQuantizers[0]) { return (q, tensor) }
+        }
+        return nil
+    }
+
+    /// The edges that first quantize model input tensor `t`.
+    func quantizedReaders(of t: String) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        for (k, i) in readers(t) {
+            let op = graph.ops[k]
+            if quantizer(op.inputQuantizers[i]) != nil {
+                out.append((k, i))
+            } else if op.outputQuantizers.allSatisfy({ quantizer($0) == nil }), op.params.allSatisfy({ quantizer($0.quantizer) == nil }) {
+                for o in op.outputs { out += quantizedReaders(of: o) }
+            }
+        }
+        var seen = Set<[Int]>()
+        return out.filter { seen.insert([$0.0, $0.1]).inserted }
+    }
+}

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 
 from .apply import apply_plan
 from .export import export_sim
@@ -92,7 +93,8 @@ class MixedPrecisionConfigurator:
             result = subprocess.run(command, capture_output=True, text=True, check=False)
             log = os.path.join(out, "mmp_log.txt")
             if os.path.exists(log):
-                text = open(log).read()
+                with open(log) as f:
+                    text = f.read()
                 if hasattr(log_file, "write"):
                     log_file.write(text)
                 elif log_file:
@@ -102,7 +104,18 @@ class MixedPrecisionConfigurator:
                 raise MmpConflictError(result.stderr.strip())
             if result.returncode != 0:
                 raise RuntimeError(f"mmp failed: {result.stderr.strip()}")
-            return apply_plan(self._sim, os.path.join(out, "plan.json"))
+            plan_path = os.path.join(out, "plan.json")
+            _warn_about(plan_path)
+            return apply_plan(self._sim, plan_path)
+
+
+def _warn_about(plan_path):
+    """What mmp warned about (a param no selected module has), as Python warnings."""
+    with open(plan_path) as f:
+        plan = json.load(f)
+    for request in plan.get("requests", []):
+        for message in request.get("warnings", []):
+            warnings.warn(f"mmp: request {request['index']} ({request['request']}): {message}", UserWarning, stacklevel=3)
 
 
 def _kernel_config(sim, directory):

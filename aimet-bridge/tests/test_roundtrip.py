@@ -89,6 +89,21 @@ class RoundTrip(unittest.TestCase):
         self.assertIn("conflict 1: requests 0, 1", str(raised.exception))
         self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int8")
 
+    def test_a_param_no_selected_module_has_warns_and_the_rest_applies(self):
+        from mmp_aimet import MixedPrecisionConfigurator
+        from mmp_aimet.export import dtype_of
+
+        sim = self.make_sim()
+        mp = MixedPrecisionConfigurator(sim)
+        mp.set_precision(sim.model.module_add, activation="int16", param={"weight": "int16"})
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mp.apply(log_file=os.path.join(tmp, "log.txt"), strict=True)
+        messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning) and "mmp:" in str(w.message)]
+        self.assertEqual(len(messages), 1, messages)
+        self.assertIn("no selected op has a param named 'weight'", messages[0])
+        self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int16")
+
 
 if __name__ == "__main__":
     unittest.main()

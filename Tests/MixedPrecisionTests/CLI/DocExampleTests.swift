@@ -2,16 +2,18 @@ import Foundation
 import Testing
 
 /// `docs/explaining-conflicts.md` shows the bundled conflict examples exactly as a user
-/// sees them: the terminal output, the log's conflict section and `mmp compare`. These
-/// tests run the same commands and compare, so the page cannot drift from the tool.
+/// sees them: the terminal output, the log's conflict section and `mmp compare`;
+/// `docs/semantics.md` shows the warning for a misspelt param. These tests run the same
+/// commands and compare, so the pages cannot drift from the tool.
 @Suite struct DocExampleTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
     static let page = (try? String(contentsOfFile: root + "/docs/explaining-conflicts.md", encoding: .utf8)) ?? ""
+    static let semantics = (try? String(contentsOfFile: root + "/docs/semantics.md", encoding: .utf8)) ?? ""
 
     /// The lines of the page's fenced block that starts with the command naming
     /// `requests`, without the command itself (`$ …` and its indented continuations).
-    static func shownOutput(of command: String, requests: String) -> [String] {
+    static func shownOutput(of command: String, requests: String, on page: String = page) -> [String] {
         let blocks = page.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         guard let block = blocks.first(where: { $0.contains("$ mmp \(command)") && $0.contains(requests) }) else { return [] }
         return block.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -48,6 +50,18 @@ import Testing
         #expect(seen == shown)
         let section = try #require(dir.read(outDir + "/mmp_log.txt").flatMap(Self.conflictSection))
         #expect(Self.shownLog(startingWith: "conflict 1 (\(kind))") == section)
+    }
+
+    @Test func theMisspeltParamWarningIsWhatSemanticsShows() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let r = try CLI.run(["plan", "--sim", "Data/examples/resnet_tiny/sim.json",
+                             "--requests", "Data/examples/resnet_tiny/requests-typo.yaml", "--out-dir", dir.path + "/out/typo"], in: Self.root)
+        #expect(r.status == 0)
+        let shown = Self.shownOutput(of: "plan", requests: "requests-typo.yaml", on: Self.semantics)
+        let seen = (r.stdout + r.stderr).replacingOccurrences(of: dir.path + "/", with: "").split(separator: "\n").map(String.init)
+        #expect(!shown.isEmpty)
+        #expect(seen == shown)
     }
 
     @Test func compareOutputIsWhatThePageShows() throws {

@@ -34,6 +34,39 @@ import Testing
         #expect(tied.outputSlots.flatMap { $0 }.filter { $0 == tied.quantizerIndex["act.output_quantizers.0"] }.count >= 2)
     }
 
+    /// docs/aimet.md lists every case with its mode, mmp's status and the difference, as
+    /// aimet-bridge/fixtures/parity_table.py prints them from the fixtures.
+    @Test func theDocsTableListsEveryCaseAsTheFixturesSay() throws {
+        let doc = try Files.readText(fixture("docs/aimet.md"))
+        var rows: [String: [String]] = [:]
+        for line in doc.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            rows[cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))] = [cells[1], cells[3], cells[4]]
+        }
+        let diffs = try Self.differences()
+        var expected: [String: [String]] = [:]
+        for c in Self.cases {
+            let record = try JSONParser.parse(Files.read("\(Self.root)/\(c)/aimet.json"))
+            guard case .string(let mode)? = record["mode"] else { continue }
+            if record["aimet"]?["status"] == .string("ok") {
+                var reasons = Set<String>(), count = 0
+                if case .object(let members)? = diffs["quantizers"]?[c] {
+                    for (_, r) in members { if case .string(let r) = r { reasons.insert(r); count += 1 } }
+                }
+                let difference = count == 0 ? "identical" : reasons.sorted().joined(separator: ", ") + " (\(count) quantizer\(count == 1 ? "" : "s"))"
+                expected[c] = [mode, "ok", difference]
+            } else if case .string(let mmp)? = diffs["status"]?[c]?["mmp"], case .string(let reason)? = diffs["status"]?[c]?["reason"] {
+                expected[c] = [mode, mmp, reason]
+            } else {
+                expected[c] = [mode, "infeasible", "agrees"]
+            }
+        }
+        for c in Set(rows.keys).union(expected.keys).sorted() where rows[c] != expected[c] {
+            Issue.record("docs/aimet.md lists \(c) as \(rows[c] ?? ["nothing"]); the fixtures say \(expected[c] ?? ["no such case"])")
+        }
+        #expect(rows.count >= 50)
+    }
+
     @Test(arguments: cases)
     func replay(_ name: String) throws {
         let dir = "\(Self.root)/\(name)"

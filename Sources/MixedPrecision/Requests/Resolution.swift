@@ -42,13 +42,21 @@ public struct Resolution: Sendable {
         var selection = selection
         selection.prepare(for: requests)
         let prepared = selection
+        // What each layer writes, once for all requests: only layer requests that set
+        // activations need it.
+        let setsActivations = requests.contains { request in
+            if case .setPrecision(_, .some, _) = request { return true }
+            return false
+        }
+        let writers = setsActivations ? OutputWriters(graph) : nil
         let runs = Parallel.runs(requests.count)
         let expanded = Parallel.map(runs.count) { run in
             var out: [Result<Expansion, MMPError>] = []
             out.reserveCapacity(runs[run].count)
             for r in runs[run] {
                 out.append(Result { () throws(MMPError) in
-                    try Expansion(request: requests[r], index: r, graph: graph, effective: effective, selection: prepared)
+                    try Expansion(request: requests[r], index: r, graph: graph, effective: effective, selection: prepared,
+                                  writers: writers)
                 })
             }
             return out
@@ -128,7 +136,7 @@ public struct Resolution: Sendable {
         var steps: [Step] = []
 
         init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
-             selection: LayerSelection) throws(MMPError) {
+             selection: LayerSelection, writers: OutputWriters?) throws(MMPError) {
             func context() -> String { "request \(r) (\(request))" }
             func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
@@ -160,7 +168,7 @@ public struct Resolution: Sendable {
                         // The layer's outputs are claimed either way (contract §5).
                         let d = Resolution.outputDType(activation)
                         for j in graph.outputSlots[k].indices {
-                            if let d, let out = graph.outputWriter(op: k, output: j),
+                            if let d, let out = writers?[op: k, output: j],
                                graph.isModelOutput(tensor: out.tensor) || d < graph.quantizers[out.quantizer].dtype {
                                 add(Target(origin: .output(op: k, output: j), quantizers: [out.quantizer], dtype: d, tier: .derived, request: r))
                             } else {

@@ -42,7 +42,7 @@ import Testing
         let r = g.op("relu", type: "Relu", [bn])
         g.outputs = [g.op("head", [r])]
         let graph = try g.build()
-        #expect(graph.outputWriter(op: 0, output: 0).map { graph.quantizers[$0.quantizer].name } == "relu.out0")
+        #expect(OutputWriters(graph)[op: 0, output: 0].map { graph.quantizers[$0.quantizer].name } == "relu.out0")
         let p = try plan(graph, "requests: [{set_precision: {module: conv, activation: int4}}]")
         #expect(p.changedNames == ["conv.in0", "relu.out0"])
     }
@@ -54,7 +54,7 @@ import Testing
         let b = g.op("other", [c], quantizeInputs: [0])
         g.outputs = [a, b]
         let graph = try g.build()
-        #expect(graph.outputWriter(op: 0, output: 0) == nil)
+        #expect(OutputWriters(graph)[op: 0, output: 0] == nil)
         let p = try plan(graph, "requests: [{set_precision: {module: conv, activation: int4}}]")
         #expect(p.changedNames == ["conv.in0"])
     }
@@ -65,7 +65,7 @@ import Testing
         let r = g.op("relu", type: "Relu", [c])
         g.outputs = [c, r]
         let graph = try g.build()
-        #expect(graph.outputWriter(op: 0, output: 0) == nil)
+        #expect(OutputWriters(graph)[op: 0, output: 0] == nil)
         let p = try plan(graph, "requests: [{set_precision: {module: conv, activation: int4}}]")
         #expect(p.changedNames == ["conv.in0"])
     }
@@ -74,12 +74,12 @@ import Testing
         var g = GraphBuilder()
         let c = g.op("conv", ["x"], quantizeInputs: [0], quantizeOutput: false)
         g.outputs = [g.op("next", [c], quantizeInputs: [0])]
-        #expect(try g.build().outputWriter(op: 0, output: 0) == nil)
+        #expect(OutputWriters(try g.build())[op: 0, output: 0] == nil)
 
         var h = GraphBuilder()
         let d = h.op("conv", ["x"], quantizeInputs: [0], quantizeOutput: false)
         h.outputs = [h.op("fc", type: "Gemm", [d], params: ["weight"])]
-        #expect(try h.build().outputWriter(op: 0, output: 0) == nil)
+        #expect(OutputWriters(try h.build())[op: 0, output: 0] == nil)
     }
 
     @Test func theLatestRequestOnTheLayerClaimsItsFusedOutput() throws {

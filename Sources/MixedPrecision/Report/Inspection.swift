@@ -56,7 +56,8 @@ public enum Inspection {
         var out = "model '\(graph.model ?? "?")': \(graph.ops.count) ops, \(graph.quantizers.count) quantizers\n"
         out += "\nModel inputs (\(graph.inputs.count))\n"
         for (k, t) in graph.inputs.enumerated() {
-            let qs = Array(Set((graph.consumers[t] ?? []).compactMap { graph.inputSlots[$0.op][$0.input] })).sorted()
+            // What set_model_input_precision reaches: the first quantized readers, through data movement.
+            let qs = Array(Set(graph.quantizedReaders(ofModelInput: k).compactMap { graph.inputSlots[$0.op][$0.input] })).sorted()
             out += "  [\(k)] \(t): \(names(qs))\n"
         }
         out += "\nModel outputs (\(graph.outputs.count))\n"

@@ -57,7 +57,7 @@ public struct PlanJob: Sendable {
 
     /// Reads the config, if any.
     public func config() throws(MMPError) -> QuantSimConfig? {
-        try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path)) }
+        try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path, as: .text)) }
     }
 
     /// Reads the model as a sim graph.
@@ -91,7 +91,12 @@ public struct PlanJob: Sendable {
         }
     }
 
-    private func modelBytes() throws(MMPError) -> [UInt8] { try Files.read(modelPath) }
+    private func modelBytes() throws(MMPError) -> [UInt8] {
+        switch model {
+        case .sim(let path): return try Files.read(path, as: .sim)
+        case .onnx(let path, _): return try Files.read(path, as: .binary)
+        }
+    }
 
     private func graph(from bytes: [UInt8], config: QuantSimConfig?) throws(MMPError) -> SimGraph {
         switch model {

@@ -4,9 +4,41 @@ import Foundation
 /// to a temporary file beside their destination and renamed into place, so a failed run
 /// leaves no partial file behind.
 public enum Files {
-    public static func read(_ path: String) throws(MMPError) -> [UInt8] {
+    /// What an input may be, for the bound on how much of it is read.
+    public enum InputKind: Sendable {
+        /// A sim graph: JSON text, at most 2 GiB.
+        case sim
+        /// An ONNX model, or any binary input: at most 2 GiB (protobuf's own limit).
+        case binary
+        /// A request file or a quantsim config: text, at most 64 MiB (a million requests
+        /// take about 60 MB).
+        case text
+
+        /// The most bytes read before giving up.
+        public var limit: Int {
+            switch self {
+            case .sim, .binary: return 2 << 30
+            case .text: return 64 << 20
+            }
+        }
+
+        /// Whether the input is text (so a NUL byte means it is not what it should be).
+        var isText: Bool { self != .binary }
+    }
+
+    /// Reads the file at `path` whole, refusing one larger than `kind`'s limit.
+    ///
+    /// A regular file is checked by its size before anything is read. Anything else — a
+    /// pipe, a FIFO, a device like `/dev/zero` — is read until it ends or passes the limit;
+    /// a text input whose first bytes hold a NUL byte is refused at once (`/dev/zero`,
+    /// `/dev/urandom` or a binary file are not JSON or YAML).
+    public static func read(_ path: String, as kind: InputKind = .binary) throws(MMPError) -> [UInt8] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            var st = stat()
+            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
+                throw .io("cannot read '\(path)': it is a symbolic link that leads nowhere (or in a loop)")
+            }
             throw .io("cannot read '\(path)': no such file")
         }
         guard !isDir.boolValue else { throw .io("cannot read '\(path)': it is a directory") }
@@ -15,13 +47,24 @@ public enum Files {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .io("cannot read '\(path)': \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        let limit = kind.limit
+        func tooLarge() -> MMPError {
+            .io("cannot read '\(path)': it is larger than \(limit >> 20) MB, the most mmp reads from one input")
+        }
         var size = 1 << 16
         var st = stat()
-        if fstat(fd, &st) == 0, st.st_size > 0 { size = Int(st.st_size) + 1 }
-        var bytes = [UInt8](repeating: 0, count: size)
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+            if st.st_size > limit { throw tooLarge() }
+            size = Int(st.st_size) + 1
+        }
+        var bytes = [UInt8](repeating: 0, count: min(size, limit + 1))
         var count = 0
         while true {
-            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            if count == bytes.count {
+                // One byte past the limit is enough to know the input is too large.
+                if count > limit { throw tooLarge() }
+                bytes.append(contentsOf: [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - bytes.count)))
+            }
             let n = bytes.withUnsafeMutableBytes { buffer in
                 posixRead(fd, buffer.baseAddress.map { $0 + count }, buffer.count - count)
             }
@@ -30,14 +73,21 @@ public enum Files {
                 throw .io("cannot read '\(path)': \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
+            // The first bytes tell a text file from a binary one or a device.
+            if kind.isText, count < 4096, bytes[count..<min(count + n, 4096)].contains(0) {
+                // An ONNX model starts with its IR version (protobuf field 1, a varint).
+                let hint = kind == .sim && bytes[0] == 0x08 ? "; it looks like an ONNX model: read it with --onnx" : ""
+                throw .io("cannot read '\(path)': it is not a text file (it holds NUL bytes)\(hint)")
+            }
             count += n
         }
+        if count > limit { throw tooLarge() }
         bytes.removeSubrange(count...)
         return bytes
     }
 
-    public static func readText(_ path: String) throws(MMPError) -> String {
-        let bytes = try read(path)
+    public static func readText(_ path: String, as kind: InputKind = .text) throws(MMPError) -> String {
+        let bytes = try read(path, as: kind)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .io("'\(path)' is not UTF-8 text") }
         return text
     }

@@ -16,6 +16,7 @@ public enum RequestFile {
                 throw .invalidRequest("malformed JSON: \(error)")
             }
         } else {
+            try YAMLFeatureCheck.check(text)
             let node: Node?
             do {
                 // Tags are never used (nulls are told by their spelling), so the basic resolver
@@ -120,6 +121,9 @@ private struct Tree {
     var path: Path
     /// Its line and column in a YAML file.
     var mark: Mark?
+    /// What a JSON scalar that is not a string was (`a number`, `a boolean`): JSON says
+    /// what a value is, and a selector must be a string, not a number read as one.
+    var jsonKind: String?
 
     /// `requests[0].set_precision`, kept as links to the parent.
     indirect enum Path {
@@ -148,8 +152,8 @@ private struct Tree {
         self.path = path
         switch json {
         case .null: value = .null
-        case .bool(let b): value = .scalar(b ? "true" : "false")
-        case .number(let n): value = .scalar(n)
+        case .bool(let b): value = .scalar(b ? "true" : "false"); jsonKind = "a boolean"
+        case .number(let n): value = .scalar(n); jsonKind = "a number"
         case .string(let s): value = .scalar(s)
         case .array(let items): value = .list(items.enumerated().map { Tree(json: $1, path: .index(path, $0)) })
         case .object(let members): value = .map(members.map { ($0, Tree(json: $1, path: .key(path, $0))) })
@@ -168,11 +172,12 @@ private struct Tree {
             value = .list(items)
         case .mapping(let map):
             var members: [(String, Tree)] = []
+            var seen = Set<String>()  // a file may hold many keys: no pairwise comparison
             for (key, item) in map {
                 guard case .scalar(let k) = key else {
                     throw .invalidRequest("\(node.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): mapping keys must be plain names")
                 }
-                if members.contains(where: { $0.0 == k.string }) {
+                if !seen.insert(k.string).inserted {
                     throw .invalidRequest("\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): duplicate key '\(k.string)'")
                 }
                 members.append((k.string, try Tree(yaml: item, path: .key(path, k.string))))
@@ -200,8 +205,8 @@ private struct Tree {
     }
 
     func string(what: String) throws(MMPError) -> String {
-        guard case .scalar(let s) = value else {
-            throw .invalidRequest("\(place): '\(what)' must be a string, found \(value.kindName)")
+        guard case .scalar(let s) = value, jsonKind == nil else {
+            throw .invalidRequest("\(place): '\(what)' must be a string, found \(jsonKind ?? value.kindName)")
         }
         return s
     }

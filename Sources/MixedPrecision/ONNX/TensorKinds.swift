@@ -27,6 +27,11 @@ struct TensorKinds {
         }
         self.producer = producer
         let graphInputs = Set(model.inputs.map(\.name))
+        // An output nothing produces would silently leave the model without it (and make
+        // an output request read as honoured while changing nothing): onnx.checker rejects it too.
+        for (k, o) in model.outputs.enumerated() where producer[o.name] == nil && !graphInputs.contains(o.name) && model.initializers[o.name] == nil {
+            throw .invalidModel("graph output \(k) '\(o.name)' is produced by no node and is neither a graph input nor an initializer")
+        }
         // Topological order (Kahn), ties by node index.
         var indegree = Array(repeating: 0, count: model.nodes.count)
         var consumers: [String: [Int]] = [:]

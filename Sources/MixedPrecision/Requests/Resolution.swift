@@ -186,6 +186,8 @@ public struct Resolution: Sendable {
                     }
                 }
             case .setModelInputPrecision(let activation):
+                // A request that can reach nothing must not read as honoured.
+                if graph.inputs.isEmpty { throw .invalidRequest("\(context()): the model has no inputs") }
                 if case .each(let list) = activation, list.count != graph.inputs.count {
                     throw .invalidRequest("\(context()): lists \(list.count) dtypes but the model has \(graph.inputs.count) inputs")
                 }
@@ -199,6 +201,7 @@ public struct Resolution: Sendable {
                     }
                 }
             case .setModelOutputPrecision(let activation):
+                if graph.outputs.isEmpty { throw .invalidRequest("\(context()): the model has no outputs") }
                 if case .each(let list) = activation, list.count != graph.outputs.count {
                     throw .invalidRequest("\(context()): lists \(list.count) dtypes but the model has \(graph.outputs.count) outputs")
                 }

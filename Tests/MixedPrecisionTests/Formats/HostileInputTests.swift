@@ -71,3 +71,70 @@ import Testing
         } throws: { !"\($0)".contains("''") }
     }
 }
+
+/// Request files that made the YAML library or the request reader do unbounded work, and
+/// JSON values that were silently coerced (issue 12).
+@Suite struct HostileRequestFileTests {
+    @Test func aBillionLaughsIsRefusedBeforeItIsExpanded() throws {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for k in 1...9 { lines.append("a\(k): &a\(k) [" + Array(repeating: "*a\(k - 1)", count: 10).joined(separator: ", ") + "]") }
+        lines.append("requests: [*a9]")
+        #expect { try RequestFile.parse(lines.joined(separator: "\n")) } throws: {
+            "\($0)".contains("line 2, column 10: YAML aliases (and merge keys) are not supported in request files")
+        }
+    }
+
+    @Test func mergeKeysAndTagsAreRefused() throws {
+        let merge = """
+            base: &base {activation: int16}
+            requests:
+              - set_precision: {<<: *base, module: fc}
+            """
+        #expect { try RequestFile.parse(merge) } throws: { "\($0)".contains("YAML aliases (and merge keys) are not supported") }
+        #expect { try RequestFile.parse("requests: [{set_precision: {module: !!binary ZmM=, activation: int16}}]") } throws: {
+            "\($0)".contains("line 1, column 37: YAML tags are not supported in request files")
+        }
+    }
+
+    @Test func manyTopLevelKeysAreReportedWithoutPairwiseWork() throws {
+        let text = (0..<100_000).map { "k\($0): 1" }.joined(separator: "\n")
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect { try RequestFile.parse(text) } throws: { "\($0)".contains("unknown key 'k0' in the file") }
+        }
+        // Quadratic work took about 20 s here; linear takes well under one.
+        #expect(elapsed < .seconds(10))
+    }
+
+    @Test(arguments: [#"{"pattern": true}"#, #"{"pattern": 1}"#, #"{"module": 1.5}"#, #"{"module_type": 1.5}"#])
+    func aJSONSelectorMustBeAString(_ selector: String) throws {
+        let body = selector.dropLast() + #", "activation": "int16"}"#
+        #expect { try RequestFile.parse(#"{"requests": [{"set_precision": "# + body + "}]}") } throws: {
+            "\($0)".contains("must be a string, found a")
+        }
+        // In YAML an unquoted scalar is text, as YAML reads it: a module named 1.
+        let yaml = "requests: [{set_precision: {module: 1, activation: int16}}]"
+        #expect(try RequestFile.parse(yaml) == [.setPrecision(.module("1"), activation: .all(.int16), param: [])])
+    }
+
+    @Test func aModelWithoutOutputsOrInputsCannotHonourAModelLevelRequest() throws {
+        let none = try SimGraph(inputs: [], outputs: [], ops: [], quantizers: [])
+        #expect { _ = try plan(none, "requests: [{set_model_output_precision: {activation: int16}}]") } throws: {
+            "\($0)".contains("the model has no outputs")
+        }
+        #expect { _ = try plan(none, "requests: [{set_model_input_precision: {activation: [] }}]") } throws: {
+            "\($0)".contains("the model has no inputs")
+        }
+    }
+
+    @Test func anONNXOutputThatNoNodeProducesIsRefused() throws {
+        var b = ONNXBuilder()
+        b.input("x")
+        b.node("Relu", ["x"], ["y"], name: "relu")
+        b.output("y")
+        b.output("ghost")
+        #expect { try ONNXImporter.simGraph(onnx: b.bytes(), config: QuantSimConfig(), modelName: "m") } throws: {
+            "\($0)".contains("graph output 1 'ghost' is produced by no node")
+        }
+    }
+}

@@ -20,6 +20,11 @@ public struct PlanJob: Sendable {
     public var outDir: String
     /// Where to write a Graphviz picture of the plan, if anywhere.
     public var dotPath: String?
+    /// Where to write that picture rendered as SVG, if anywhere, and what renders it
+    /// (Graphviz, run by the command line): rendered before anything is written, so a
+    /// picture that cannot be made leaves every file as it was.
+    public var svgPath: String?
+    public var renderSVG: (@Sendable (String) throws(MMPError) -> [UInt8])?
 
     public init(model: Model, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
                 outDir: String, dotPath: String? = nil) {
@@ -155,8 +160,17 @@ public struct PlanJob: Sendable {
             default: return (name, .encoded { JSONWriter.bytes(OverridesFile.encode(plan)) })
             }
         }
-        try Files.replaceOutputs(files, removing: stale, in: outDir, protecting: inputs)
-        if let dotPath { try Files.write(PlanPicture.dot(plan), to: dotPath, protecting: inputs) }
+        var outputs = files.map { (path: outDir + "/" + $0.name, contents: $0.contents) }
+        if dotPath != nil || svgPath != nil {
+            let picture = PlanPicture.dot(plan)
+            if let dotPath { outputs.append((dotPath, .bytes(Array(picture.utf8)))) }
+            if let svgPath {
+                guard let renderSVG else { throw .io("cannot write '\(svgPath)': no SVG renderer was given") }
+                outputs.append((svgPath, .bytes(try renderSVG(picture))))
+            }
+        }
+        // Every file of the run in one step: all of them are written, or none is.
+        try Files.commit(outputs, removing: stale.map { outDir + "/" + $0 }, creating: outDir, protecting: inputs)
         times.lap("write")
     }
 }

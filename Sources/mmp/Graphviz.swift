@@ -9,7 +9,8 @@ enum Graphviz {
         return path.split(separator: ":").map { "\($0)/dot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func renderSVG(_ dot: String, to path: String) throws(MMPError) {
+    /// The SVG rendering of `dot`.
+    @Sendable static func svg(_ dot: String) throws(MMPError) -> [UInt8] {
         guard let exe = executable else {
             throw .io("Graphviz's 'dot' is not installed (Debian: apt-get install graphviz); use --dot FILE for the source")
         }
@@ -38,6 +39,6 @@ enum Graphviz {
         guard process.terminationStatus == 0 else {
             throw .io("dot failed: \(String(decoding: message, as: UTF8.self))")
         }
-        try Files.write(String(decoding: svg, as: UTF8.self), to: path, protecting: [])
+        return Array(svg)
     }
 }

@@ -44,8 +44,10 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config,
+        var job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config,
                           mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
+        job.svgPath = svg
+        job.renderSVG = Graphviz.svg
         let plan: Plan
         var times = StageTimes()
         do {
@@ -57,15 +59,8 @@ struct PlanCommand: ParsableCommand {
         printWarnings(plan.problem.resolution)
         print(PlanSummary.render(plan, outDir: outDir, written: job.outputNames(for: plan)))
         if ProcessInfo.processInfo.environment["MMP_TIMINGS"] != nil { printError("stage times\n" + times.description) }
-        if let svg {
-            do {
-                try Graphviz.renderSVG(PlanPicture.dot(plan), to: svg)
-                print("wrote \(svg)")
-            } catch {
-                printError("cannot render \(svg): \(error.description)")
-            }
-        }
         if let dot { print("wrote \(dot)") }
+        if let svg { print("wrote \(svg)") }
         if plan.status == .infeasible {
             printError("strict plan is infeasible")
             for (k, c) in plan.conflicts.enumerated() {

@@ -97,12 +97,7 @@ public enum Files {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    /// Replaces the outputs in `directory` as one step: writes every `(name, contents)` and
-    /// removes every name in `removing` (a stale output of an earlier run), or — if any
-    /// step fails — leaves the directory as it was. Refuses to touch any of `inputs`.
-    ///
-    /// New contents go to temporary files first; existing outputs are moved aside, the
-    /// new files renamed into place, and the moved-aside ones deleted only at the end.
+    /// Replaces the outputs in `directory` as one step (see ``commit(_:removing:protecting:)``).
     public static func replaceOutputs(_ files: [(name: String, contents: [UInt8])], removing: [String] = [],
                                       in directory: String, protecting inputs: [String]) throws(MMPError) {
         try replaceOutputs(files.map { ($0.name, OutputContents.bytes($0.contents)) }, removing: removing, in: directory, protecting: inputs)
@@ -119,70 +114,137 @@ public enum Files {
         case chunks(@Sendable (_ emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Void)
     }
 
+    /// Replaces the outputs named in `directory` (created if missing) as one step.
     public static func replaceOutputs(_ files: [(name: String, contents: OutputContents)], removing: [String] = [],
                                       in directory: String, protecting inputs: [String]) throws(MMPError) {
-        let protected = Set(inputs.map(canonical))
-        for name in files.map(\.name) + removing where protected.contains(canonical(directory + "/" + name)) {
-            throw .io("refusing to write '\(directory)/\(name)': it is one of the inputs")
+        try commit(files.map { (directory + "/" + $0.name, $0.contents) }, removing: removing.map { directory + "/" + $0 },
+                   creating: directory, protecting: inputs)
+    }
+
+    /// Creates `directory` and its missing parents; returns those it created, deepest last.
+    private static func createDirectory(_ directory: String) throws(MMPError) -> [String] {
+        var missing: [String] = []
+        var url = URL(fileURLWithPath: directory).standardizedFileURL
+        while !FileManager.default.fileExists(atPath: url.path), url.path != "/" {
+            missing.insert(url.path, at: 0)
+            url = url.deletingLastPathComponent()
         }
-        let fm = FileManager.default
         do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw .io("cannot create output directory '\(directory)': \(error.localizedDescription)")
+            var st = stat()
+            let reason = stat(directory, &st) == 0 ? "it is not a directory" : "\(String(cString: strerror(errno)))"
+            for d in missing.reversed() { _ = rmdir(d) }
+            throw .io("cannot create output directory '\(directory)': \(reason)")
         }
+        return missing
+    }
+
+    /// Writes every `(path, contents)` and removes every path in `removing` (a stale
+    /// output of an earlier run) — all of them, or, if any step fails, none: the files
+    /// are as they were. Refuses to touch any of `inputs`, to write one file twice, and to
+    /// replace anything that is not a regular file.
+    ///
+    /// New contents go to temporary files beside their destinations first; existing
+    /// outputs are moved aside, the new files renamed into place, and the moved-aside ones
+    /// deleted only at the end. A destination that is a device or a pipe (`/dev/null`,
+    /// `/dev/stdout`) is written through, last, never replaced; a symbolic link is
+    /// followed, so the file it names is replaced and the link stays.
+    ///
+    /// `creating` names a directory to create first (with its parents), once every
+    /// destination has been checked; on failure the directories it made are removed again.
+    public static func commit(_ files: [(path: String, contents: OutputContents)], removing: [String] = [],
+                              creating directory: String? = nil, protecting inputs: [String]) throws(MMPError) {
+        let protected = Set(inputs.map(canonical))
+        var seen = Set<String>()
+        var replaced: [(path: String, contents: OutputContents)] = [], through: [(path: String, contents: OutputContents)] = []
+        for f in files {
+            let real = canonical(f.path)
+            if protected.contains(real) { throw .io("refusing to write '\(f.path)': it is one of the inputs") }
+            if !seen.insert(real).inserted { throw .io("refusing to write '\(f.path)' twice: two outputs of this run name it") }
+            var st = stat()
+            if stat(f.path, &st) == 0 {
+                switch st.st_mode & S_IFMT {
+                case S_IFREG: replaced.append((real, f.contents))
+                case S_IFDIR: throw .io("cannot write '\(f.path)': it is a directory")
+                case S_IFCHR, S_IFIFO, S_IFSOCK: through.append((f.path, f.contents))
+                default: throw .io("cannot write '\(f.path)': it is not a regular file")
+                }
+            } else if lstat(f.path, &st) == 0 {
+                throw .io("cannot write '\(f.path)': it is a symbolic link that leads nowhere")
+            } else {
+                replaced.append((real, f.contents))
+            }
+        }
+        var stale: [String] = []
+        for path in removing {
+            let real = canonical(path)
+            if protected.contains(real) { throw .io("refusing to remove '\(path)': it is one of the inputs") }
+            var st = stat()
+            if lstat(real, &st) == 0 {
+                guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io("cannot remove '\(path)': it is not a regular file") }
+                stale.append(real)
+            }
+        }
+
+        let fm = FileManager.default
+        let created = try directory.map { d throws(MMPError) in try createDirectory(d) } ?? []
+        func removeCreated() { for d in created.reversed() { _ = rmdir(d) } }
         let tag = "\(ProcessInfo.processInfo.processIdentifier)"
-        func path(_ name: String) -> String { directory + "/" + name }
-        func temp(_ name: String) -> String { directory + "/." + name + ".tmp-" + tag }
-        func aside(_ name: String) -> String { directory + "/." + name + ".old-" + tag }
+        func beside(_ path: String, _ kind: String) -> String {
+            let url = URL(fileURLWithPath: path)
+            return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + "." + kind + "-" + tag
+        }
+        func removeTemporaries() {
+            for f in replaced { try? fm.removeItem(atPath: beside(f.path, "tmp")) }
+            removeCreated()
+        }
 
         // The temporary files are independent: written on all cores, in the order given
         // (callers put the largest first, so the longest write starts first).
-        let jobs = files.map { (path: temp($0.name), contents: $0.contents) }
+        let jobs = replaced.map { (path: beside($0.path, "tmp"), contents: $0.contents) }
         let failures = Parallel.map(jobs.count) { k in writeContents(jobs[k].contents, to: jobs[k].path) }
         // The first failure in file order, whichever thread met it first.
-        if let reason = failures.lazy.compactMap({ $0 }).first {
-            for f in files { try? fm.removeItem(atPath: temp(f.name)) }
-            throw .io("cannot write into '\(directory)': \(reason)")
+        if let k = failures.firstIndex(where: { $0 != nil }), let reason = failures[k] {
+            removeTemporaries()
+            throw .io("cannot write '\(replaced[k].path)': \(reason)")
         }
 
         var movedAside: [String] = [], placed: [String] = []
         func rollBack() {
-            for name in placed { try? fm.removeItem(atPath: path(name)) }
-            for name in movedAside { _ = rename(aside(name), path(name)) }
-            for f in files { try? fm.removeItem(atPath: temp(f.name)) }
+            for path in placed { try? fm.removeItem(atPath: path) }
+            for path in movedAside { _ = rename(beside(path, "old"), path) }
+            removeTemporaries()
         }
-        // Only regular files (or links) are ever replaced: a directory in the way is an error,
-        // never something to move aside and delete.
-        for name in files.map(\.name) + removing {
-            var st = stat()
-            if lstat(path(name), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                for f in files { try? fm.removeItem(atPath: temp(f.name)) }
-                throw .io("cannot write '\(path(name))': it is a directory")
-            }
-        }
-        for name in files.map(\.name) + removing where fm.fileExists(atPath: path(name)) {
-            guard rename(path(name), aside(name)) == 0 else {
+        for path in replaced.map(\.path) + stale where fm.fileExists(atPath: path) {
+            guard rename(path, beside(path, "old")) == 0 else {
                 let reason = String(cString: strerror(errno))
                 rollBack()
-                throw .io("cannot replace '\(path(name))': \(reason)")
+                throw .io("cannot replace '\(path)': \(reason)")
             }
-            movedAside.append(name)
+            movedAside.append(path)
         }
-        for f in files {
-            guard rename(temp(f.name), path(f.name)) == 0 else {
+        for f in replaced {
+            guard rename(beside(f.path, "tmp"), f.path) == 0 else {
                 let reason = String(cString: strerror(errno))
                 rollBack()
-                throw .io("cannot write '\(path(f.name))': \(reason)")
+                throw .io("cannot write '\(f.path)': \(reason)")
             }
-            placed.append(f.name)
+            placed.append(f.path)
         }
-        for name in movedAside { _ = unlink(aside(name)) }
+        // Devices and pipes last: what they received cannot be taken back.
+        for f in through {
+            if let reason = writeContents(f.contents, to: f.path, create: false) {
+                rollBack()
+                throw .io("cannot write '\(f.path)': \(reason)")
+            }
+        }
+        for path in movedAside { _ = unlink(beside(path, "old")) }
     }
 
     /// Writes `contents` to a new file at `path`; the reason on failure.
-    static func writeContents(_ contents: OutputContents, to path: String) -> String? {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    static func writeContents(_ contents: OutputContents, to path: String, create: Bool = true) -> String? {
+        let fd = create ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644) : open(path, O_WRONLY)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
         var failure: String? = nil
@@ -210,8 +272,7 @@ public enum Files {
 
     /// Writes one file atomically (temporary file, then rename). Refuses to overwrite any of `inputs`.
     public static func write(_ contents: String, to path: String, protecting inputs: [String]) throws(MMPError) {
-        let url = URL(fileURLWithPath: path)
-        try replaceOutputs([(url.lastPathComponent, Array(contents.utf8))], in: url.deletingLastPathComponent().path, protecting: inputs)
+        try commit([(path, .bytes(Array(contents.utf8)))], protecting: inputs)
     }
 }
 

@@ -26,12 +26,13 @@ enum CLI {
         return nil
     }()
 
-    /// Runs `mmp` with `arguments`, in `directory` when given.
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// Runs `mmp` with `arguments`, in `directory` when given, with `environment` added.
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
         guard let exe = executable else { throw CocoaError(.fileNoSuchFile) }
         let p = Process()
         p.executableURL = exe
         p.arguments = arguments
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -26,3 +26,24 @@ public enum MMPError: Error, Equatable, CustomStringConvertible, Sendable {
         }
     }
 }
+
+extension MMPError {
+    /// The same error, saying which file it is about: `'requests.yaml': line 3, …`. Read
+    /// and write errors already name their path and are left as they are.
+    func inFile(_ path: String) -> MMPError {
+        let name = path == "-" ? "standard input" : "'\(path)'"
+        switch self {
+        case .invalidSim(let m): return .invalidSim("\(name): \(m)")
+        case .invalidRequest(let m): return .invalidRequest("\(name): \(m)")
+        case .invalidModel(let m): return .invalidModel("\(name): \(m)")
+        case .invalidConfig(let m): return .invalidConfig("\(name): \(m)")
+        case .io, .solver: return self
+        }
+    }
+}
+
+/// Runs `body`, naming `path` in any input error it throws.
+func reading<T>(_ path: String, _ body: () throws(MMPError) -> T) throws(MMPError) -> T {
+    do { return try body() } catch { throw error.inFile(path) }
+}
+

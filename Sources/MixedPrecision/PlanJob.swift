@@ -62,7 +62,9 @@ public struct PlanJob: Sendable {
 
     /// Reads the config, if any.
     public func config() throws(MMPError) -> QuantSimConfig? {
-        try configPath.map { path throws(MMPError) in try QuantSimConfigFile.read(Files.read(path, as: .text)) }
+        try configPath.map { path throws(MMPError) in
+            try reading(path) { () throws(MMPError) in try QuantSimConfigFile.read(Files.read(path, as: .text)) }
+        }
     }
 
     /// Reads the model as a sim graph.
@@ -77,9 +79,15 @@ public struct PlanJob: Sendable {
         try requireConfig(config)
         let (bytes, requests) = Parallel.both(
             { Result { () throws(MMPError) in try modelBytes() } },
-            { Result { () throws(MMPError) in try RequestFile.parse(Files.readText(requestsPath)) } })
+            { Result { () throws(MMPError) in try readRequests() } })
         let graph = try graph(from: bytes.get(), config: config)
         return (graph, try requests.get())
+    }
+
+    /// The request file, or standard input for `-`.
+    private func readRequests() throws(MMPError) -> [Request] {
+        let path = requestsPath == "-" ? "/dev/stdin" : requestsPath
+        return try reading(requestsPath) { () throws(MMPError) in try RequestFile.parse(Files.readText(path)) }
     }
 
     /// An ONNX model needs a config to place its quantizers; checked before any file is read.
@@ -104,6 +112,10 @@ public struct PlanJob: Sendable {
     }
 
     private func graph(from bytes: [UInt8], config: QuantSimConfig?) throws(MMPError) -> SimGraph {
+        try reading(modelPath) { () throws(MMPError) in try graph(parsing: bytes, config: config) }
+    }
+
+    private func graph(parsing bytes: [UInt8], config: QuantSimConfig?) throws(MMPError) -> SimGraph {
         switch model {
         case .sim:
             return try SimGraphFile.read(bytes)
@@ -121,7 +133,7 @@ public struct PlanJob: Sendable {
         return try PlanningProblem(graph: graph, requests: requests, rules: config?.kernelRules ?? .none)
     }
 
-    var inputs: [String] { [modelPath, requestsPath] + (configPath.map { [$0] } ?? []) }
+    var inputs: [String] { [modelPath] + (requestsPath == "-" ? [] : [requestsPath]) + (configPath.map { [$0] } ?? []) }
 
     /// The files `write` puts into the output directory for `plan`.
     public func outputNames(for plan: Plan) -> [String] {

@@ -6,9 +6,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Plan in strict and in best-effort mode and show the two side by side.",
         discussion: """
-            Takes the same inputs as `mmp plan` and writes nothing: prints each request's outcome in both \\
-            modes, the conflicts that make strict mode fail, and every quantizer whose dtype differs between \\
-            the two plans or from the given sim. Exits with status 0 whether or not strict mode is feasible, \\
+            Takes the same inputs as `mmp plan` and writes nothing: prints each request's outcome in both \
+            modes, the conflicts that make strict mode fail, and every quantizer whose dtype differs between \
+            the two plans or from the given sim. Exits with status 0 whether or not strict mode is feasible, \
             1 on invalid input.
             """
     )
@@ -17,7 +17,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON).", valueName: "requests.yaml"))
+    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON); - reads standard input.", valueName: "requests.yaml"))
     var requests: String
 
     @Option(name: .long, help: "Output format: text (a table) or json.")

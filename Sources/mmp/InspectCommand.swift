@@ -6,8 +6,8 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show what requests can name: the module tree, model inputs and outputs, and the quantizers.",
         discussion: """
-            Prints the module tree (every module path with the number of ops under it, and the op types \\
-            and classes of its own ops), the model inputs and outputs with the quantizers that govern them, \\
+            Prints the module tree (every module path with the number of ops under it, and the op types \
+            and classes of its own ops), the model inputs and outputs with the quantizers that govern them, \
             and every quantizer with its dtype and slots. With --onnx, quantizers are placed as --config says.
             """
     )

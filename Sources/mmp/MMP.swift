@@ -16,7 +16,8 @@ struct MMP: ParsableCommand {
 
             Exit status: 0 planned; 1 invalid input; 2 strict plan infeasible.
             """,
-        subcommands: [PlanCommand.self, CompareCommand.self, InspectCommand.self]
+        version: MMPVersion.current,
+        subcommands: [PlanCommand.self, CompareCommand.self, InspectCommand.self, VersionCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 1 like every other invalid input.

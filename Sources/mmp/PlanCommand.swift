@@ -20,7 +20,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON).", valueName: "requests.yaml"))
+    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON); - reads standard input.", valueName: "requests.yaml"))
     var requests: String
 
     @Flag(name: .long, help: "Never fail on conflicts: later requests win, earlier ones get the nearest dtype.")
@@ -29,7 +29,7 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .long, help: "Fail with exit status 2 when any request cannot be honoured (the default).")
     var strict = false
 
-    @Option(name: .long, help: ArgumentHelp("Directory for plan.json, sim.json and mmp_log.txt (created if missing).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Directory for plan.json, mmp_log.txt, sim.json and, with --onnx, overrides.json (created if missing).", valueName: "DIR"))
     var outDir: String
 
     @Option(name: .long, help: ArgumentHelp(

@@ -84,11 +84,11 @@ import Testing
     }
 
     static let invalidRuns: [(String, [String], String)] = [
-        ("bad sim", ["--sim", "BAD_SIM"], "invalid sim graph: duplicate op name 'conv'"),
-        ("bad requests", ["--requests", "BAD_REQ"], "unknown dtype 'int2'"),
+        ("bad sim", ["--sim", "BAD_SIM"], "invalid sim graph: 'BAD_SIM': duplicate op name 'conv'"),
+        ("bad requests", ["--requests", "BAD_REQ"], "invalid request: 'BAD_REQ': line 2, column 47 (requests[0].set_precision.activation): unknown dtype 'int2'"),
         ("unknown module", ["--requests", "UNKNOWN_MODULE"], "unknown module path 'hed'; did you mean 'head'?"),
         ("missing file", ["--sim", "/nonexistent/sim.json"], "cannot read '/nonexistent/sim.json': no such file"),
-        ("bad config", ["--config", "BAD_CONFIG"], "invalid config: defaults.supported_kernels[0].activation needs an integer 'bitwidth'"),
+        ("bad config", ["--config", "BAD_CONFIG"], "invalid config: 'BAD_CONFIG': defaults.supported_kernels[0].activation needs an integer 'bitwidth'"),
         ("unknown option", ["--frobnicate"], "Unknown option '--frobnicate'"),
         ("both modes", ["--strict", "--best-effort"], "--strict and --best-effort exclude each other"),
     ]
@@ -120,8 +120,11 @@ import Testing
             k += value == nil ? 1 : 2
         }
         let r = try CLI.run(args)
+        // A parse error names the file it is about.
+        var expected = c.2
+        for (key, path) in files { expected = expected.replacingOccurrences(of: "'\(key)'", with: "'\(path)'") }
         #expect(r.status == 1, "\(c.0): \(r.stderr)")
-        #expect(r.stderr.contains(c.2), "\(c.0): \(r.stderr)")
+        #expect(r.stderr.contains(expected), "\(c.0): \(r.stderr)")
         #expect(!dir.exists("out/plan.json"), "\(c.0): wrote output")
     }
 
@@ -155,5 +158,44 @@ import Testing
                              "--config", root.appendingPathComponent("Data/configs/htp_like.json").path, "--out-dir", dir.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("5 honored"))
+    }
+}
+
+/// The command-line conventions users expect (issue 12).
+@Suite struct CommandLineConventionTests {
+    @Test(arguments: [["--version"], ["version"]])
+    func theVersionIsPrinted(_ args: [String]) throws {
+        let r = try CLI.run(args)
+        #expect(r.status == 0)
+        #expect(r.stdout == MMPVersion.current + "\n")
+    }
+
+    @Test func theVersionIsTheBridgePackagesVersion() throws {
+        let toml = try Files.readText(fixture("aimet-bridge/pyproject.toml"))
+        #expect(toml.contains("version = \"\(MMPVersion.current)\""))
+    }
+
+    @Test func requestsCanComeFromStandardInput() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("sim.json", Samples.sim)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "printf '%s' \"$1\" | \"$0\" plan --sim \"$2\" --requests - --out-dir \"$3\"",
+                       CLI.executable?.path ?? "mmp", Samples.requests, sim, dir.path + "/out"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(o.contains("strict plan: ok — 2 requests (2 honored)"), "\(o)")
+    }
+
+    @Test(arguments: ["plan", "compare", "inspect"])
+    func helpTextHasNoLiteralBackslashes(_ command: String) throws {
+        let r = try CLI.run([command, "--help"])
+        #expect(r.status == 0)
+        #expect(!r.stdout.contains("\\"), "\(r.stdout)")
     }
 }

@@ -20,10 +20,12 @@ let package = Package(
             name: "CGLPK",
             providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
         ),
+        .target(name: "CFileSupport"),
         .target(
             name: "MixedPrecision",
             dependencies: [
                 "CGLPK",
+                "CFileSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "HeapModule", package: "swift-collections"),

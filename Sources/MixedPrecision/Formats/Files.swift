@@ -121,33 +121,13 @@ public enum Files {
                    creating: directory, protecting: inputs)
     }
 
-    /// Creates `directory` and its missing parents; returns those it created, deepest last.
-    private static func createDirectory(_ directory: String) throws(MMPError) -> [String] {
-        var missing: [String] = []
-        var url = URL(fileURLWithPath: directory).standardizedFileURL
-        while !FileManager.default.fileExists(atPath: url.path), url.path != "/" {
-            missing.insert(url.path, at: 0)
-            url = url.deletingLastPathComponent()
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            var st = stat()
-            let reason = stat(directory, &st) == 0 ? "it is not a directory" : "\(String(cString: strerror(errno)))"
-            for d in missing.reversed() { _ = rmdir(d) }
-            throw .io("cannot create output directory '\(directory)': \(reason)")
-        }
-        return missing
-    }
-
     /// Writes every `(path, contents)` and removes every path in `removing` (a stale
     /// output of an earlier run) — all of them, or, if any step fails, none: the files
     /// are as they were. Refuses to touch any of `inputs`, to write one file twice, and to
     /// replace anything that is not a regular file.
     ///
-    /// New contents go to temporary files beside their destinations first; existing
-    /// outputs are moved aside, the new files renamed into place, and the moved-aside ones
-    /// deleted only at the end. A destination that is a device or a pipe (`/dev/null`,
+    /// How the files are put in place is ``OutputCommit``'s: the directory's set is
+    /// replaced in one atomic step. A destination that is a device or a pipe (`/dev/null`,
     /// `/dev/stdout`) is written through, last, never replaced; a symbolic link is
     /// followed, so the file it names is replaced and the link stays.
     ///
@@ -187,62 +167,13 @@ public enum Files {
             }
         }
 
-        let fm = FileManager.default
-        let created = try directory.map { d throws(MMPError) in try createDirectory(d) } ?? []
-        func removeCreated() { for d in created.reversed() { _ = rmdir(d) } }
-        let tag = "\(ProcessInfo.processInfo.processIdentifier)"
-        func beside(_ path: String, _ kind: String) -> String {
-            let url = URL(fileURLWithPath: path)
-            return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + "." + kind + "-" + tag
-        }
-        func removeTemporaries() {
-            for f in replaced { try? fm.removeItem(atPath: beside(f.path, "tmp")) }
-            removeCreated()
-        }
-
-        // The temporary files are independent: written on all cores, in the order given
-        // (callers put the largest first, so the longest write starts first).
-        let jobs = replaced.map { (path: beside($0.path, "tmp"), contents: $0.contents) }
-        let failures = Parallel.map(jobs.count) { k in writeContents(jobs[k].contents, to: jobs[k].path) }
-        // The first failure in file order, whichever thread met it first.
-        if let k = failures.firstIndex(where: { $0 != nil }), let reason = failures[k] {
-            removeTemporaries()
-            throw .io("cannot write '\(replaced[k].path)': \(reason)")
-        }
-
-        var movedAside: [String] = [], placed: [String] = []
-        func rollBack() {
-            for path in placed { try? fm.removeItem(atPath: path) }
-            for path in movedAside { _ = rename(beside(path, "old"), path) }
-            removeTemporaries()
-        }
-        for path in replaced.map(\.path) + stale where fm.fileExists(atPath: path) {
-            guard rename(path, beside(path, "old")) == 0 else {
-                let reason = String(cString: strerror(errno))
-                rollBack()
-                throw .io("cannot replace '\(path)': \(reason)")
-            }
-            movedAside.append(path)
-        }
-        for f in replaced {
-            guard rename(beside(f.path, "tmp"), f.path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                rollBack()
-                throw .io("cannot write '\(f.path)': \(reason)")
-            }
-            placed.append(f.path)
-        }
-        // Devices and pipes last: what they received cannot be taken back.
-        for f in through {
-            if let reason = writeContents(f.contents, to: f.path, create: false) {
-                rollBack()
-                throw .io("cannot write '\(f.path)': \(reason)")
-            }
-        }
-        for path in movedAside { _ = unlink(beside(path, "old")) }
+        try OutputCommit(replaced: replaced, through: through, stale: stale, directory: directory.map(canonical)).run()
     }
 
     /// Writes `contents` to a new file at `path`; the reason on failure.
+    ///
+    /// A new file's data is flushed to disk before it returns (`fdatasync`): it is about to
+    /// replace the old one, and a crash must not leave an empty file in its place.
     static func writeContents(_ contents: OutputContents, to path: String, create: Bool = true) -> String? {
         let fd = create ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644) : open(path, O_WRONLY)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
@@ -267,6 +198,7 @@ public enum Files {
         case .encoded(let encode): _ = encode().withUnsafeBufferPointer(emit)
         case .chunks(let produce): produce(emit)
         }
+        if create, failure == nil, fdatasync(fd) != 0 { failure = String(cString: strerror(errno)) }
         return failure
     }
 

@@ -47,3 +47,20 @@ func reading<T>(_ path: String, _ body: () throws(MMPError) -> T) throws(MMPErro
     do { return try body() } catch { throw error.inFile(path) }
 }
 
+
+/// `text` as an error message echoes it: whole when short, else its start and how much
+/// was left out. A hostile input can hold a megabyte-long name; the message stays readable.
+func echo(_ text: some StringProtocol, limit: Int = 160) -> String {
+    guard text.count > limit else { return String(text) }
+    return String(text.prefix(limit)) + "… (\(text.utf8.count) bytes)"
+}
+
+extension MMPError {
+    /// The message as printed, at most `limit` characters: a message about a hostile input
+    /// (a list of 100,000 entries echoed back) is cut, saying so.
+    public func printable(limit: Int = 4000) -> String {
+        let text = description
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "… (message cut: \(text.count) characters)"
+    }
+}

@@ -29,7 +29,7 @@ struct CompareCommand: ParsableCommand {
         do {
             comparison = try Comparison(job.problem())
         } catch {
-            printError(error.description)
+            printError(error.printable())
             throw ExitCode(1)
         }
         printWarnings(comparison.strict.problem.resolution)

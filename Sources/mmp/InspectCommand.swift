@@ -23,7 +23,7 @@ struct InspectCommand: ParsableCommand {
         do {
             graph = try job.graph(config: job.config())
         } catch {
-            printError(error.description)
+            printError(error.printable())
             throw ExitCode(1)
         }
         switch format {

@@ -53,7 +53,7 @@ struct PlanCommand: ParsableCommand {
         do {
             plan = try job.run(times: &times)
         } catch {
-            printError(error.description)
+            printError(error.printable())
             throw ExitCode(1)
         }
         printWarnings(plan.problem.resolution)

@@ -83,6 +83,8 @@ public enum Files {
         }
         if count > limit { throw tooLarge() }
         bytes.removeSubrange(count...)
+        // A UTF-8 byte-order mark (editors on Windows write one) is not part of the text.
+        if kind.isText, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         return bytes
     }
 

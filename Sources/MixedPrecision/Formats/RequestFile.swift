@@ -24,7 +24,7 @@ public enum RequestFile {
                 // several times faster.
                 node = try Yams.compose(yaml: text, .basic)
             } catch {
-                throw .invalidRequest("malformed YAML: \(error)")
+                throw .invalidRequest("malformed YAML: \(echo(String(describing: error), limit: 1000))")
             }
             guard let node else { throw .invalidRequest("the file is empty; expected a 'requests:' list") }
             root = try Tree(yaml: node, path: .root)
@@ -93,7 +93,7 @@ public enum RequestFile {
             throw .invalidRequest("\(tree.place): expected a dtype (int4, int8, int16, fp16), found \(tree.value.kindName)")
         }
         guard let d = DType(requestSpelling: text) else {
-            throw .invalidRequest("\(tree.place): unknown dtype '\(text)' (expected int4, int8, int16 or fp16)")
+            throw .invalidRequest("\(tree.place): unknown dtype '\(echo(text))' (expected int4, int8, int16 or fp16)")
         }
         return d
     }
@@ -178,7 +178,7 @@ private struct Tree {
                     throw .invalidRequest("\(node.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): mapping keys must be plain names")
                 }
                 if !seen.insert(k.string).inserted {
-                    throw .invalidRequest("\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): duplicate key '\(k.string)'")
+                    throw .invalidRequest("\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): duplicate key '\(echo(k.string))'")
                 }
                 members.append((k.string, try Tree(yaml: item, path: .key(path, k.string))))
             }
@@ -197,7 +197,7 @@ private struct Tree {
         var out: [String: Tree] = [:]
         for (key, tree) in members {
             guard allowed.contains(key) else {
-                throw .invalidRequest("\(tree.place): unknown key '\(key)' in \(what) (expected \(allowed.joined(separator: ", ")))")
+                throw .invalidRequest("\(tree.place): unknown key '\(echo(key))' in \(what) (expected \(allowed.joined(separator: ", ")))")
             }
             out[key] = tree
         }

@@ -63,7 +63,7 @@ public enum SimGraphFile {
         let what = "op '\(name)'"
         // A misspelt key would silently drop a slot; reject it instead.
         for (key, _) in members where !opKeys.contains(key) {
-            throw .invalidSim("\(what) has unknown key '\(key)' (expected \(opKeyList))")
+            throw .invalidSim("\(what) has unknown key '\(echo(key))' (expected \(opKeyList))")
         }
         guard let typeValue = v["type"] else { throw .invalidSim("\(what) has no 'type'") }
         let type = try string(typeValue, "\(what) 'type'")

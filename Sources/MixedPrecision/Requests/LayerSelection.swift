@@ -61,7 +61,7 @@ public struct LayerSelection: Sendable {
             if selected.isEmpty {
                 let near = suggestions(for: m)
                 let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"
-                throw .invalidRequest("unknown module path '\(m)'\(hint)")
+                throw .invalidRequest("unknown module path '\(echo(m))'\(hint)")
             }
             return selected
         case .moduleType(let t):
@@ -88,6 +88,26 @@ public struct LayerSelection: Sendable {
     /// Glob over dotted paths (see ``Glob``).
     static func glob(_ p: [UInt8], matches s: [UInt8]) -> Bool {
         Glob(String(decoding: p, as: UTF8.self)).matches(String(decoding: s, as: UTF8.self))
+    }
+
+    /// Up to three op types, classes or class names closest to `t` (for a `module_type`
+    /// that selects nothing: `Conv2D` → `Conv2d`).
+    func typeSuggestions(for t: String) -> [String] {
+        var names = Set<String>()
+        for kind in (kinds ?? OpKinds(graph)).groups.keys {
+            names.insert(kind.type)
+            if let c = kind.className {
+                names.insert(c)
+                if let last = c.split(separator: ".").last { names.insert(String(last)) }
+            }
+        }
+        // Letter case is the commonest slip (`Conv2D`): it costs nothing here.
+        let target = Array(t.lowercased().utf8.prefix(512))
+        let limit = max(2, target.count / 3)
+        let scored = names.compactMap { n -> (Int, String)? in
+            Self.editDistance(target, Array(n.lowercased().utf8.prefix(512)), limit: limit).map { ($0, n) }
+        }
+        return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map(\.1)
     }
 
     /// Up to three existing module paths closest to `m`.

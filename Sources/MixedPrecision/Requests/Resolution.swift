@@ -21,7 +21,7 @@ public struct Resolution: Sendable {
     public let warnings: [[String]]
     /// Every warning, each naming its request, for printing.
     public var warningLines: [String] {
-        requests.indices.flatMap { r in warnings[r].map { "request \(r) (\(requests[r])): \($0)" } }
+        requests.indices.flatMap { r in warnings[r].map { "request \(r) (\(echo(requests[r].description, limit: 300))): \($0)" } }
     }
     /// Ops that keep their inputs as their latest `set_precision` spelled them out (see
     /// ``HomogeneityGroup``).
@@ -137,16 +137,22 @@ public struct Resolution: Sendable {
 
         init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
              selection: LayerSelection, writers: OutputWriters?) throws(MMPError) {
-            func context() -> String { "request \(r) (\(request))" }
+            func context() -> String { "request \(r) (\(echo(request.description, limit: 300)))" }
             func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
             case let .setPrecision(selector, activation, params):
                 var selection = selection
                 do { ops = try selection.ops(for: selector) } catch { throw .invalidRequest("\(context()): \(error.message)") }
+                if ops.isEmpty, case .moduleType(let t) = selector {
+                    let near = selection.typeSuggestions(for: t)
+                    if !near.isEmpty {
+                        warnings.append("module_type '\(echo(t))' selects no op; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?")
+                    }
+                }
                 // A param no selected op has is most likely a typo, but AIMET applies the rest
                 // of such a request (its own tests pass `weight` for an `Add`): so does mmp.
                 for p in params where !ops.isEmpty && !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
-                    warnings.append("no selected op has a param named '\(p.name)'" + Resolution.closestParams(to: p.name, of: ops, in: graph))
+                    warnings.append("no selected op has a param named '\(echo(p.name))'" + Resolution.closestParams(to: p.name, of: ops, in: graph))
                 }
                 for k in ops {
                     // Fields are read where they are: copying a whole op costs a reference

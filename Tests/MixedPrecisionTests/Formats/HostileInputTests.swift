@@ -138,3 +138,50 @@ import Testing
         }
     }
 }
+
+/// Messages a user can act on: clipped echoes, byte-order marks, suggestions (issue 12).
+@Suite struct MessageTests {
+    @Test func aMegabyteModulePathIsNotEchoedWhole() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = String(repeating: "a", count: 1 << 20)
+        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", Samples.sim),
+                             "--requests", try dir.file("r.yaml", "requests: [{set_precision: {module: \(path), activation: int16}}]"),
+                             "--out-dir", dir.path + "/out"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unknown module path 'aaaa"))
+        #expect(r.stderr.contains("… (1048576 bytes)"))
+        #expect(r.stderr.utf8.count < 5000)
+    }
+
+    @Test func aHundredThousandEntryListIsNotEchoedWhole() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let list = Array(repeating: "int16", count: 100_000).joined(separator: ", ")
+        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", Samples.sim),
+                             "--requests", try dir.file("r.yaml", "requests: [{set_model_input_precision: {activation: [\(list)]}}]"),
+                             "--out-dir", dir.path + "/out"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("lists 100000 dtypes but the model has 1 inputs"), "\(r.stderr.prefix(500))")
+        #expect(r.stderr.utf8.count < 5000)
+    }
+
+    @Test func aByteOrderMarkIsAcceptedInEveryTextInput() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let bom = "\u{FEFF}"
+        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", bom + Samples.sim),
+                             "--requests", try dir.file("r.json", bom + #"{"requests": [{"set_model_input_precision": {"activation": "int16"}}]}"#),
+                             "--config", try dir.file("c.json", bom + #"{"defaults": {}}"#), "--out-dir", dir.path + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(dir.read("out/sim.json")?.contains("\"conv.in\": {\"dtype\": \"int16\"") == true)
+    }
+
+    @Test func aModuleTypeThatSelectsNothingSuggestsTheClosestNames() throws {
+        var g = GraphBuilder()
+        g.outputs = [g.op("conv", className: "torch.nn.modules.conv.Conv2d", ["x"], quantizeInputs: [0])]
+        let p = try plan(try g.build(), "requests: [{set_precision: {module_type: Conv2D, activation: int16}}]")
+        #expect(p.outcomes[0].status == .selectedNothing)
+        #expect(p.problem.resolution.warnings[0] == ["module_type 'Conv2D' selects no op; did you mean 'Conv2d', 'Conv'?"])
+    }
+}

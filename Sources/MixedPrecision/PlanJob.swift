@@ -60,11 +60,14 @@ public struct PlanJob: Sendable {
         return plan
     }
 
-    /// Reads the config, if any.
+    /// Reads the config, if any. An ONNX model without one is placed as AIMET's default
+    /// quantsim config places it, as `QuantizationSimModel` does when given none.
     public func config() throws(MMPError) -> QuantSimConfig? {
-        try configPath.map { path throws(MMPError) in
-            try reading(path) { () throws(MMPError) in try QuantSimConfigFile.read(Files.read(path, as: .text)) }
+        guard let path = configPath else {
+            if case .onnx = model { return try QuantSimConfigFile.read(Array(AIMETDefaultConfig.text.utf8)) }
+            return nil
         }
+        return try reading(path) { () throws(MMPError) in try QuantSimConfigFile.read(Files.read(path, as: .text)) }
     }
 
     /// Reads the model as a sim graph.
@@ -90,12 +93,12 @@ public struct PlanJob: Sendable {
         return try reading(requestsPath) { () throws(MMPError) in try RequestFile.parse(Files.readText(path)) }
     }
 
-    /// An ONNX model needs a config to place its quantizers; checked before any file is read.
+    /// An ONNX model needs a config to place its quantizers (``config()`` gives the default).
     private func requireConfig(_ config: QuantSimConfig?) throws(MMPError) {
         if case .onnx = model, config == nil { throw Self.missingConfig }
     }
 
-    private static let missingConfig = MMPError.io("--onnx needs --config: the AIMET quantsim config that places quantizers")
+    private static let missingConfig = MMPError.io("an ONNX model needs a quantsim config to place its quantizers")
 
     /// The sim or ONNX file.
     private var modelPath: String {

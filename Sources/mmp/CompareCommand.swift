@@ -24,6 +24,7 @@ struct CompareCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
+        model.noteDefaultConfig()
         let job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config, outDir: "")
         let comparison: Comparison
         do {

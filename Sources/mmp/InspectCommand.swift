@@ -18,6 +18,7 @@ struct InspectCommand: ParsableCommand {
     var format: CompareCommand.Format = .text
 
     func run() throws {
+        model.noteDefaultConfig()
         let job = PlanJob(model: model.model, requestsPath: "", configPath: model.config, outDir: "")
         let graph: SimGraph
         do {

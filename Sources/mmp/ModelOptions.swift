@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
     var sim: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "An ONNX model; quantizers are placed as --config says (weights are never read).", valueName: "model.onnx"))
+        "An ONNX model; quantizers are placed as --config says, or without it as AIMET's default quantsim config does (weights are never read).", valueName: "model.onnx"))
     var onnx: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -31,7 +31,6 @@ struct ModelOptions: ParsableArguments {
         switch (sim, onnx) {
         case (nil, nil): throw ValidationError("give the model: --sim FILE or --onnx FILE")
         case (_?, _?): throw ValidationError("--sim and --onnx exclude each other")
-        case (nil, _?) where config == nil: throw ValidationError("--onnx needs --config: the AIMET quantsim config that places quantizers")
         default: break
         }
     }
@@ -42,5 +41,12 @@ struct ModelOptions: ParsableArguments {
                                                  kind: defaultDataType == .int ? .int : .float))
         }
         return .sim(sim ?? "")
+    }
+
+    /// Says on stderr when an ONNX model is placed with AIMET's default config.
+    func noteDefaultConfig() {
+        if onnx != nil, config == nil {
+            printError("note: no --config: quantizers placed as AIMET's default quantsim config places them (\(AIMETDefaultConfig.path))")
+        }
     }
 }

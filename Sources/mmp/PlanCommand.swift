@@ -44,6 +44,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        model.noteDefaultConfig()
         var job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config,
                           mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         job.svgPath = svg

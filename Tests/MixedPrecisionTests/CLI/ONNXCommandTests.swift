@@ -56,10 +56,23 @@ import Testing
         } throws: { "\($0)".contains("node 'r' reads tensor 'nowhere', which no node produces") }
     }
 
-    @Test func onnxNeedsAConfigAndOneModel() throws {
-        let r = try CLI.run(["plan", "--onnx", fixture("Data/models/mobilenet_v2.onnx"), "--requests", "r.yaml", "--out-dir", "/tmp/x"])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("--onnx needs --config"))
+    @Test func onnxWithoutAConfigIsPlacedAsAIMETsDefaultConfigPlacesIt() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let onnx = fixture("Data/models/mobilenet_v2.onnx"), req = fixture("Data/examples/seed/requests.yaml")
+        let r = try CLI.run(["plan", "--onnx", onnx, "--requests", req, "--out-dir", dir.path + "/a"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("note: no --config: quantizers placed as AIMET's default quantsim config places them (Data/configs/aimet_default.json)"))
+        let explicit = try CLI.run(["plan", "--onnx", onnx, "--config", fixture(AIMETDefaultConfig.path), "--requests", req, "--out-dir", dir.path + "/b"])
+        #expect(explicit.status == 0)
+        #expect(dir.read("a/sim.json") == dir.read("b/sim.json"))
+    }
+
+    @Test func theBundledDefaultConfigIsTheOneTheBinaryUses() throws {
+        #expect(try Files.readText(fixture(AIMETDefaultConfig.path)) == AIMETDefaultConfig.text)
+    }
+
+    @Test func onnxNeedsOneModel() throws {
         let both = try CLI.run(["plan", "--onnx", "a.onnx", "--sim", "s.json", "--config", "c.json", "--requests", "r.yaml", "--out-dir", "/tmp/x"])
         #expect(both.status == 1)
         #expect(both.stderr.contains("--sim and --onnx exclude each other"))

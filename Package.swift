@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -47,3 +48,15 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets, one per reader, linked with libFuzzer's driver only when asked for:
+// scripts/fuzz.sh builds them (MMP_FUZZ=1, with coverage instrumentation everywhere).
+if ProcessInfo.processInfo.environment["MMP_FUZZ"] != nil {
+    let fuzzer = ProcessInfo.processInfo.environment["MMP_FUZZER_LIB"] ?? "libclang_rt.fuzzer_no_main-x86_64.a"
+    for reader in ["sim", "requests", "config", "onnx"] {
+        package.targets.append(.executableTarget(
+            name: "fuzz-\(reader)", dependencies: ["MixedPrecision"], path: "Fuzz/fuzz-\(reader)",
+            linkerSettings: [.unsafeFlags([fuzzer, "-lstdc++"])]))
+        package.products.append(.executable(name: "fuzz-\(reader)", targets: ["fuzz-\(reader)"]))
+    }
+}

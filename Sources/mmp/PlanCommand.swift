@@ -41,6 +41,8 @@ struct PlanCommand: ParsableCommand {
 
     func validate() throws {
         if strict && bestEffort { throw ValidationError("--strict and --best-effort exclude each other") }
+        if outDir.isEmpty { throw ValidationError("--out-dir is empty: name the directory for the plan") }
+        if dot == "" || svg == "" { throw ValidationError("--dot and --svg need a file name") }
     }
 
     func run() throws {

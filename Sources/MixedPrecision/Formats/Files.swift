@@ -1,8 +1,8 @@
 import Foundation
 
-/// Reading inputs and writing outputs: inputs are only ever read, outputs are written
-/// to a temporary file beside their destination and renamed into place, so a failed run
-/// leaves no partial file behind.
+/// Reading inputs and writing outputs: inputs are only ever read, and never more of
+/// them than a model can be; outputs are checked, staged and put in place all at once
+/// (``OutputCommit``), so a failed or killed run leaves no partial file behind.
 public enum Files {
     /// What an input may be, for the bound on how much of it is read.
     public enum InputKind: Sendable {

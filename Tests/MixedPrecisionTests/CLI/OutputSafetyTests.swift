@@ -53,6 +53,17 @@ import SyntheticModels
         #expect(!dir.exists("out"))
     }
 
+    @Test func anOutputDirectoryThatCannotBeMadeSaysWhy() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        _ = try dir.file("afile", "a file")
+        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", Samples.sim), "--requests", try dir.file("r.yaml", Samples.requests),
+                             "--out-dir", dir.path + "/afile/out"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot create output directory '\(dir.path)/afile/out': Not a directory"), "\(r.stderr)")
+        #expect(!r.stderr.contains("NSCocoaErrorDomain"))
+    }
+
     @Test func anSVGThatCannotBeRenderedLeavesNothingWritten() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

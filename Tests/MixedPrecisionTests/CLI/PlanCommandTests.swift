@@ -91,6 +91,7 @@ import Testing
         ("bad config", ["--config", "BAD_CONFIG"], "invalid config: 'BAD_CONFIG': defaults.supported_kernels[0].activation needs an integer 'bitwidth'"),
         ("unknown option", ["--frobnicate"], "Unknown option '--frobnicate'"),
         ("both modes", ["--strict", "--best-effort"], "--strict and --best-effort exclude each other"),
+        ("empty out-dir", ["--out-dir", ""], "--out-dir is empty"),
     ]
 
     @Test(arguments: invalidRuns)

@@ -53,9 +53,10 @@ let package = Package(
 // scripts/fuzz.sh builds them (MMP_FUZZ=1, with coverage instrumentation everywhere).
 if ProcessInfo.processInfo.environment["MMP_FUZZ"] != nil {
     let fuzzer = ProcessInfo.processInfo.environment["MMP_FUZZER_LIB"] ?? "libclang_rt.fuzzer_no_main-x86_64.a"
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
     for reader in ["sim", "requests", "config", "onnx"] {
         package.targets.append(.executableTarget(
-            name: "fuzz-\(reader)", dependencies: ["MixedPrecision"], path: "Fuzz/fuzz-\(reader)",
+            name: "fuzz-\(reader)", dependencies: ["MixedPrecision", "FuzzDriver"], path: "Fuzz/fuzz-\(reader)",
             linkerSettings: [.unsafeFlags([fuzzer, "-lstdc++"])]))
         package.products.append(.executable(name: "fuzz-\(reader)", targets: ["fuzz-\(reader)"]))
     }

@@ -1,20 +1,8 @@
-import Foundation
+import FuzzDriver
 import MixedPrecision
 
-/// A libFuzzer target: one ONNX model, imported as `mmp plan --onnx` imports it with
-/// AIMET's default config.
-func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    guard let config = try? QuantSimConfigFile.read(Array(AIMETDefaultConfig.text.utf8)) else { return 0 }
-    _ = try? ONNXImporter.simGraph(onnx: Array(UnsafeBufferPointer(start: data, count: size)), config: config, modelName: "fuzz")
-    return 0
+// One ONNX model, imported as `mmp plan --onnx` imports it with AIMET's default config.
+runFuzzer { bytes in
+    guard let config = try? QuantSimConfigFile.read(Array(AIMETDefaultConfig.text.utf8)) else { return }
+    _ = try? ONNXImporter.simGraph(onnx: Array(bytes), config: config, modelName: "fuzz")
 }
-
-// libFuzzer's driver (from libclang_rt.fuzzer_no_main): runs `fuzz` on each input it makes.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
-var argc = CommandLine.argc
-var argv = Optional(CommandLine.unsafeArgv)
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data, size) })

@@ -1,21 +1,9 @@
-import Foundation
+import FuzzDriver
 import MixedPrecision
 
-/// A libFuzzer target: one request file, read as `mmp` reads it. Any input must give
-/// requests or an `MMPError`; a trap, a hang or a leak is a finding.
-func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    guard let text = String(validating: bytes, as: UTF8.self) else { return 0 }
+// One request file, read as `mmp` reads it. Any input must give requests or an
+// `MMPError`; a trap, a hang or a leak is a finding.
+runFuzzer { bytes in
+    guard let text = String(validating: bytes, as: UTF8.self) else { return }
     _ = try? RequestFile.parse(text)
-    return 0
 }
-
-// libFuzzer's driver (from libclang_rt.fuzzer_no_main): runs `fuzz` on each input it makes.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
-
-var argc = CommandLine.argc
-var argv = Optional(CommandLine.unsafeArgv)
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzz(data, size) })

@@ -53,7 +53,7 @@ struct OutputCommit {
         let outside = directory.map { d in replaced.filter { Self.parent($0.path) != d } } ?? replaced
         let staleInside = directory.map { d in stale.filter { Self.parent($0) == d } } ?? []
         let staleOutside = directory.map { d in stale.filter { Self.parent($0) != d } } ?? stale
-        for path in Set((replaced + through).map { Self.parent($0.path) } + (directory.map { [Self.parent($0)] } ?? [])).sorted() {
+        for path in Set(replaced.map { Self.parent($0.path) } + (directory.map { [Self.parent($0)] } ?? [])).sorted() {
             Self.removeLeftovers(in: path)
         }
 

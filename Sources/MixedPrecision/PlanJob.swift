@@ -176,6 +176,9 @@ public struct PlanJob: Sendable {
             }
         }
         var outputs = files.map { (path: outDir + "/" + $0.name, contents: $0.contents) }
+        // Where everything goes is checked before the picture is rendered: a refused
+        // destination is reported as such, not as a renderer's failure.
+        try Files.checkDestinations(outputs.map(\.path) + [dotPath, svgPath].compactMap { $0 }, protecting: inputs)
         if dotPath != nil || svgPath != nil {
             let picture = PlanPicture.dot(plan)
             if let dotPath { outputs.append((dotPath, .bytes(Array(picture.utf8)))) }

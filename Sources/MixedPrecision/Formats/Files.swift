@@ -137,27 +137,15 @@ public enum Files {
     /// destination has been checked; on failure the directories it made are removed again.
     public static func commit(_ files: [(path: String, contents: OutputContents)], removing: [String] = [],
                               creating directory: String? = nil, protecting inputs: [String]) throws(MMPError) {
-        let protected = Set(inputs.map(canonical))
-        var seen = Set<String>()
+        let kinds = try destinations(files.map(\.path), protecting: inputs)
         var replaced: [(path: String, contents: OutputContents)] = [], through: [(path: String, contents: OutputContents)] = []
-        for f in files {
-            let real = canonical(f.path)
-            if protected.contains(real) { throw .io("refusing to write '\(f.path)': it is one of the inputs") }
-            if !seen.insert(real).inserted { throw .io("refusing to write '\(f.path)' twice: two outputs of this run name it") }
-            var st = stat()
-            if stat(f.path, &st) == 0 {
-                switch st.st_mode & S_IFMT {
-                case S_IFREG: replaced.append((real, f.contents))
-                case S_IFDIR: throw .io("cannot write '\(f.path)': it is a directory")
-                case S_IFCHR, S_IFIFO, S_IFSOCK: through.append((f.path, f.contents))
-                default: throw .io("cannot write '\(f.path)': it is not a regular file")
-                }
-            } else if lstat(f.path, &st) == 0 {
-                throw .io("cannot write '\(f.path)': it is a symbolic link that leads nowhere")
-            } else {
-                replaced.append((real, f.contents))
+        for (f, kind) in zip(files, kinds) {
+            switch kind {
+            case .replaced(let real): replaced.append((real, f.contents))
+            case .writtenThrough: through.append((f.path, f.contents))
             }
         }
+        let protected = Set(inputs.map(canonical))
         var stale: [String] = []
         for path in removing {
             let real = canonical(path)
@@ -168,8 +156,47 @@ public enum Files {
                 stale.append(real)
             }
         }
-
         try OutputCommit(replaced: replaced, through: through, stale: stale, directory: directory.map(canonical)).run()
+    }
+
+    /// How a destination is written: a regular file (or a new one) is replaced at its
+    /// canonical path; a device, pipe or socket is written through.
+    enum Destination {
+        case replaced(String)
+        case writtenThrough
+    }
+
+    /// Checks that `paths` may be written by one run — none is an input, none is named
+    /// twice, none is a directory, a dangling link or another kind of file that cannot be
+    /// replaced — and says how each is written. Callers that must make something costly
+    /// first (the SVG) check before making it.
+    public static func checkDestinations(_ paths: [String], protecting inputs: [String]) throws(MMPError) {
+        _ = try destinations(paths, protecting: inputs)
+    }
+
+    static func destinations(_ paths: [String], protecting inputs: [String]) throws(MMPError) -> [Destination] {
+        let protected = Set(inputs.map(canonical))
+        var seen = Set<String>()
+        var out: [Destination] = []
+        for path in paths {
+            let real = canonical(path)
+            if protected.contains(real) { throw .io("refusing to write '\(path)': it is one of the inputs") }
+            if !seen.insert(real).inserted { throw .io("refusing to write '\(path)' twice: two outputs of this run name it") }
+            var st = stat()
+            if stat(path, &st) == 0 {
+                switch st.st_mode & S_IFMT {
+                case S_IFREG: out.append(.replaced(real))
+                case S_IFDIR: throw .io("cannot write '\(path)': it is a directory")
+                case S_IFCHR, S_IFIFO, S_IFSOCK: out.append(.writtenThrough)
+                default: throw .io("cannot write '\(path)': it is not a regular file")
+                }
+            } else if lstat(path, &st) == 0 {
+                throw .io("cannot write '\(path)': it is a symbolic link that leads nowhere")
+            } else {
+                out.append(.replaced(real))
+            }
+        }
+        return out
     }
 
     /// Writes `contents` to a new file at `path`; the reason on failure.

@@ -17,7 +17,16 @@ class MmpConflictError(RuntimeError):
 
 
 def _mmp():
-    exe = os.environ.get("MMP") or shutil.which("mmp")
+    exe = os.environ.get("MMP")
+    if exe:
+        # Say which setting is wrong, not only what the operating system said.
+        if not os.path.exists(exe):
+            raise FileNotFoundError(f"the MMP environment variable names {exe!r}, which does not exist; "
+                                    "set it to the mmp executable (swift build; $(swift build --show-bin-path)/mmp)")
+        if os.path.isdir(exe) or not os.access(exe, os.X_OK):
+            raise PermissionError(f"the MMP environment variable names {exe!r}, which is not an executable file")
+        return exe
+    exe = shutil.which("mmp")
     if not exe:
         raise FileNotFoundError("mmp is not on PATH; build it (swift build) and set MMP=/path/to/mmp")
     return exe
@@ -101,12 +110,20 @@ class MixedPrecisionConfigurator:
                     with open(log_file, "w") as f:
                         f.write(text)
             if result.returncode == 2:
-                raise MmpConflictError(result.stderr.strip())
+                # mmp points at its log in the temporary directory, which is gone when this
+                # returns: point at the copy the user asked for instead.
+                message = result.stderr.strip()
+                where = log_file if isinstance(log_file, str) and log_file else "the log_file given to apply()"
+                message = message.replace(log, where)
+                raise MmpConflictError(message)
             if result.returncode != 0:
                 raise RuntimeError(f"mmp failed: {result.stderr.strip()}")
             plan_path = os.path.join(out, "plan.json")
             _warn_about(plan_path)
-            return apply_plan(self._sim, plan_path)
+            changed = apply_plan(self._sim, plan_path)
+            # As in AIMET, an applied plan consumes its requests: the next apply() starts afresh.
+            self.requests = []
+            return changed
 
 
 def _warn_about(plan_path):

@@ -87,6 +87,9 @@ class RoundTrip(unittest.TestCase):
             with self.assertRaises(MmpConflictError) as raised:
                 mp.apply(log_file=os.path.join(tmp, "log.txt"), strict=True)
         self.assertIn("conflict 1: requests 0, 1", str(raised.exception))
+        # The message points at the user's log, not at a temporary file that is gone.
+        self.assertIn(os.path.join(tmp, "log.txt"), str(raised.exception))
+        self.assertNotIn("/mmp-", str(raised.exception))
         self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int8")
 
     def test_a_param_no_selected_module_has_warns_and_the_rest_applies(self):
@@ -103,6 +106,41 @@ class RoundTrip(unittest.TestCase):
         self.assertEqual(len(messages), 1, messages)
         self.assertIn("no selected op has a param named 'weight'", messages[0])
         self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int16")
+
+    def test_a_second_apply_starts_afresh(self):
+        from mmp_aimet import MixedPrecisionConfigurator
+        from mmp_aimet.export import dtype_of
+
+        sim = self.make_sim()
+        mp = MixedPrecisionConfigurator(sim)
+        mp.set_precision(sim.model.conv2, activation="int16")
+        with tempfile.TemporaryDirectory() as tmp:
+            mp.apply(log_file=os.path.join(tmp, "log.txt"), strict=True)
+            self.assertEqual(mp.requests, [])
+            self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int16")
+            # A sibling of conv2 asks int8 of the same tensor: a conflict if the first round
+            # were replayed, a plan once it is consumed.
+            mp.set_precision(sim.model.module_add, activation="int8")
+            mp.apply(log_file=os.path.join(tmp, "log2.txt"), strict=True)
+        self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int8")
+
+    def test_a_bad_mmp_variable_is_named(self):
+        from mmp_aimet import MixedPrecisionConfigurator
+
+        sim = self.make_sim()
+        mp = MixedPrecisionConfigurator(sim)
+        mp.set_precision(sim.model.conv2, activation="int16")
+        saved = os.environ.get("MMP")
+        try:
+            os.environ["MMP"] = "/nonexistent/mmp"
+            with self.assertRaises(FileNotFoundError) as raised:
+                mp.apply(log_file=os.devnull)
+            self.assertIn("the MMP environment variable names '/nonexistent/mmp'", str(raised.exception))
+        finally:
+            if saved is None:
+                del os.environ["MMP"]
+            else:
+                os.environ["MMP"] = saved
 
 
 if __name__ == "__main__":

@@ -146,7 +146,22 @@ public enum PlanLog {
         let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(String.init).joined(separator: ", "))"
         var parts: [String] = []
         for col in c.collisions where Set(col.asks.map(\.dtype)).count > 1 {
-            let asks = col.asks.map { "request \($0.request) asks \($0.dtype)" }.joined(separator: ", ")
+            // One request asking one dtype at many places (63 edges of a shared tensor) is
+            // said once, with the count.
+            var groups: [(request: Int, dtype: DType, places: [Target.Origin])] = []
+            for a in col.asks {
+                if let k = groups.firstIndex(where: { $0.request == a.request && $0.dtype == a.dtype }) {
+                    groups[k].places.append(a.origin)
+                } else {
+                    groups.append((a.request, a.dtype, [a.origin]))
+                }
+            }
+            let asks = groups.map { g -> String in
+                let text = "request \(g.request) asks \(g.dtype)"
+                guard g.places.count > 1 else { return text }
+                let edges = g.places.allSatisfy { if case .edge = $0 { true } else { false } }
+                return text + " at \(g.places.count) \(edges ? "edges" : "places")"
+            }.joined(separator: ", ")
             parts.append("collide at \(plan.quantizerName(col.quantizer)) (\(asks))")
         }
         for k in c.kernelRules {

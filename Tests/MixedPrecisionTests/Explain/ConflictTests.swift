@@ -162,3 +162,22 @@ import Testing
         #expect(checked >= 30)
     }
 }
+
+extension ConflictTests {
+    @Test func aRequestAskingOneDtypeAtManyEdgesIsSummarizedOnce() throws {
+        // Four layers read one tensor; a pattern asks three of them at int16, a later request the fourth at int4.
+        var g = GraphBuilder()
+        let c = g.op("conv", ["x"], quantizeInputs: [0])
+        for k in 0..<3 { g.outputs.append(g.op("m.b\(k)", [c], quantizeOutput: true)) }
+        g.outputs.append(g.op("other", [c]))
+        let p = try plan(try g.build(), """
+            requests:
+              - set_precision: {pattern: "m.*", activation: int16}
+              - set_precision: {module: other, activation: int4}
+            """)
+        #expect(p.status == .infeasible)
+        let line = PlanLog.summarize(try #require(p.conflicts.first), number: 1, plan: p)
+        #expect(line.contains("request 0 asks int16 at 3 edges"), "\(line)")
+        #expect(!line.contains("request 0 asks int16, request 0"), "\(line)")
+    }
+}

@@ -133,6 +133,11 @@ def _warn_about(plan_path):
     for request in plan.get("requests", []):
         for message in request.get("warnings", []):
             warnings.warn(f"mmp: request {request['index']} ({request['request']}): {message}", UserWarning, stacklevel=3)
+        if request.get("outcome") == "selected-nothing":
+            # Only the log said so before: a type that matches no module is a mistake a
+            # user should see where they made it.
+            warnings.warn(f"mmp: request {request['index']} ({request['request']}) selected no module of the sim",
+                          UserWarning, stacklevel=3)
 
 
 def _kernel_config(sim, directory):

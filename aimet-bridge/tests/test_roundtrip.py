@@ -107,6 +107,18 @@ class RoundTrip(unittest.TestCase):
         self.assertIn("no selected op has a param named 'weight'", messages[0])
         self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int16")
 
+    def test_a_type_that_selects_nothing_warns(self):
+        from mmp_aimet import MixedPrecisionConfigurator
+
+        sim = self.make_sim()
+        mp = MixedPrecisionConfigurator(sim)
+        mp.set_precision(torch.nn.LSTM, activation="int16")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mp.apply(log_file=os.devnull, strict=True)
+        messages = [str(w.message) for w in caught if "mmp:" in str(w.message)]
+        self.assertEqual(messages, ["mmp: request 0 (set_precision: {module_type: LSTM, activation: int16}) selected no module of the sim"])
+
     def test_a_second_apply_starts_afresh(self):
         from mmp_aimet import MixedPrecisionConfigurator
         from mmp_aimet.export import dtype_of

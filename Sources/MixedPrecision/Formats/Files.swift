@@ -99,12 +99,6 @@ public enum Files {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    /// Replaces the outputs in `directory` as one step (see ``commit(_:removing:protecting:)``).
-    public static func replaceOutputs(_ files: [(name: String, contents: [UInt8])], removing: [String] = [],
-                                      in directory: String, protecting inputs: [String]) throws(MMPError) {
-        try replaceOutputs(files.map { ($0.name, OutputContents.bytes($0.contents)) }, removing: removing, in: directory, protecting: inputs)
-    }
-
     /// What goes into an output file: bytes in memory, bytes made when the file is
     /// written, or a producer that hands them over in chunks (so a large file need not be
     /// held whole).
@@ -114,13 +108,6 @@ public enum Files {
         case encoded(@Sendable () -> [UInt8])
         /// Calls its argument with each chunk in order; the argument returns false on a write error.
         case chunks(@Sendable (_ emit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Void)
-    }
-
-    /// Replaces the outputs named in `directory` (created if missing) as one step.
-    public static func replaceOutputs(_ files: [(name: String, contents: OutputContents)], removing: [String] = [],
-                                      in directory: String, protecting inputs: [String]) throws(MMPError) {
-        try commit(files.map { (directory + "/" + $0.name, $0.contents) }, removing: removing.map { directory + "/" + $0 },
-                   creating: directory, protecting: inputs)
     }
 
     /// Writes every `(path, contents)` and removes every path in `removing` (a stale
@@ -230,14 +217,9 @@ public enum Files {
         if create, failure == nil, fdatasync(fd) != 0 { failure = String(cString: strerror(errno)) }
         return failure
     }
-
-    /// Writes one file atomically (temporary file, then rename). Refuses to overwrite any of `inputs`.
-    public static func write(_ contents: String, to path: String, protecting inputs: [String]) throws(MMPError) {
-        try commit([(path, .bytes(Array(contents.utf8)))], protecting: inputs)
-    }
 }
 
-/// POSIX `write`, named apart from ``Files/write(_:to:protecting:)``.
+/// POSIX `write`, named apart from Swift's `write` functions in scope.
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     write(fd, buffer, count)
 }

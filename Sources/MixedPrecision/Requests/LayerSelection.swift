@@ -103,11 +103,7 @@ public struct LayerSelection: Sendable {
         }
         // Letter case is the commonest slip (`Conv2D`): it costs nothing here.
         let target = Array(t.lowercased().utf8.prefix(512))
-        let limit = max(2, target.count / 3)
-        let scored = names.compactMap { n -> (Int, String)? in
-            Self.editDistance(target, Array(n.lowercased().utf8.prefix(512)), limit: limit).map { ($0, n) }
-        }
-        return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map(\.1)
+        return Self.closest(to: target, among: names, limit: max(2, target.count / 3)) { Array($0.lowercased().utf8.prefix(512)) }
     }
 
     /// Up to three existing module paths closest to `m`.
@@ -115,12 +111,15 @@ public struct LayerSelection: Sendable {
         let target = Array(m.utf8)
         // Suggestions are for typos; a path this long is not one (and would cost n·m).
         guard target.count <= 512 else { return [] }
-        let limit = max(2, target.count / 3)
-        let scored = tree.namedPaths.filter { !$0.isEmpty }.compactMap { p -> (Int, String)? in
-            guard p.utf8.count <= 512 else { return nil }
-            let d = Self.editDistance(target, Array(p.utf8), limit: limit)
-            return d.map { ($0, p) }
-        }
+        let paths = tree.namedPaths.filter { !$0.isEmpty && $0.utf8.count <= 512 }
+        return Self.closest(to: target, among: paths, limit: max(2, target.count / 3)) { Array($0.utf8) }
+    }
+
+    /// Up to three of `names` within `limit` edits of `target` (as `bytes` spells each),
+    /// nearest first, ties by name: the one ranking behind every "did you mean".
+    static func closest(to target: [UInt8], among names: some Sequence<String>, limit: Int,
+                        bytes: (String) -> [UInt8]) -> [String] {
+        let scored = names.compactMap { n in editDistance(target, bytes(n), limit: limit).map { ($0, n) } }
         return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map(\.1)
     }
 

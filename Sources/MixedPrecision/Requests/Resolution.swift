@@ -281,10 +281,8 @@ public struct Resolution: Sendable {
         var names = Set<String>()
         for k in ops { for p in graph.ops[k].params { names.insert(p.name) } }
         if names.isEmpty { return "; the selected ops have no params" }
-        let target = Array(name.utf8.prefix(512))
-        let scored = names.map { n in (LayerSelection.editDistance(target, Array(n.utf8.prefix(512)), limit: Int.max) ?? Int.max, n) }
-        let near = scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map { "'\($0.1)'" }
-        return "; closest: " + near.joined(separator: ", ")
+        let near = LayerSelection.closest(to: Array(name.utf8.prefix(512)), among: names, limit: Int.max) { Array($0.utf8.prefix(512)) }
+        return "; closest: " + near.map { "'\($0)'" }.joined(separator: ", ")
     }
 
     /// The dtype a layer's outputs are asked for: the single dtype, or the one dtype every

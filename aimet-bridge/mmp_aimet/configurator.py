@@ -7,7 +7,7 @@ import tempfile
 import warnings
 
 from .apply import apply_plan
-from .export import export_sim
+from .export import export_sim, modules_of_type
 
 SUPPORTED = ("int16", "int8", "int4", "fp16")
 
@@ -52,7 +52,9 @@ class MixedPrecisionConfigurator:
         self.requests = []
 
     def set_precision(self, arg, activation, param=None):
-        """``arg``: a module of the sim (leaf or not) or a module class."""
+        """``arg``: a module of the sim (leaf or not), or a module class: every module that
+        is an instance of it (as AIMET's ``isinstance`` test; a quantized module counts as
+        the class it stands for), in one request."""
         activations = activation if isinstance(activation, (list, tuple)) else [activation]
         for a in activations:
             _check(a, "activation")
@@ -60,7 +62,9 @@ class MixedPrecisionConfigurator:
             _check(d, f"param: {name}")
         body = {}
         if isinstance(arg, type):
-            body["module_type"] = arg.__name__
+            # Resolved in apply(), where the classes are: the sim file only has their names,
+            # and a name cannot say that QuantizedMultiheadAttention is a MultiheadAttention.
+            body["module"] = arg
         elif arg in self._module_names:
             body["module"] = self._module_names[arg]
         else:
@@ -88,10 +92,10 @@ class MixedPrecisionConfigurator:
         """Plans the recorded requests and applies the plan to the sim."""
         with tempfile.TemporaryDirectory(prefix="mmp-") as tmp:
             sim_path = os.path.join(tmp, "sim.json")
-            export_sim(self._sim, sim_path)
+            graph = export_sim(self._sim, sim_path)
             requests_path = os.path.join(tmp, "requests.json")
             with open(requests_path, "w") as f:
-                json.dump({"requests": self.requests}, f, indent=1)
+                json.dump({"requests": _resolved(self.requests, self._sim, graph)}, f, indent=1)
             out = os.path.join(tmp, "out")
             command = [_mmp(), "plan", "--sim", sim_path, "--requests", requests_path, "--out-dir", out]
             config = _kernel_config(self._sim, tmp)
@@ -119,18 +123,43 @@ class MixedPrecisionConfigurator:
             if result.returncode != 0:
                 raise RuntimeError(f"mmp failed: {result.stderr.strip()}")
             plan_path = os.path.join(out, "plan.json")
-            _warn_about(plan_path)
+            _warn_about(plan_path, self.requests)
             changed = apply_plan(self._sim, plan_path)
             # As in AIMET, an applied plan consumes its requests: the next apply() starts afresh.
             self.requests = []
             return changed
 
 
-def _warn_about(plan_path):
-    """What mmp warned about (a param no selected module has), as Python warnings."""
+def _resolved(requests, sim, graph):
+    """The requests as mmp reads them: a class becomes the list of the module paths that
+    are instances of it and that the graph has ops under (a module the trace never ran,
+    such as an attention mask add with no mask, has nothing to set)."""
+    known = set()
+    for op in graph["ops"]:
+        modules = op.get("module", op["name"])
+        for path in modules if isinstance(modules, list) else [modules]:
+            parts = path.split(".")
+            known.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+    out = []
+    for request in requests:
+        body = request.get("set_precision")
+        if body is not None and isinstance(body.get("module"), type):
+            body = dict(body, module=[p for p in modules_of_type(sim, body["module"]) if p in known])
+            request = {"set_precision": body}
+        out.append(request)
+    return out
+
+
+def _warn_about(plan_path, recorded):
+    """What mmp warned about (a param no selected module has), as Python warnings, each
+    naming the request as the user wrote it (a class, not the paths it became)."""
     with open(plan_path) as f:
         plan = json.load(f)
     for request in plan.get("requests", []):
+        k = request["index"]
+        body = recorded[k].get("set_precision", {}) if k < len(recorded) else {}
+        if isinstance(body.get("module"), type):
+            request = dict(request, request=_spelled(body))
         for message in request.get("warnings", []):
             warnings.warn(f"mmp: request {request['index']} ({request['request']}): {message}", UserWarning, stacklevel=3)
         if request.get("outcome") == "selected-nothing":
@@ -138,6 +167,17 @@ def _warn_about(plan_path):
             # user should see where they made it.
             warnings.warn(f"mmp: request {request['index']} ({request['request']}) selected no module of the sim",
                           UserWarning, stacklevel=3)
+
+
+def _spelled(body):
+    """``set_precision(torch.nn.LSTM, activation=int16)``: a class request as written."""
+    cls = body["module"]
+    parts = [f"{cls.__module__}.{cls.__qualname__}"]
+    if "activation" in body:
+        parts.append(f"activation={body['activation']}")
+    if body.get("param"):
+        parts.append(f"param={body['param']}")
+    return f"set_precision({', '.join(parts)})"
 
 
 def _kernel_config(sim, directory):

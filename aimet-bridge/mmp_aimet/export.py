@@ -47,17 +47,71 @@ def dtype_of(q):
     return f"int{int(q.bitwidth)}"
 
 
+def original_class(module):
+    """The framework class a quantized module stands for (``QuantizedLinear`` → ``Linear``)."""
+    table = getattr(module, "qcls_to_cls", None)
+    if table is not None and type(module) in table:
+        return table[type(module)]
+    return type(module)
+
+
 def _class_name(module):
-    original = module.get_original_module() if hasattr(module, "get_original_module") else module
-    cls = type(original)
+    cls = original_class(module)
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def modules_of_type(sim, cls):
+    """The paths of the sim's modules that are instances of ``cls`` — by the class they
+    stand for (``QuantizedMultiheadAttention`` is a ``MultiheadAttention``) or by their
+    own — in ``named_modules`` order; the root is never one (a request on it would be
+    the whole model)."""
+    return [path for path, module in sim.model.named_modules()
+            if path and (issubclass(original_class(module), cls) or isinstance(module, cls))]
+
+
+# Ops whose output is a size or shape of their input, never its values.
+SHAPE_QUERIES = ("size", "shape", "numel", "dim")
+
+
+def _integral_constant(value):
+    """Whether a constant argument is shape-like: None, a bool or int, a list of them, or
+    an integer/bool tensor. A float constant (a frequency table, a scale) makes data."""
+    if value is None or isinstance(value, (bool, int)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_integral_constant(v) for v in value)
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        return not (dtype.is_floating_point or dtype.is_complex)
+    return False
+
+
+def _has_quantizer(module):
+    return any(q is not None for q in list(module.input_quantizers) + list(module.output_quantizers)
+               + list(module.param_quantizers.values()))
+
+
 def sim_graph(sim, model_name=None):
-    """The sim's connected graph as an mmp-sim/1 dictionary."""
+    """The sim's connected graph as an mmp-sim/1 dictionary.
+
+    Three things the connected graph records are not what a quantizer sees, and are
+    left out or merged (docs/aimet.md, "What the export leaves out"):
+
+    - **Shape computations.** A tensor computed from tensor *shapes* and integer
+      constants alone — ``size``, ``NumToTensor``, the arithmetic on them, position
+      indices from ``arange``, boolean masks compared from them — carries no activation
+      values. It is not an activation input of the op that reads it (unless that op
+      quantizes it), and ops that only compute such tensors are dropped.
+    - **Embedding indices.** The index input of an embedding is not an activation.
+    - **Quantized modules traced as functionals.** A quantized module that no op of the
+      graph is bound to, whose forward the trace recorded as functional ops (an RMSNorm
+      from ``transformers``), becomes one op: its inputs are the tensors its ops read from
+      outside, its outputs those read outside, its quantizers the module's.
+    """
     cg = sim.connected_graph
     names, _ = quantizer_slots(sim)
     module_names = {module: path for path, module in sim.model.named_modules()}
+    by_path = dict(sim.model.named_modules())
 
     def module_of(op):
         m = op.get_module()
@@ -80,8 +134,7 @@ def sim_graph(sim, model_name=None):
             return product.name.split("_to_")[0]
         return product.name
 
-    ops_out, quantizers, seen_q = [], {}, set()
-    tensor_of_output = {}
+    quantizers, seen_q = {}, set()
 
     def qname(q):
         if q is None:
@@ -98,39 +151,144 @@ def sim_graph(sim, model_name=None):
         return name
 
     ordered = [op for op in cg.ordered_ops if op.type not in SPLITS]
-    for op in ordered:
-        out = op.output
-        tensor_of_output[op.name] = canonical(out) if out is not None else f"{op.name}.output"
+    modules = {op.name: module_of(op) for op in ordered}
+    tensor_of_output = {op.name: canonical(op.outputs[0]) if op.outputs else f"{op.name}.output"
+                        for op in ordered}
 
+    def data_inputs(op):
+        return [p for p in op.inputs if not p.is_parm and not getattr(p, "is_const", False)]
+
+    # Shape-only tensors, in topological order: a tensor is shape-only when its op reads
+    # shapes (SHAPE_QUERIES), or reads nothing but shape-only tensors and integer
+    # constants, no parameter, and quantizes nothing.
+    shape_only = set()
     for op in ordered:
-        module = module_of(op)
-        inputs = [p for p in op.inputs if not p.is_parm and not getattr(p, "is_const", False)]
-        tensors = [canonical(p) for p in inputs]
-        in_q = [None] * len(tensors)
-        out_q = [None]
-        params = {}
+        module = modules[op.name]
+        if module is not None and _has_quantizer(module):
+            continue
+        if op.type in SHAPE_QUERIES:
+            shape_only.add(tensor_of_output[op.name])
+            continue
+        if any(p.is_parm for p in op.inputs):
+            continue
+        constants = [p for p in op.inputs if getattr(p, "is_const", False)]
+        if all(canonical(p) in shape_only for p in data_inputs(op)) \
+                and all(_integral_constant(getattr(p, "constant_value", None)) for p in constants):
+            shape_only.add(tensor_of_output[op.name])
+
+    # Quantized modules whose forward was traced as functional ops.
+    bound = {id(m) for m in modules.values() if m is not None}
+    group_paths = sorted((path for path, m in sim.model.named_modules()
+                          if path and id(m) not in bound and hasattr(m, "input_quantizers")
+                          and hasattr(m, "param_quantizers") and _has_quantizer(m)),
+                         key=lambda path: -path.count("."))
+    group_of = {}
+    for op in ordered:
+        residing = module_names.get(op.residing_module)
+        if residing is None or modules[op.name] is not None:
+            continue
+        for path in group_paths:  # innermost first
+            if residing == path or residing.startswith(path + "."):
+                group_of[op.name] = path
+                break
+    members = {}
+    for op in ordered:
+        if op.name in group_of:
+            members.setdefault(group_of[op.name], []).append(op)
+    for path, ops in list(members.items()):
+        # A container (an attention module whose layers are bound ops) is not one op.
+        if any(id(m) in bound for p, m in by_path.items() if p.startswith(path + ".")):
+            del members[path]
+            for op in ops:
+                del group_of[op.name]
+
+    # Each op's activation inputs with the quantizer slot that sees them.
+    def edges(op, module):
+        result = []
+        for i, p in enumerate(data_inputs(op)):
+            slot = None
+            if module is not None and i < len(module.input_quantizers):
+                slot = module.input_quantizers[i]
+            result.append((canonical(p), slot))
+        return result
+
+    def is_activation(tensor, slot, op):
+        if slot is not None:
+            return True  # the sim quantizes it: an activation, whatever it holds
+        if tensor in shape_only:
+            return False
+        module = modules.get(op.name) if op is not None else None
+        if module is not None and issubclass(original_class(module), torch_embedding()):
+            return False  # an embedding's input is an index
+        return True
+
+    entries = []  # (position, entry)
+    needed = set()
+    for position, op in enumerate(ordered):
+        if op.name in group_of:
+            continue
+        module = modules[op.name]
+        kept = [(t, q) for t, q in edges(op, module) if is_activation(t, q, op)]
         entry = {"name": op.name, "type": op.type}
+        out_q, params = [None], {}
         if module is not None:
             entry["class"] = _class_name(module)
             entry["module"] = module_names.get(module, op.name)
-            for i in range(min(len(tensors), len(module.input_quantizers))):
-                in_q[i] = qname(module.input_quantizers[i])
             if len(module.output_quantizers) >= 1:
                 out_q[0] = qname(module.output_quantizers[0])
             for p, q in module.param_quantizers.items():
                 params[p] = qname(q)
         else:
             entry["module"] = op.name
-        entry.update({"inputs": tensors, "outputs": [tensor_of_output[op.name]],
-                      "input_quantizers": in_q, "output_quantizers": out_q, "params": params})
-        ops_out.append(entry)
+        entry.update({"inputs": [t for t, _ in kept], "outputs": [tensor_of_output[op.name]],
+                      "input_quantizers": [qname(q) for _, q in kept], "output_quantizers": out_q,
+                      "params": params})
+        needed.update(t for t, _ in kept)
+        entries.append((position, entry))
 
-    def flat(structure):
-        if isinstance(structure, (list, tuple)):
-            for item in structure:
-                yield from flat(item)
-        else:
-            yield structure
+    for path, ops in members.items():
+        module = by_path[path]
+        produced = {tensor_of_output[op.name] for op in ops}
+        inputs = []
+        for op in ops:
+            for p in data_inputs(op):
+                t = canonical(p)
+                if t not in produced and t not in inputs:
+                    inputs.append(t)
+        slots = [module.input_quantizers[i] if i < len(module.input_quantizers) else None
+                 for i in range(len(inputs))]
+        kept = [(t, q) for t, q in zip(inputs, slots) if q is not None or t not in shape_only]
+        read_outside = set()
+        for _, other in entries:
+            read_outside.update(other["inputs"])
+        for op in ordered:
+            if group_of.get(op.name) not in (None, path):
+                read_outside.update(canonical(p) for p in data_inputs(op))
+        outputs = [tensor_of_output[op.name] for op in ops
+                   if tensor_of_output[op.name] in read_outside or _is_model_output(cg, op)]
+        if not outputs:
+            outputs = [tensor_of_output[ops[-1].name]]
+        entry = {"name": path, "type": original_class(module).__name__, "class": _class_name(module),
+                 "module": path, "inputs": [t for t, _ in kept], "outputs": outputs,
+                 "input_quantizers": [qname(q) for _, q in kept],
+                 "output_quantizers": [qname(module.output_quantizers[j]) if j < len(module.output_quantizers) else None
+                                       for j in range(len(outputs))],
+                 "params": {p: qname(q) for p, q in module.param_quantizers.items()}}
+        needed.update(t for t, _ in kept)
+        entries.append((ordered.index(ops[-1]), entry))
+
+    model_outputs = []
+    for item in _flat(cg._output_structure):  # pylint: disable=protected-access
+        t = tensor_of_output.get(item.op.name)
+        if t is not None and t not in model_outputs:
+            model_outputs.append(t)
+    needed.update(model_outputs)
+
+    # Ops that only compute shapes, and quantize nothing, have no place in the graph.
+    ops_out = [entry for _, entry in sorted(entries, key=lambda e: e[0])
+               if not (all(t in shape_only and t not in needed for t in entry["outputs"])
+                       and not any(entry["input_quantizers"]) and not any(entry["output_quantizers"])
+                       and not any(entry["params"].values()))]
 
     model_inputs = []
     for op in ordered:
@@ -140,11 +298,6 @@ def sim_graph(sim, model_name=None):
                 if t not in model_inputs:
                     model_inputs.append(t)
     model_inputs.sort(key=lambda t: int(t.split("_")[1]) if t.startswith("input_") and t.split("_")[1].isdigit() else 0)
-    model_outputs = []
-    for item in flat(cg._output_structure):  # pylint: disable=protected-access
-        t = tensor_of_output.get(item.op.name)
-        if t is not None and t not in model_outputs:
-            model_outputs.append(t)
 
     return {
         "format": "mmp-sim/1",
@@ -154,6 +307,23 @@ def sim_graph(sim, model_name=None):
         "ops": ops_out,
         "quantizers": quantizers,
     }
+
+
+def _is_model_output(cg, op):
+    return any(getattr(item, "op", None) is op for item in _flat(cg._output_structure))  # pylint: disable=protected-access
+
+
+def _flat(structure):
+    if isinstance(structure, (list, tuple)):
+        for item in structure:
+            yield from _flat(item)
+    else:
+        yield structure
+
+
+def torch_embedding():
+    import torch  # pylint: disable=import-outside-toplevel
+    return torch.nn.Embedding
 
 
 def export_sim(sim, path, model_name=None):

@@ -117,7 +117,7 @@ class RoundTrip(unittest.TestCase):
             warnings.simplefilter("always")
             mp.apply(log_file=os.devnull, strict=True)
         messages = [str(w.message) for w in caught if "mmp:" in str(w.message)]
-        self.assertEqual(messages, ["mmp: request 0 (set_precision: {module_type: LSTM, activation: int16}) selected no module of the sim"])
+        self.assertEqual(messages, ["mmp: request 0 (set_precision(torch.nn.modules.rnn.LSTM, activation=int16)) selected no module of the sim"])
 
     def test_a_second_apply_starts_afresh(self):
         from mmp_aimet import MixedPrecisionConfigurator

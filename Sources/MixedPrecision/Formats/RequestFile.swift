@@ -50,12 +50,18 @@ public enum RequestFile {
             guard selectors.count == 1, let key = selectors.first, let value = fields[key] else {
                 throw .invalidRequest("\(body.place): set_precision needs exactly one of module, module_type, pattern")
             }
-            let text = try value.string(what: key)
             let selector: LayerSelector
-            switch key {
-            case "module": selector = .module(text)
-            case "module_type": selector = .moduleType(text)
-            default: selector = .pattern(text)
+            if key == "module", case .list(let items) = value.value {
+                var paths: [String] = []
+                for item in items { paths.append(try item.string(what: "module")) }
+                selector = .modules(paths)
+            } else {
+                let text = try value.string(what: key)
+                switch key {
+                case "module": selector = .module(text)
+                case "module_type": selector = .moduleType(text)
+                default: selector = .pattern(text)
+                }
             }
             let activation = try fields["activation"].map { node throws(MMPError) in try precision(node, allowNull: true) }
             var params: [ParamPrecision] = []

@@ -64,6 +64,13 @@ public struct LayerSelection: Sendable {
                 throw .invalidRequest("unknown module path '\(echo(m))'\(hint)")
             }
             return selected
+        case .modules(let paths):
+            var selected = Set<Int>()
+            for m in paths {
+                let ops = try self.ops(for: .module(m))
+                selected.formUnion(ops)
+            }
+            return selected.sorted()
         case .moduleType(let t):
             if kinds == nil { kinds = OpKinds(graph) }
             let lists = (kinds?.groups ?? [:]).filter { $0.key.isNamed(t) }.map(\.value)

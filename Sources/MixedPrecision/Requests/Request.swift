@@ -14,6 +14,11 @@ public enum Request: Equatable, Sendable {
 public enum LayerSelector: Equatable, Sendable, CustomStringConvertible {
     /// A module path, leaf or not; `""` is the whole model.
     case module(String)
+    /// Several module paths, one request: what a framework class selects when the bridge
+    /// resolves it by `isinstance` (the sim's classes are quantized subclasses, so a
+    /// class name alone would miss them). Each path must exist; an empty list selects
+    /// nothing.
+    case modules([String])
     /// A class name (full or last component) or an op type.
     case moduleType(String)
     /// A glob over module paths: `*` within one component, `**` across components.
@@ -22,6 +27,7 @@ public enum LayerSelector: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .module(let m): return "module '\(m)'"
+        case .modules(let list): return list.count == 1 ? "module '\(list[0])'" : "\(list.count) modules"
         case .moduleType(let t): return "module_type '\(t)'"
         case .pattern(let p): return "pattern '\(p)'"
         }
@@ -68,6 +74,11 @@ extension Request: CustomStringConvertible {
             var parts: [String]
             switch selector {
             case .module(let m): parts = ["module: \"\(m)\""]
+            case .modules(let list):
+                // A type resolved by the bridge can name hundreds of modules: the report
+                // shows the first few and the count.
+                let shown = list.prefix(3).map { "\"\($0)\"" } + (list.count > 3 ? ["… \(list.count - 3) more"] : [])
+                parts = ["module: [" + shown.joined(separator: ", ") + "]"]
             case .moduleType(let t): parts = ["module_type: \(t)"]
             case .pattern(let p): parts = ["pattern: \"\(p)\""]
             }

@@ -81,6 +81,31 @@ import Testing
         }
     }
 
+    /// A list of module paths is one request over their union: how the AIMET bridge sends
+    /// a framework class, resolved by `isinstance` in the sim.
+    @Test func moduleListSelectsTheUnionAsOneRequest() throws {
+        let p = try plan(try blocks(), "requests: [{set_precision: {module: [block2.conv, block.conv1, block2], param: {weight: int4}}}]")
+        #expect(p.problem.resolution.selectedOps[0] == [0, 2])
+        #expect(p.changedNames == ["a.weight", "c.weight"])
+        #expect(p.outcomes.count == 1 && p.outcomes[0].status == .honored)
+    }
+
+    @Test func moduleListWithAnUnknownPathIsAnErrorAndAnEmptyListSelectsNothing() throws {
+        #expect {
+            _ = try plan(try blocks(), "requests: [{set_precision: {module: [block.conv1, blok2], activation: int16}}]")
+        } throws: { error in
+            "\(error)".contains("unknown module path 'blok2'") && "\(error)".contains("'block2'")
+        }
+        #expect {
+            _ = try plan(try blocks(), "requests: [{set_precision: {module: [block.conv1, {x: 1}], activation: int16}}]")
+        } throws: { error in
+            "\(error)".contains("requests[0].set_precision.module[1]")
+        }
+        let none = try plan(try blocks(), "requests: [{set_precision: {module: [], activation: int16}}]")
+        #expect(none.outcomes[0].status == .selectedNothing)
+        #expect(none.changed.isEmpty)
+    }
+
     @Test func opBelongingToSeveralModulesIsSelectedByAnyOfThem() throws {
         var g = GraphBuilder()
         let c = g.op("conv_bn", modules: ["features.0", "features.1"], ["x"], quantizeInputs: [0], params: ["weight"])

@@ -6,6 +6,7 @@ import subprocess
 import tempfile
 import warnings
 
+from ._binary import packaged
 from .apply import apply_plan
 from .export import export_sim, modules_of_type
 
@@ -17,6 +18,10 @@ class MmpConflictError(RuntimeError):
 
 
 def _mmp():
+    """The mmp executable: the one this package carries (a wheel), then $MMP, then PATH."""
+    bundled = packaged()
+    if bundled:
+        return bundled
     exe = os.environ.get("MMP")
     if exe:
         # Say which setting is wrong, not only what the operating system said.
@@ -28,7 +33,8 @@ def _mmp():
         return exe
     exe = shutil.which("mmp")
     if not exe:
-        raise FileNotFoundError("mmp is not on PATH; build it (swift build) and set MMP=/path/to/mmp")
+        raise FileNotFoundError("mmp is not on PATH; install the mmp-aimet wheel (scripts/build-wheel.sh), "
+                                "or build mmp (swift build) and set MMP=/path/to/mmp")
     return exe
 
 
@@ -95,7 +101,7 @@ class MixedPrecisionConfigurator:
             graph = export_sim(self._sim, sim_path)
             requests_path = os.path.join(tmp, "requests.json")
             with open(requests_path, "w") as f:
-                json.dump({"requests": _resolved(self.requests, self._sim, graph)}, f, indent=1)
+                json.dump({"requests": resolved_requests(self.requests, self._sim, graph)}, f, indent=1)
             out = os.path.join(tmp, "out")
             command = [_mmp(), "plan", "--sim", sim_path, "--requests", requests_path, "--out-dir", out]
             config = _kernel_config(self._sim, tmp)
@@ -130,8 +136,8 @@ class MixedPrecisionConfigurator:
             return changed
 
 
-def _resolved(requests, sim, graph):
-    """The requests as mmp reads them: a class becomes the list of the module paths that
+def resolved_requests(requests, sim, graph):
+    """The recorded requests as mmp reads them: a class becomes the list of the module paths that
     are instances of it and that the graph has ops under (a module the trace never ran,
     such as an attention mask add with no mask, has nothing to set)."""
     known = set()

@@ -230,6 +230,7 @@ def sim_graph(sim, model_name=None):
         module = modules[op.name]
         kept = [(t, q) for t, q in edges(op, module) if is_activation(t, q, op)]
         entry = {"name": op.name, "type": op.type}
+        in_q = [qname(q) for _, q in kept]  # named first: the quantizer table reads in slot order
         out_q, params = [None], {}
         if module is not None:
             entry["class"] = _class_name(module)
@@ -241,7 +242,7 @@ def sim_graph(sim, model_name=None):
         else:
             entry["module"] = op.name
         entry.update({"inputs": [t for t, _ in kept], "outputs": [tensor_of_output[op.name]],
-                      "input_quantizers": [qname(q) for _, q in kept], "output_quantizers": out_q,
+                      "input_quantizers": in_q, "output_quantizers": out_q,
                       "params": params})
         needed.update(t for t, _ in kept)
         entries.append((position, entry))

@@ -56,6 +56,9 @@ public enum RequestFile {
                 for item in items { paths.append(try item.string(what: "module")) }
                 selector = .modules(paths)
             } else {
+                if key == "module", case .map = value.value {
+                    throw .invalidRequest("\(value.place): 'module' must be a module path or a list of them, found a mapping")
+                }
                 let text = try value.string(what: key)
                 switch key {
                 case "module": selector = .module(text)

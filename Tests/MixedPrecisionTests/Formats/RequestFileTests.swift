@@ -42,7 +42,8 @@ import Testing
         ("", "the file is empty"),
         ("requests: {a: 1}", "'requests' must be a list"),
         ("requests:\n  - set_precision: {module: a, param: int8}", "'param' must map param names to dtypes"),
-        ("requests:\n  - set_precision: {module: [a], activation: int8}", "'module' must be a string"),
+        ("requests:\n  - set_precision: {module: {a: 1}, activation: int8}", "'module' must be a module path or a list of them, found a mapping"),
+        ("requests:\n  - set_precision: {module_type: [Conv], activation: int8}", "'module_type' must be a string, found a list"),
     ]
 
     @Test(arguments: invalid)

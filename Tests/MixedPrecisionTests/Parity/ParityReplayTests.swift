@@ -7,7 +7,9 @@ import Testing
 /// planner. Every quantizer must get the dtype AIMET's configurator gave it, and AIMET's
 /// failures must match mmp's — except for the deliberate differences listed, with their
 /// reasons, in Data/parity/differences.json (and docs/aimet.md). An unlisted difference,
-/// or a listed one that no longer occurs, fails.
+/// or a listed one that no longer occurs, fails. Where AIMET raised on a real
+/// architecture, there is nothing of AIMET's to compare with: the case's expected.json
+/// holds the plan checked by hand against the rules, and mmp must give exactly that.
 @Suite struct ParityReplayTests {
     static let root = fixture("Data/parity")
 
@@ -28,6 +30,13 @@ import Testing
             models.insert(sim.model ?? "")
         }
         #expect(models.count >= 4)
+        // Real architectures (issue 13), and a hand-checked plan wherever AIMET raised on one.
+        #expect(models.isSuperset(of: ["resnet18", "mobilenet_v2", "vit", "llama"]), "\(models.sorted())")
+        for c in Self.cases where ["resnet18", "mobilenet_v2", "vit", "llama"].contains(where: { c.hasPrefix($0 + "_") }) {
+            let record = try JSONParser.parse(Files.read("\(Self.root)/\(c)/aimet.json"))
+            let checked = FileManager.default.fileExists(atPath: "\(Self.root)/\(c)/expected.json")
+            #expect(checked == (record["aimet"]?["status"] != .string("ok")), "\(c): expected.json exactly where AIMET raised")
+        }
         let multi = try SimGraphFile.read(Files.read("\(Self.root)/two_io_leaf/sim.json"))
         #expect(multi.inputs.count == 2 && multi.outputs.count == 2)
         let tied = try SimGraphFile.read(Files.read("\(Self.root)/siblings_shared_act/sim.json"))
@@ -67,6 +76,12 @@ import Testing
         #expect(rows.count >= 50)
     }
 
+    /// Whether a JSON object holds exactly `members` (in any order).
+    static func same(_ value: JSONValue?, _ members: [String: JSONValue]) -> Bool {
+        guard case .object(let list)? = value, list.count == members.count else { return false }
+        return list.allSatisfy { members[$0.0] == $0.1 }
+    }
+
     @Test(arguments: cases)
     func replay(_ name: String) throws {
         let dir = "\(Self.root)/\(name)"
@@ -101,6 +116,15 @@ import Testing
             if let expected = diffs["status"]?[name] {
                 #expect(expected["mmp"] == .string(plan.status.rawValue), "\(name): mmp \(plan.status), listed \(expected)")
                 if case .string(let r)? = expected["reason"] { #expect(diffs["reasons"]?[r] != nil) }
+                let checked = "\(dir)/expected.json"
+                if FileManager.default.fileExists(atPath: checked) {
+                    let hand = try JSONParser.parse(Files.read(checked))
+                    #expect(hand["status"] == .string(plan.status.rawValue), "\(name): mmp \(plan.status), checked plan \(hand["status"] ?? .null)")
+                    var changed: [String: JSONValue] = [:]
+                    for q in plan.changed { changed[plan.quantizerName(q)] = .string(plan.dtypes[q].description) }
+                    #expect(Self.same(hand["changed"], changed),
+                            "\(name): mmp changes \(changed.sorted { $0.key < $1.key }), the checked plan \(hand["changed"] ?? .null)")
+                }
             } else {
                 // Agreement: AIMET's strict conflict is mmp's infeasible plan.
                 #expect(error.contains("Conflicting requests") && plan.status == .infeasible, "\(name): AIMET raised \(error); mmp \(plan.status)")

@@ -2,8 +2,10 @@
 /// the quantizers where the requests collide and how each request reaches them, the
 /// kernel lists that forbid a pair, and what best-effort does instead.
 enum ConflictExplainer {
+    /// `bestEffort` holds what best-effort plans for the part's quantizers; `slots`, the
+    /// slots of (at least) the part's quantizers.
     static func explain(_ members: Set<ConflictFinder.Member>, problem: PlanningProblem, part: Part,
-                        bestEffort: [DType]) -> Plan.Conflict {
+                        bestEffort: [Int: DType], slots index: QuantizerSlots) -> Plan.Conflict {
         var requests: [Int] = [], kernels: [Int] = []
         for m in members.sorted() {
             switch m {
@@ -31,7 +33,7 @@ enum ConflictExplainer {
                 Plan.Conflict.Ask(request: t.request, dtype: t.dtype, origin: t.origin,
                                   path: QuantizerPath.trace(t.origin, to: q, graph: graph, effective: problem.effective))
             }
-            let slots = QuantizerPath.slots(of: q, graph: graph)
+            let slots = index[q].map { QuantizerSlots.describe($0, graph: graph) }
             return .init(quantizer: q, asks: asks, tiedSlots: slots.count > 1 ? slots : [])
         }
 
@@ -59,8 +61,9 @@ enum ConflictExplainer {
             for t in part.targets.map({ problem.resolution.targets[$0] }) where t.request == r && t.tier == .explicit {
                 for q in t.quantizers {
                     slots += 1
-                    if bestEffort[q] != t.dtype {
-                        deviations.append(.init(quantizer: q, origin: t.origin, tier: t.tier, requested: t.dtype, realized: bestEffort[q]))
+                    let realized = bestEffort[q] ?? graph.quantizers[q].dtype
+                    if realized != t.dtype {
+                        deviations.append(.init(quantizer: q, origin: t.origin, tier: t.tier, requested: t.dtype, realized: realized))
                     }
                 }
             }

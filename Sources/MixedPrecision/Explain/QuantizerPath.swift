@@ -59,17 +59,6 @@ enum QuantizerPath {
         return steps
     }
 
-    /// Every slot naming quantizer `q`, as text (`input 0 of op 'a'`), in graph order.
-    static func slots(of q: Int, graph: SimGraph) -> [String] {
-        var out: [String] = []
-        for (k, op) in graph.ops.enumerated() {
-            for (i, s) in graph.inputSlots[k].enumerated() where s == q { out.append("input \(i) of op '\(op.name)'") }
-            for (j, s) in graph.outputSlots[k].enumerated() where s == q { out.append("output \(j) of op '\(op.name)'") }
-            for (p, s) in graph.paramSlots[k].enumerated() where s == q { out.append("param '\(op.params[p].name)' of op '\(op.name)'") }
-        }
-        return out
-    }
-
     /// The steps as one readable phrase.
     static func describe(_ steps: [PathStep], graph: SimGraph) -> String {
         func name(_ k: Int) -> String { "'\(graph.ops[k].name)'" }

@@ -54,21 +54,28 @@ public enum Planner {
             Self.solve(work.value.parts[runs[r]], of: work.value.problem, mode: programMode, exhaustive: options.exhaustive)
         }.joined()
         solve += tick()
+        var infeasible: [Part] = []
         for (part, outcome) in zip(parts, solved) {
             switch try outcome.get() {
             case .solved(let chosen, _):
                 for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
             case .infeasible:
-                let found = try ConflictFinder.minimalConflicts(problem, part: part)
-                complete = complete && found.complete
-                // What best-effort would do with this part, to say what happens instead.
-                var instead = problem.graph.quantizers.map(\.dtype)
-                if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: part, mode: .bestEffort)) {
-                    for (k, q) in part.quantizers.enumerated() { instead[q] = chosen[k] }
-                }
-                for members in found.conflicts {
-                    conflicts.append(ConflictExplainer.explain(members, problem: problem, part: part, bestEffort: instead))
-                }
+                infeasible.append(part)
+            }
+        }
+        if !infeasible.isEmpty {
+            // Every lookup below is local to the infeasible parts: their quantizers' slots
+            // are found in one pass, never one graph walk per conflict.
+            let slots = QuantizerSlots(problem.graph, of: Set(infeasible.flatMap(\.quantizers)))
+            let work = Unchecked((problem: problem, parts: infeasible, slots: slots))
+            let runs = Parallel.runs(infeasible.count)
+            let explained = Parallel.map(runs.count) { r in
+                Self.explain(work.value.parts[runs[r]], of: work.value.problem, slots: work.value.slots)
+            }.joined()
+            for result in explained {
+                let (found, complete: finished) = try result.get()
+                conflicts += found
+                complete = complete && finished
             }
         }
         times.add("build", seconds: build)
@@ -82,6 +89,27 @@ public enum Planner {
                         conflictsComplete: complete)
         times.lap("outcomes")
         return plan
+    }
+
+    /// The minimal conflicts of each infeasible part, explained, with what best-effort
+    /// would do with the part instead; and whether every search finished.
+    private static func explain(_ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem,
+                                slots: QuantizerSlots) -> [Result<([Plan.Conflict], complete: Bool), MMPError>] {
+        parts.map { part in
+            do throws(MMPError) {
+                let found = try ConflictFinder.minimalConflicts(problem, part: part)
+                var instead: [Int: DType] = [:]
+                if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: part, mode: .bestEffort)) {
+                    for (k, q) in part.quantizers.enumerated() { instead[q] = chosen[k] }
+                }
+                let conflicts = found.conflicts.map {
+                    ConflictExplainer.explain($0, problem: problem, part: part, bestEffort: instead, slots: slots)
+                }
+                return .success((conflicts, complete: found.complete))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 
     /// Builds and solves the program of each of `parts`.

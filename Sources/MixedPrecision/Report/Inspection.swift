@@ -39,13 +39,8 @@ public enum Inspection {
 
     /// Where quantizer `q` sits, briefly: `output 0 of 'conv'`, `param 'weight' of 'conv'`.
     static func placement(_ graph: SimGraph) -> [[String]] {
-        var out = Array(repeating: [String](), count: graph.quantizers.count)
-        for (k, op) in graph.ops.enumerated() {
-            for (i, q) in graph.inputSlots[k].enumerated() { if let q { out[q].append("input \(i) of '\(op.name)'") } }
-            for (j, q) in graph.outputSlots[k].enumerated() { if let q { out[q].append("output \(j) of '\(op.name)'") } }
-            for (p, q) in graph.paramSlots[k].enumerated() { if let q { out[q].append("param '\(op.params[p].name)' of '\(op.name)'") } }
-        }
-        return out
+        let slots = QuantizerSlots(graph)
+        return graph.quantizers.indices.map { q in slots[q].map { QuantizerSlots.describe($0, graph: graph, opWord: false) } }
     }
 
     public static func render(_ graph: SimGraph) -> String {

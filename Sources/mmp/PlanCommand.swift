@@ -66,9 +66,12 @@ struct PlanCommand: ParsableCommand {
         if let svg { print("wrote \(svg)") }
         if plan.status == .infeasible {
             printError("strict plan is infeasible")
-            for (k, c) in plan.conflicts.enumerated() {
+            // A terminal is for the first few; the log holds them all.
+            for (k, c) in plan.conflicts.prefix(PlanLog.conflictsShown).enumerated() {
                 printError(PlanLog.summarize(c, number: k + 1, plan: plan))
             }
+            let more = plan.conflicts.count - PlanLog.conflictsShown
+            if more > 0 { printError("… and \(more) more conflict\(more == 1 ? "" : "s"), listed in the log") }
             printError("see \(outDir)/mmp_log.txt; --best-effort plans anyway with later requests winning")
         }
         // Everything is written: leave without tearing down a large plan object by object

@@ -1,7 +1,10 @@
-/// The readable report, `mmp_log.txt` (contract §9): the requests as given, the targets
-/// after override, conflicts or deviations, and every quantizer that changed with the
-/// requests that made it change.
+/// The readable report, `mmp_log.txt` (contract §9): the conflicts (first, when strict mode
+/// found any), the requests as given, the targets after override, the outcomes with their
+/// deviations, and every quantizer that changed with the requests that made it change.
 public enum PlanLog {
+    /// How many conflicts `mmp plan` prints on stderr; the log lists every one.
+    public static let conflictsShown = 20
+
     public static func render(_ plan: Plan) -> String {
         String(decoding: bytes(plan), as: UTF8.self)
     }
@@ -18,6 +21,20 @@ public enum PlanLog {
         var out = ByteBuffer.streaming()
         out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
         out += "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
+
+        // What a user of a failed strict plan reads first: the conflicts, before the
+        // request and target listings that can run to thousands of lines.
+        if !plan.conflicts.isEmpty {
+            out += "\nConflicts (\(plan.conflicts.count))\n"
+            for (k, c) in plan.conflicts.enumerated() {
+                out += describe(c, number: k + 1, plan: plan)
+                guard out.flush(to: emit) else { return }
+            }
+            if !plan.conflictsComplete {
+                out += "  (the search stopped after \(plan.conflicts.count) conflicts; there may be more)\n"
+            }
+            out += "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests below.\n"
+        }
 
         out += "\nRequests as given (\(res.requests.count))\n"
         for (r, request) in res.requests.enumerated() {
@@ -69,15 +86,6 @@ public enum PlanLog {
             for w in res.warnings[r] { out += "      warning: \(w)\n" }
             for n in res.notes[r] { out += "      note: \(n)\n" }
             guard out.flush(to: emit) else { return }
-        }
-
-        if !plan.conflicts.isEmpty {
-            out += "\nConflicts (\(plan.conflicts.count))\n"
-            for (k, c) in plan.conflicts.enumerated() { out += describe(c, number: k + 1, plan: plan) }
-            if !plan.conflictsComplete {
-                out += "  (the search stopped after \(plan.conflicts.count) conflicts; there may be more)\n"
-            }
-            out += "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests above.\n"
         }
 
         let changed = plan.changed

@@ -29,7 +29,7 @@ import Testing
     /// The log's conflict section: from `Conflicts (` through the closing advice.
     static func conflictSection(_ log: String) -> String? {
         guard let start = log.range(of: "Conflicts ("),
-              let end = log.range(of: "or change the requests above.", range: start.upperBound..<log.endIndex) else { return nil }
+              let end = log.range(of: "or change the requests below.", range: start.upperBound..<log.endIndex) else { return nil }
         return String(log[start.lowerBound..<end.upperBound])
     }
 

@@ -83,6 +83,39 @@ import Testing
         #expect(dir.exists("out/sim.json"))
     }
 
+    /// Hundreds of conflicts must not flood a terminal: stderr shows the first 20 and says
+    /// how many more the log holds, and the log puts them before everything else.
+    @Test func manyConflictsShowTheFirstTwentyAndTheLogListsThemFirst() throws {
+        let n = 25
+        var ops: [String] = [], quantizers: [String] = [], outputs: [String] = [], requests: [String] = []
+        for k in 0..<n {
+            ops.append(#"{"name": "s\#(k)", "type": "Conv", "inputs": ["x"], "outputs": ["s\#(k):0"], "input_quantizers": [null], "output_quantizers": ["s\#(k).out"], "params": {}}"#)
+            for side in ["a", "b"] {
+                ops.append(#"{"name": "\#(side)\#(k)", "type": "Conv", "inputs": ["s\#(k):0"], "outputs": ["\#(side)\#(k):0"], "input_quantizers": [null], "output_quantizers": ["\#(side)\#(k).out"], "params": {}}"#)
+                quantizers.append(#""\#(side)\#(k).out": {"dtype": "int8"}"#)
+                outputs.append(#""\#(side)\#(k):0""#)
+            }
+            quantizers.append(#""s\#(k).out": {"dtype": "int8"}"#)
+            requests.append("  - set_precision: {module: a\(k), activation: int16}\n  - set_precision: {module: b\(k), activation: int4}")
+        }
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let sim = try dir.file("sim.json", """
+            {"format": "mmp-sim/1", "inputs": ["x"], "outputs": [\(outputs.joined(separator: ", "))],
+             "ops": [\(ops.joined(separator: ",\n"))], "quantizers": {\(quantizers.joined(separator: ", "))}}
+            """)
+        let req = try dir.file("r.yaml", "requests:\n" + requests.joined(separator: "\n") + "\n")
+        let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("mmp: conflict ") }.count == 20)
+        #expect(lines.contains("mmp: … and 5 more conflicts, listed in the log"))
+        let log = try #require(dir.read("out/mmp_log.txt"))
+        #expect(log.contains("conflict 25 (shared-quantizer): requests 48, 49 cannot all hold"))
+        let conflicts = try #require(log.range(of: "Conflicts (25)")), requests_ = try #require(log.range(of: "Requests as given"))
+        #expect(conflicts.lowerBound < requests_.lowerBound)
+    }
+
     static let invalidRuns: [(String, [String], String)] = [
         ("bad sim", ["--sim", "BAD_SIM"], "invalid sim graph: 'BAD_SIM': duplicate op name 'conv'"),
         ("bad requests", ["--requests", "BAD_REQ"], "invalid request: 'BAD_REQ': line 2, column 47 (requests[0].set_precision.activation): unknown dtype 'int2'"),

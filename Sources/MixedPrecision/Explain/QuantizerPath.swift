@@ -61,7 +61,11 @@ enum QuantizerPath {
 
     /// The steps as one readable phrase.
     static func describe(_ steps: [PathStep], graph: SimGraph) -> String {
-        func name(_ k: Int) -> String { "'\(graph.ops[k].name)'" }
+        func name(_ k: Int) -> String {
+            let op = graph.ops[k]
+            guard let module = op.modules.first, module != op.name else { return "'\(op.name)'" }
+            return "'\(op.name)' (\(module))"
+        }
         return steps.map { step -> String in
             switch step {
             case let .inputSlot(op, i): return "input \(i) of op \(name(op)) has its own quantizer"

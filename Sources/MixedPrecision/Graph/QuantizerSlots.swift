@@ -7,6 +7,13 @@ struct QuantizerSlots {
         case input(op: Int, index: Int)
         case output(op: Int, index: Int)
         case param(op: Int, index: Int)
+
+        /// The op holding the slot.
+        var op: Int {
+            switch self {
+            case let .input(k, _), let .output(k, _), let .param(k, _): return k
+            }
+        }
     }
 
     private var slots: [Int: [Slot]] = [:]

@@ -12,12 +12,20 @@ extension Plan {
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    /// The same, appended to `out` (the log has a line per target).
+    /// The same, appended to `out` (the log has a line per target). An op whose module
+    /// path is not its name (an ONNX node `node_Conv_813` of `features.1.conv.0.0`, a
+    /// traced `Conv_4` of `layer1.0.conv1`) is named with its module too: that is the name
+    /// a user's requests use.
     func describe(_ origin: Target.Origin, into out: inout ByteBuffer) {
         func op(_ k: Int) {
             out.append(" of op '")
             out.append(opName(k))
             out.append(UInt8(ascii: "'"))
+            if let module = graph.ops[k].modules.first, module != graph.ops[k].name {
+                out.append(" (")
+                out.append(module)
+                out.append(UInt8(ascii: ")"))
+            }
         }
         switch origin {
         case let .edge(k, i):

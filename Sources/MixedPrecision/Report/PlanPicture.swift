@@ -27,21 +27,19 @@ public enum PlanPicture {
         let graph = plan.graph
         let infeasible = plan.status == .infeasible
 
-        // The region, and what to highlight.
+        // The region, and what to highlight. The slots of every quantizer the picture is
+        // about are found in one pass over the graph: per quantizer, that pass would make
+        // a large plan's picture quadratic.
         var region = Set<Int>()
         var hot = Set<Int>()                      // colliding quantizers
         var hotEdges: [String: [String]] = [:]    // edge key → labels ("req 0: int16")
+        let about = infeasible ? Set(plan.conflicts.flatMap { $0.collisions.map(\.quantizer) }) : Set(plan.changed)
+        let slots = QuantizerSlots(graph, of: about)
+        func owners(of q: Int) -> [Int] { slots[q].map(\.op) }
         func readersOf(quantizer q: Int) -> [Int] {
             var out: [Int] = []
-            for (k, op) in graph.ops.enumerated() where graph.outputSlots[k].contains(q) {
-                for t in op.outputs { out += (graph.consumers[t] ?? []).map(\.op) }
-            }
+            for case let .output(k, j) in slots[q] { out += (graph.consumers[graph.ops[k].outputs[j]] ?? []).map(\.op) }
             return out
-        }
-        func owners(of q: Int) -> [Int] {
-            graph.ops.indices.filter { k in
-                graph.inputSlots[k].contains(q) || graph.outputSlots[k].contains(q) || graph.paramSlots[k].contains(q)
-            }
         }
         if infeasible {
             for c in plan.conflicts {
@@ -95,7 +93,13 @@ public enum PlanPicture {
         for k in ordered where drawn.contains(k) {
             let op = graph.ops[k]
             let kernel = plan.conflicts.contains { $0.kernelOps.contains(k) }
-            opText += "  \(quote("op:" + op.name)) [shape=box, style=rounded\(kernel ? ", color=red, penwidth=2" : ""), label=\(quote(op.name + "\n" + op.type))];\n"
+            var text = label(op)
+            if kernel, let rule = plan.conflicts.lazy.flatMap(\.kernelRules).first(where: { $0.op == k }) {
+                // What the backend runs here, beside what the requests would make it run.
+                text += "\nwould run " + rule.requestedText.joined(separator: ", ")
+                text += "\nsupports " + rule.supported.map(\.description).joined(separator: ", ")
+            }
+            opText += "  \(quote("op:" + op.name)) [shape=box, style=rounded\(kernel ? ", color=red, penwidth=2" : ""), label=\(quote(text))];\n"
             for (i, t) in op.inputs.enumerated() {
                 // Where the tensor comes from, as drawn.
                 var from: String
@@ -133,8 +137,32 @@ public enum PlanPicture {
             let isInput = graph.inputs.contains(t)
             opText += "  \(quote("t:" + t)) [shape=plaintext, label=\(quote(isInput ? "model input \(t)" : t))];\n"
         }
-        out += opText + quantizerNodesText + edgeText + "}\n"
+        out += opText + quantizerNodesText + edgeText + legend(plan) + "}\n"
         return out
+    }
+
+    /// An op's box: its module path when it has one apart from its name (an ONNX node
+    /// `node_Conv_813` is `features.1.conv.0.0`), its type, and the name.
+    static func label(_ op: SimGraph.Op) -> String {
+        let module = op.modules.first ?? op.name
+        return module == op.name ? op.name + "\n" + op.type : module + "\n" + op.type + " (" + op.name + ")"
+    }
+
+    /// What the colours and lines mean: the dtypes the picture uses, and for a conflict
+    /// the red marks.
+    static func legend(_ plan: Plan) -> String {
+        var used = Set<DType>()
+        for q in plan.changed { used.insert(plan.dtypes[q]); used.insert(plan.previous[q]) }
+        for c in plan.conflicts { for col in c.collisions { used.insert(plan.dtypes[col.quantizer]) } }
+        var rows = used.sorted().map { "<tr><td bgcolor=\"\(color($0))\">  </td><td align=\"left\">\($0)</td></tr>" }
+        rows.append("<tr><td>oval</td><td align=\"left\">quantizer: name, dtype (given → planned)</td></tr>")
+        rows.append("<tr><td>box</td><td align=\"left\">op: module, type (node name)</td></tr>")
+        rows.append("<tr><td>dashed</td><td align=\"left\">param read</td></tr>")
+        if plan.status == .infeasible {
+            rows.append("<tr><td><font color=\"red\">red</font></td><td align=\"left\">where the conflicting requests meet</td></tr>")
+        }
+        return "  legend [shape=plaintext, label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\"><tr><td colspan=\"2\"><b>legend</b></td></tr>"
+            + rows.joined() + "</table>>];\n"
     }
 
     /// The key of the drawn edge an origin stands for.

@@ -42,13 +42,15 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.stopMeasurement()
         }
         Benchmark("write \(label)", configuration: config) { benchmark in
-            let problem = try PlanningProblem(graph: SimGraphFile.read(simBytes), requests: RequestFile.parse(requestsText), rules: .none)
+            let file = try SimGraphFile.load(simBytes)
+            let problem = try PlanningProblem(graph: file.graph, requests: RequestFile.parse(requestsText), rules: .none)
             let plan = try Planner.plan(problem, mode: .bestEffort)
+            var times = StageTimes()
             let dir = NSTemporaryDirectory() + "mmp-bench-\(label)"
             let job = PlanJob(simPath: "/nonexistent/sim.json", requestsPath: "/nonexistent/requests.yaml", mode: .bestEffort, outDir: dir)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                try job.write(plan)
+                try job.write(plan, file: file, times: &times)
             }
             benchmark.stopMeasurement()
             try? FileManager.default.removeItem(atPath: dir)

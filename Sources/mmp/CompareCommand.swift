@@ -25,10 +25,10 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         model.noteDefaultConfig()
-        let job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config, outDir: "")
+        let inputs = PlanInputs(source: model.source, requestsPath: requests)
         let comparison: Comparison
         do {
-            comparison = try Comparison(job.problem())
+            comparison = try Comparison(inputs.problem())
         } catch {
             printError(error.printable())
             throw ExitCode(1)

@@ -19,10 +19,9 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         model.noteDefaultConfig()
-        let job = PlanJob(model: model.model, requestsPath: "", configPath: model.config, outDir: "")
         let graph: SimGraph
         do {
-            graph = try job.graph(config: job.config())
+            graph = try model.source.graph()
         } catch {
             printError(error.printable())
             throw ExitCode(1)

@@ -35,12 +35,13 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    var model: PlanJob.Model {
+    var source: ModelSource {
         if let onnx {
-            return .onnx(onnx, QuantizerDefaults(activationBits: defaultOutputBw, paramBits: defaultParamBw,
-                                                 kind: defaultDataType == .int ? .int : .float))
+            return ModelSource(model: .onnx(onnx, QuantizerDefaults(activationBits: defaultOutputBw, paramBits: defaultParamBw,
+                                                                    kind: defaultDataType == .int ? .int : .float)),
+                               configPath: config)
         }
-        return .sim(sim ?? "")
+        return ModelSource(model: .sim(sim ?? ""), configPath: config)
     }
 
     /// Says on stderr when an ONNX model is placed with AIMET's default config.

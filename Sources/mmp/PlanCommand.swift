@@ -47,7 +47,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         model.noteDefaultConfig()
-        var job = PlanJob(model: model.model, requestsPath: requests, configPath: model.config,
+        var job = PlanJob(inputs: PlanInputs(source: model.source, requestsPath: requests),
                           mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         job.svgPath = svg
         job.renderSVG = Graphviz.svg

@@ -1,23 +1,28 @@
 /// Reads and writes the `mmp-sim/1` sim-graph format (contract §2).
 ///
 /// Reading checks the document's shape here and the graph's consistency in
-/// ``SimGraph/init(model:inputs:outputs:ops:quantizers:document:)``. Writing back patches
-/// only each quantizer's `dtype` into the document as read, so every other field — and
-/// the order of keys — is carried through untouched.
+/// ``SimGraph/init(model:inputs:outputs:ops:quantizers:)``, and keeps the file beside the
+/// graph (``SimFile``). Writing back patches only each quantizer's `dtype` into the file
+/// as read, so every other field — and the order of keys — is carried through untouched.
 public enum SimGraphFile {
     public static let format = "mmp-sim/1"
 
     /// Parses a sim-graph file's bytes: the streaming reader for the common case, the
     /// general parser (and its error messages) for everything else.
-    public static func read(_ bytes: [UInt8]) throws(MMPError) -> SimGraph {
-        if let graph = try SimGraphReader.read(bytes) { return graph }
+    public static func load(_ bytes: [UInt8]) throws(MMPError) -> SimFile {
+        if let file = try SimGraphReader.read(bytes) { return file }
         let doc: JSONValue
         do {
             doc = try JSONParser.parse(bytes)
         } catch {
             throw .invalidSim("malformed JSON at \(error)")
         }
-        return try decode(doc)
+        return SimFile(graph: try decode(doc), original: .document(doc))
+    }
+
+    /// The graph of a sim-graph file (``load(_:)`` without the file).
+    public static func read(_ bytes: [UInt8]) throws(MMPError) -> SimGraph {
+        try load(bytes).graph
     }
 
     /// Builds a graph from a parsed document.
@@ -50,7 +55,7 @@ public enum SimGraphFile {
             }
             quantizers.append(.init(name: name, dtype: dtype))
         }
-        return try SimGraph(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, document: doc)
+        return try SimGraph(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)
     }
 
     private static let opKeyList = "name, type, class, module, inputs, outputs, input_quantizers, output_quantizers, params"
@@ -129,21 +134,26 @@ public enum SimGraphFile {
         return out
     }
 
-    /// The file for `graph` with each quantizer's dtype replaced by `dtypes[k]`: for a graph
-    /// read from a file, that file's bytes with only the dtype strings spliced; otherwise
-    /// the encoded document.
-    public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
-        guard graph.sourceFile != nil else { return JSONWriter.bytes(encode(graph, dtypes: dtypes)) }
+    /// The file with each quantizer's dtype replaced by `dtypes[k]`: the bytes as read with
+    /// only the dtype strings spliced, the document as read with its dtypes patched, or —
+    /// for a graph built in code — the graph encoded in full.
+    public static func bytes(_ file: SimFile, dtypes: [DType]) -> [UInt8] {
+        guard case .bytes = file.original else { return JSONWriter.bytes(encode(file, dtypes: dtypes)) }
         var out: [UInt8] = []
-        write(graph, dtypes: dtypes) { out.append(contentsOf: $0); return true }
+        write(file, dtypes: dtypes) { out.append(contentsOf: $0); return true }
         return out
+    }
+
+    /// A graph built in code, encoded with `dtypes`.
+    public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
+        bytes(SimFile(graph: graph), dtypes: dtypes)
     }
 
     /// The same file as ``bytes(_:dtypes:)``, handed to `emit` in chunks of about a
     /// megabyte, so writing a large sim back never holds a second copy of it.
-    public static func write(_ graph: SimGraph, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        guard let source = graph.sourceFile, source.dtypeRanges.count == graph.quantizers.count else {
-            _ = bytes(graph, dtypes: dtypes).withUnsafeBufferPointer(emit)
+    public static func write(_ file: SimFile, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        guard case .bytes(let sourceBytes, let dtypeRanges) = file.original, dtypeRanges.count == file.graph.quantizers.count else {
+            _ = bytes(file, dtypes: dtypes).withUnsafeBufferPointer(emit)
             return
         }
         // The spelling of each dtype once, then the file copied in runs between dtypes.
@@ -158,8 +168,8 @@ public enum SimGraphFile {
         }
         let codes = dtypes.map { code[$0] ?? 0 }
         var chunk = ByteBuffer.streaming()
-        source.bytes.withUnsafeBufferPointer { input in
-        source.dtypeRanges.withUnsafeBufferPointer { ranges in
+        sourceBytes.withUnsafeBufferPointer { input in
+        dtypeRanges.withUnsafeBufferPointer { ranges in
         codes.withUnsafeBufferPointer { codes in
         spellings.withUnsafeBufferPointer { spellings in
             // A run of unchanged bytes is copied into the chunk, or — when long, like the
@@ -187,13 +197,19 @@ public enum SimGraphFile {
         }
     }
 
-    /// The document for `graph` with each quantizer's dtype replaced by `dtypes[k]`.
+    /// The document for the file with each quantizer's dtype replaced by `dtypes[k]`.
     ///
-    /// A graph read from a file keeps every other field of that file; a graph built in
-    /// code is encoded in full.
-    public static func encode(_ graph: SimGraph, dtypes: [DType]) -> JSONValue {
-        if graph.sourceFile != nil, let doc = try? JSONParser.parse(bytes(graph, dtypes: dtypes)) { return doc }
-        let doc = graph.document ?? fresh(graph)
+    /// A file as read keeps every other field; a graph built in code is encoded in full.
+    public static func encode(_ file: SimFile, dtypes: [DType]) -> JSONValue {
+        let graph = file.graph
+        let doc: JSONValue
+        switch file.original {
+        case .bytes:
+            if let parsed = try? JSONParser.parse(bytes(file, dtypes: dtypes)) { return parsed }
+            doc = fresh(graph)
+        case .document(let d): doc = d
+        case .none: doc = fresh(graph)
+        }
         guard case .object(var members) = doc,
               let qAt = members.firstIndex(where: { $0.0 == "quantizers" }),
               case .object(var qs) = members[qAt].1 else { return doc }
@@ -206,6 +222,11 @@ public enum SimGraphFile {
         }
         members[qAt].1 = .object(qs)
         return .object(members)
+    }
+
+    /// A graph built in code, encoded with `dtypes`.
+    public static func encode(_ graph: SimGraph, dtypes: [DType]) -> JSONValue {
+        encode(SimFile(graph: graph), dtypes: dtypes)
     }
 
     private static func fresh(_ graph: SimGraph) -> JSONValue {

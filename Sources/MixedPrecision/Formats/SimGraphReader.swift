@@ -19,15 +19,14 @@ struct SimGraphReader {
     /// is where a second thread starts looking for an op to read from; by default a
     /// little past the middle of a large file (the quantizers at its end take less work per
     /// byte than ops), and nil (one thread) for a small one.
-    static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimGraph? {
+    static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
         let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * 57 : nil)
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
-        var graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
+        let graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
                                  opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
                                  quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
-        graph.sourceFile = SimGraph.SourceFile(bytes: bytes, dtypeRanges: parsed.dtypeRanges)
-        return graph
+        return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
 
     private init(b: UnsafeBufferPointer<UInt8>) { self.b = b }

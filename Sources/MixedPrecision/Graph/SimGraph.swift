@@ -106,23 +106,9 @@ public struct SimGraph: Sendable {
     /// Whether the tensor with id `tensor` is a model output.
     func isModelOutput(tensor: Int) -> Bool { modelOutputTensors.contains(tensor) }
 
-    /// The document this graph was read from, kept for a faithful write-back.
-    public var document: JSONValue?
-
-    /// The bytes of the file this graph was read from, and where each quantizer's dtype
-    /// string sits in them: write-back splices new dtypes into the original bytes.
-    public struct SourceFile: Sendable {
-        public var bytes: [UInt8]
-        /// Per quantizer (in `quantizers` order), the byte range of its `"dtype"` string.
-        public var dtypeRanges: [Range<Int>]
-    }
-
-    /// Set when the graph was read by the streaming reader.
-    public var sourceFile: SourceFile?
-
     public init(
         model: String? = nil, inputs: [String], outputs: [String], ops: [Op],
-        quantizers: [Quantizer], document: JSONValue? = nil
+        quantizers: [Quantizer]
     ) throws(MMPError) {
         var qIndex: [String: Int] = [:]
         qIndex.reserveCapacity(quantizers.count)
@@ -132,7 +118,7 @@ public struct SimGraph: Sendable {
             }
         }
         try self.init(model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers,
-                      quantizerIndex: qIndex, document: document)
+                      quantizerIndex: qIndex)
     }
 
     /// The same, with the ops in consecutive parts (as two reading threads found them) and
@@ -140,13 +126,12 @@ public struct SimGraph: Sendable {
     /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
     init(
         model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
-        quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], document: JSONValue? = nil
+        quantizers: [Quantizer], quantizerIndex qIndex: [String: Int]
     ) throws(MMPError) {
         self.model = model
         self.inputs = inputs
         self.outputs = outputs
         self.quantizers = quantizers
-        self.document = document
 
         // Three independent passes at once: quantizer slots, names and tensors, and joining
         // the parts into one list. The checks report their first problem in op order; the

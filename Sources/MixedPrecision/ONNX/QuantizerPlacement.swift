@@ -36,7 +36,7 @@ public struct QuantizerDefaults: Sendable, Equatable {
 
 enum QuantizerPlacement {
     static func build(_ model: ONNXModel, config: QuantSimConfig, defaults: QuantizerDefaults,
-                      modelName: String) throws(MMPError) -> SimGraph {
+                      modelName: String) throws(MMPError) -> SimFile {
         let kinds = try TensorKinds(model)
         let activationDType = try defaults.dtype(bits: defaults.activationBits)
         let paramDType = try defaults.dtype(bits: defaults.paramBits)
@@ -153,7 +153,8 @@ enum QuantizerPlacement {
             ("ops", .array(opDocs)), ("quantizers", .object(quantizerDocs)),
         ])
         do {
-            return try SimGraph(model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, document: document)
+            let graph = try SimGraph(model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)
+            return SimFile(graph: graph, original: .document(document))
         } catch {
             throw .invalidModel("the sim graph built from it is inconsistent: \(error.message)")
         }

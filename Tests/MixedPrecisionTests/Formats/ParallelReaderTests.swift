@@ -9,8 +9,10 @@ import SyntheticModels
     /// What a read produced, in a comparable form.
     static func outcome(_ bytes: [UInt8], splitNear: Int?) -> String {
         do {
-            guard let g = try SimGraphReader.read(bytes, splitNear: .some(splitNear)) else { return "declined" }
-            return "ops \(g.ops)\nquantizers \(g.quantizers)\nranges \(g.sourceFile?.dtypeRanges ?? [])\n"
+            guard let file = try SimGraphReader.read(bytes, splitNear: .some(splitNear)) else { return "declined" }
+            let g = file.graph
+            guard case .bytes(_, let ranges) = file.original else { return "no splice map" }
+            return "ops \(g.ops)\nquantizers \(g.quantizers)\nranges \(ranges)\n"
                 + "order \(g.topologicalOrder)\nslots \(g.inputSlots) \(g.outputSlots) \(g.paramSlots)\n"
                 + "index \(g.quantizerIndex.sorted { $0.key < $1.key })"
         } catch {

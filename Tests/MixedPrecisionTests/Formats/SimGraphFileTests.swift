@@ -47,10 +47,11 @@ import SyntheticModels
     }
 
     @Test func writeBackChangesOnlyDtypesAndKeepsEverythingElse() throws {
-        let graph = try SimGraphFile.read(Array(Samples.sim.utf8))
+        let file = try SimGraphFile.load(Array(Samples.sim.utf8))
+        let graph = file.graph
         var dtypes = graph.quantizers.map(\.dtype)
         dtypes[graph.quantizerIndex["fc.w"] ?? 0] = .int4
-        let out = String(decoding: SimGraphFile.bytes(graph, dtypes: dtypes), as: UTF8.self)
+        let out = String(decoding: SimGraphFile.bytes(file, dtypes: dtypes), as: UTF8.self)
         // Byte for byte the input, but for the one dtype.
         #expect(out == Samples.sim.replacingOccurrences(of: #""fc.w": {"dtype": "int8"}"#, with: #""fc.w": {"dtype": "int4"}"#))
         let reread = try SimGraphFile.read(Array(out.utf8))
@@ -68,12 +69,13 @@ import SyntheticModels
     /// bytes are the input's with each dtype in turn replaced.
     @Test func streamedWriteBackOfALargeSimSplicesEveryDtypeInPlace() throws {
         let text = SyntheticModel(shape: .decoder, quantizers: 3000).simJSON()
-        let graph = try SimGraphFile.read(Array(text.utf8))
-        #expect(graph.sourceFile != nil)
+        let file = try SimGraphFile.load(Array(text.utf8))
+        let graph = file.graph
+        guard case .bytes = file.original else { Issue.record("the streaming reader did not keep the bytes"); return }
         let cycle: [DType] = [.int4, .int16, .fp16, .int8]
         let dtypes = graph.quantizers.indices.map { cycle[$0 % cycle.count] }
         var chunks: [[UInt8]] = []
-        SimGraphFile.write(graph, dtypes: dtypes) { chunks.append(Array($0)); return true }
+        SimGraphFile.write(file, dtypes: dtypes) { chunks.append(Array($0)); return true }
         // Expected: the k-th `"dtype": "…"` of the file (they are in quantizer order) spelt anew.
         var expected = "", rest = Substring(text), k = 0
         while let at = rest.range(of: #""dtype": ""#) {
@@ -88,18 +90,20 @@ import SyntheticModels
         #expect(String(decoding: chunks.joined(), as: UTF8.self) == expected)
         // A write error stops the stream.
         var calls = 0
-        SimGraphFile.write(graph, dtypes: dtypes) { _ in calls += 1; return false }
+        SimGraphFile.write(file, dtypes: dtypes) { _ in calls += 1; return false }
         #expect(calls == 1)
     }
 
     @Test func fileTheStreamingReaderDeclinesIsReadByTheGeneralParser() throws {
         // Escapes and non-ASCII names are valid JSON the streaming reader leaves to the parser.
         let text = Samples.sim.replacingOccurrences(of: #""model": "Tiny""#, with: #""model": "Ti\u006ey é""#)
-        let graph = try SimGraphFile.read(Array(text.utf8))
+        let slow = try SimGraphFile.load(Array(text.utf8))
+        let graph = slow.graph
         #expect(graph.model == "Tiny é")
-        #expect(graph.sourceFile == nil && graph.document != nil)
-        let fast = try SimGraphFile.read(Array(Samples.sim.utf8))
-        #expect(fast.sourceFile != nil)
+        guard case .document = slow.original else { Issue.record("the general reader did not keep the document"); return }
+        let fastFile = try SimGraphFile.load(Array(Samples.sim.utf8))
+        let fast = fastFile.graph
+        guard case .bytes = fastFile.original else { Issue.record("the streaming reader did not keep the bytes"); return }
         #expect(fast.ops == graph.ops && fast.quantizers == graph.quantizers && fast.inputs == graph.inputs)
     }
 

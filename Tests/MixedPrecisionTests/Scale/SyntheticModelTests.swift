@@ -65,7 +65,7 @@ import SyntheticModels
         #expect(!outputs[0].contains(nil))
         // The single-threaded reader gives the graph the plan was made from.
         let serial = try #require(try SimGraphReader.read(Array(simText.utf8), splitNear: .some(nil)))
-        let problem = try PlanningProblem(graph: serial, requests: RequestFile.parse(String(contentsOfFile: requests, encoding: .utf8)), rules: .none)
+        let problem = try PlanningProblem(graph: serial.graph, requests: RequestFile.parse(String(contentsOfFile: requests, encoding: .utf8)), rules: .none)
         let plan = try Planner.plan(problem, mode: mode)
         #expect(String(decoding: PlanFile.bytes(plan), as: UTF8.self) == outputs[0][0])
     }

@@ -1,0 +1,9 @@
+/// The files `mmp plan` writes into its output directory.
+public enum OutputFile: String, Sendable, CaseIterable {
+    case plan = "plan.json"
+    case log = "mmp_log.txt"
+    /// The sim with the planned dtypes: only for a feasible plan.
+    case sim = "sim.json"
+    /// Quantization overrides per tensor: only for an ONNX model's feasible plan.
+    case overrides = "overrides.json"
+}

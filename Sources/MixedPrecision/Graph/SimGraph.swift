@@ -154,9 +154,10 @@ public struct SimGraph: Sendable {
 
         // Every edge's tensor, in op order (looked up on all cores); then the readers of
         // each tensor (counting sort).
-        var edgeStart = [0]
-        edgeStart.reserveCapacity(ops.count + 1)
-        for k in ops.indices { edgeStart.append(edgeStart[k] + ops[k].inputs.count) }
+        var starts = [0]
+        starts.reserveCapacity(ops.count + 1)
+        for k in ops.indices { starts.append(starts[k] + ops[k].inputs.count) }
+        let edgeStart = starts
         let edgeCount = edgeStart[ops.count]
         let runs = Parallel.chunks(ops.count, parts: 2)
         var edgeTensor = Array(repeating: 0, count: edgeCount)

@@ -17,16 +17,17 @@ public struct HomogeneityGroup: Sendable, Equatable {
 
     public static func find(graph: SimGraph, effective: EffectiveQuantizers, resolution: Resolution) -> [HomogeneityGroup] {
         // Flat per-quantizer and per-op marks instead of sets: this runs over every op.
-        var explicitSubject = Array(repeating: false, count: graph.quantizers.count)
+        var subjects = Array(repeating: false, count: graph.quantizers.count)
         var edgeDType: [Int: DType] = [:]
-        var mixedEdges = Set<Int>()
+        var mixed = Set<Int>()
         for t in resolution.targets where t.tier == .explicit {
             guard case .edge(let op, _) = t.origin else { continue }
             if case .setPrecision = resolution.requests[t.request] {
-                for q in t.quantizers { explicitSubject[q] = true }
+                for q in t.quantizers { subjects[q] = true }
             }
-            if let d = edgeDType.updateValue(t.dtype, forKey: op), d != t.dtype { mixedEdges.insert(op) }
+            if let d = edgeDType.updateValue(t.dtype, forKey: op), d != t.dtype { mixed.insert(op) }
         }
+        let explicitSubject = subjects, mixedEdges = mixed
         let spelled = resolution.inputsAsSpelled
         // Ops are looked at on all cores, each thread a run of them, groups kept in op order.
         let runs = Parallel.runs(graph.ops.count)

@@ -48,10 +48,10 @@ public enum Planner {
         build += tick()
         // Parts are independent: their programs are built and solved on all cores, each
         // thread taking a run of parts; results are used in part order.
-        let work = Unchecked((problem: problem, parts: parts))
         let runs = Parallel.runs(parts.count)
+        let toSolve = parts
         let solved = Parallel.map(runs.count) { r in
-            Self.solve(work.value.parts[runs[r]], of: work.value.problem, mode: programMode, exhaustive: options.exhaustive)
+            Self.solve(toSolve[runs[r]], of: problem, mode: programMode, exhaustive: options.exhaustive)
         }.joined()
         solve += tick()
         var infeasible: [Part] = []
@@ -67,10 +67,10 @@ public enum Planner {
             // Every lookup below is local to the infeasible parts: their quantizers' slots
             // are found in one pass, never one graph walk per conflict.
             let slots = QuantizerSlots(problem.graph, of: Set(infeasible.flatMap(\.quantizers)))
-            let work = Unchecked((problem: problem, parts: infeasible, slots: slots))
             let runs = Parallel.runs(infeasible.count)
+            let toExplain = infeasible
             let explained = Parallel.map(runs.count) { r in
-                Self.explain(work.value.parts[runs[r]], of: work.value.problem, slots: work.value.slots)
+                Self.explain(toExplain[runs[r]], of: problem, slots: slots)
             }.joined()
             for result in explained {
                 let (found, complete: finished) = try result.get()

@@ -8,14 +8,14 @@ import Foundation
 /// from a worker). A pass that parallelises itself is therefore called at the top level
 /// of its stage, not beside another.
 enum Parallel {
-    /// Runs `a` and `b` at the same time and returns both results.
-    static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
+    /// Runs `a` and `b` at the same time and returns both results. Both closures are
+    /// `@Sendable`: the compiler checks that what they capture may be read from two threads.
+    static func both<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
         let results = Pair<A, B>()
         withoutActuallyEscaping(a) { a in
             withoutActuallyEscaping(b) { b in
-                let work = Unchecked((a, b))
                 DispatchQueue.concurrentPerform(iterations: 2) { k in
-                    if k == 0 { results.setFirst(work.value.0()) } else { results.setSecond(work.value.1()) }
+                    if k == 0 { results.setFirst(a()) } else { results.setSecond(b()) }
                 }
             }
         }
@@ -23,11 +23,10 @@ enum Parallel {
     }
 
     /// Runs `body(k)` for `k` in `0..<count` on all cores and returns the results in order.
-    static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         let results = Slots<T>(count: count)
         withoutActuallyEscaping(body) { body in
-            let work = Unchecked(body)
-            DispatchQueue.concurrentPerform(iterations: count) { k in results.set(k, work.value(k)) }
+            DispatchQueue.concurrentPerform(iterations: count) { k in results.set(k, body(k)) }
         }
         return results.take()
     }
@@ -45,7 +44,9 @@ enum Parallel {
     }
 }
 
-/// A value handed to worker threads that only read it, or that each touch their own part.
+/// A raw buffer handed to worker threads that only read it, or that each write their own
+/// disjoint part of it: the one thing `@Sendable` cannot check. Everything else a
+/// parallel closure captures is checked by the compiler.
 struct Unchecked<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

@@ -47,17 +47,46 @@ struct PrecisionProgram {
     var rows: [Row] = []
     var levels: [Level] = []
 
-    /// Builds the program for `part`.
+    /// Builds the program for `part`: the columns, then the rows (one choice per
+    /// quantizer, kernel rules, strict targets, homogeneity), then the objective levels —
+    /// each by a function of ``Builder`` named for it, in the order GLPK receives them.
     ///
     /// In strict mode the explicit targets of `activeRequests` are rows; kernel rules
     /// listed in `activeKernels` are rows in both modes. `withObjectives: false` builds
     /// a pure feasibility program (used when searching for conflicts).
     init(problem: borrowing PlanningProblem, part: Part, mode: Mode,
          activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
+        let groups = part.groups.map { problem.homogeneity[$0] }
+        var b = Builder(part: part, domains: part.quantizers.map { problem.domain(of: $0) }, groupCount: groups.count)
         quantizers = part.quantizers
-        // Local index of a quantizer: a binary search in the part's sorted list (most parts
-        // hold one or two quantizers; a dictionary per part would cost more than the part).
-        let members = part.quantizers
+        domains = b.domains
+        firstColumn = b.first
+        columnCount = b.columnCount
+        groupMembers = groups.map { g in g.quantizers.compactMap { b.local[$0] } }
+
+        let targets = part.targets.map { problem.resolution.targets[$0] }
+        b.choiceRows()
+        b.kernelRows(part.kernels.filter { activeKernels?.contains($0) ?? true }.map { problem.kernels[$0] }, graph: problem.graph)
+        if mode == .strict {
+            b.strictRows(targets.filter { $0.tier == .explicit && (activeRequests?.contains($0.request) ?? true) })
+        }
+        b.homogeneityRows(groups)
+        if withObjectives {
+            if mode == .bestEffort { b.requestLevels(targets, nearness: problem.nearnessCost) }
+            b.heterogeneityLevel(groups.count)
+            b.derivedLevel(targets)
+            b.otherChangesLevel(given: { problem.graph.quantizers[$0].dtype })
+        }
+        rows = b.rows
+        levels = b.levels
+    }
+
+    /// Columns, rows and levels as they are built. A quantizer of the part and a dtype of
+    /// its domain always have a column: a missing one is a bug, stopped by a precondition
+    /// rather than written as column 0.
+    private struct Builder {
+        /// Local index of a quantizer: a binary search in the part's sorted list (most parts
+        /// hold one or two quantizers; a dictionary per part would cost more than the part).
         struct Local {
             let members: [Int]
             subscript(q: Int) -> Int? {
@@ -69,76 +98,99 @@ struct PrecisionProgram {
                 return lo < members.count && members[lo] == q ? lo : nil
             }
         }
-        let local = Local(members: members)
-        let domains = part.quantizers.map { problem.domain(of: $0) }
-        self.domains = domains
-        var first: [Int] = []
-        var next = 0
-        for d in domains { first.append(next); next += d.count }
-        firstColumn = first
-        let xCount = next
-        let groups = part.groups.map { problem.homogeneity[$0] }
-        columnCount = xCount + groups.count
-        groupMembers = groups.map { g in g.quantizers.compactMap { local[$0] } }
 
-        for (k, d) in domains.enumerated() {
-            rows.append(Row(terms: d.indices.map { (first[k] + $0, 1) }, kind: .equal(1)))
+        let local: Local
+        let domains: [[DType]]
+        /// First `x` column of each local quantizer.
+        let first: [Int]
+        /// The first `h` column (after every `x`).
+        let hFirst: Int
+        let columnCount: Int
+        var rows: [Row] = []
+        var levels: [Level] = []
+
+        init(part: Part, domains: [[DType]], groupCount: Int) {
+            local = Local(members: part.quantizers)
+            self.domains = domains
+            var first: [Int] = []
+            var next = 0
+            for d in domains { first.append(next); next += d.count }
+            self.first = first
+            hFirst = next
+            columnCount = next + groupCount
         }
+
+        /// The column of `x[q, d]`, if `d` is in `q`'s domain.
         func x(_ q: Int, _ d: DType) -> Int? {
             guard let k = local[q], let i = domains[k].firstIndex(of: d) else { return nil }
             return first[k] + i
         }
 
-        // Kernel rules (both modes).
-        for c in part.kernels where activeKernels?.contains(c) ?? true {
-            let kc = problem.kernels[c]
-            for a in kc.activations {
-                guard let ka = local[a] else { continue }
-                if let w = kc.weight, let kw = local[w], w != a {
-                    for da in domains[ka] {
-                        for dw in domains[kw] where !kc.allows(activation: da, weight: dw) {
-                            rows.append(Row(terms: [(x(a, da) ?? 0, 1), (x(w, dw) ?? 0, 1)], kind: .atMost(1)))
+        /// The column of `x[q, d]`, which must exist.
+        func column(_ q: Int, _ d: DType) -> Int {
+            guard let c = x(q, d) else { preconditionFailure("no column for quantizer \(q) at \(d)") }
+            return c
+        }
+
+        /// `Σ_d x[q, d] = 1`: each quantizer takes one dtype.
+        mutating func choiceRows() {
+            for (k, d) in domains.enumerated() {
+                rows.append(Row(terms: d.indices.map { (first[k] + $0, 1) }, kind: .equal(1)))
+            }
+        }
+
+        /// Pairs a kernel list forbids (both modes).
+        mutating func kernelRows(_ kernels: [KernelConstraint], graph: SimGraph) {
+            for kc in kernels {
+                for a in kc.activations {
+                    guard let ka = local[a] else { continue }
+                    if let w = kc.weight, let kw = local[w], w != a {
+                        for da in domains[ka] {
+                            for dw in domains[kw] where !kc.allows(activation: da, weight: dw) {
+                                rows.append(Row(terms: [(column(a, da), 1), (column(w, dw), 1)], kind: .atMost(1)))
+                            }
+                        }
+                    } else {
+                        let wd = kc.weight.map { graph.quantizers[$0].dtype }
+                        for da in domains[ka] where !kc.allows(activation: da, weight: kc.weight == a ? da : wd) {
+                            rows.append(Row(terms: [(column(a, da), 1)], kind: .atMost(0)))
                         }
                     }
-                } else {
-                    let wd = kc.weight.map { problem.graph.quantizers[$0].dtype }
-                    for da in domains[ka] where !kc.allows(activation: da, weight: kc.weight == a ? da : wd) {
-                        rows.append(Row(terms: [(x(a, da) ?? 0, 1)], kind: .atMost(0)))
+                }
+            }
+        }
+
+        /// Strict mode: every explicit target holds.
+        mutating func strictRows(_ targets: [Target]) {
+            for t in targets {
+                for q in t.quantizers where local[q] != nil {
+                    rows.append(Row(terms: [(column(q, t.dtype), 1)], kind: .equal(1)))
+                }
+            }
+        }
+
+        /// Homogeneity: h[g] ≥ |x[q0, d] − x[q, d]| for every other member q and dtype d.
+        mutating func homogeneityRows(_ groups: [HomogeneityGroup]) {
+            for (g, group) in groups.enumerated() {
+                let h = hFirst + g
+                let q0 = group.quantizers[0]
+                guard let k0 = local[q0] else { preconditionFailure("homogeneity group of op \(group.op) outside its part") }
+                for q in group.quantizers.dropFirst() {
+                    guard let k = local[q] else { preconditionFailure("homogeneity group of op \(group.op) outside its part") }
+                    for d in Set(domains[k0] + domains[k]).sorted() {
+                        var plus: [(Int, Double)] = [(h, -1)], minus: [(Int, Double)] = [(h, -1)]
+                        if let c = x(q0, d) { plus.append((c, 1)); minus.append((c, -1)) }
+                        if let c = x(q, d) { plus.append((c, -1)); minus.append((c, 1)) }
+                        rows.append(Row(terms: plus, kind: .atMost(0)))
+                        rows.append(Row(terms: minus, kind: .atMost(0)))
                     }
                 }
             }
         }
 
-        let targets = part.targets.map { problem.resolution.targets[$0] }
-        if mode == .strict {
-            for t in targets where t.tier == .explicit && (activeRequests?.contains(t.request) ?? true) {
-                for q in t.quantizers where local[q] != nil {
-                    rows.append(Row(terms: [(x(q, t.dtype) ?? 0, 1)], kind: .equal(1)))
-                }
-            }
-        }
-
-        // Homogeneity: h[g] ≥ |x[q0, d] − x[q, d]| for every other member q and dtype d.
-        let hFirst = xCount
-        for (g, group) in groups.enumerated() {
-            let h = hFirst + g
-            let q0 = group.quantizers[0]
-            for q in group.quantizers.dropFirst() {
-                let dtypes = Set(domains[local[q0] ?? 0] + domains[local[q] ?? 0]).sorted()
-                for d in dtypes {
-                    var plus: [(Int, Double)] = [(h, -1)], minus: [(Int, Double)] = [(h, -1)]
-                    if let c = x(q0, d) { plus.append((c, 1)); minus.append((c, -1)) }
-                    if let c = x(q, d) { plus.append((c, -1)); minus.append((c, 1)) }
-                    rows.append(Row(terms: plus, kind: .atMost(0)))
-                    rows.append(Row(terms: minus, kind: .atMost(0)))
-                }
-            }
-        }
-        guard withObjectives else { return }
-
-        if mode == .bestEffort {
-            // Deviation counts of every request, latest first; only then, among plans with
-            // those counts, how near the misses land — again latest first.
+        /// Best-effort: the deviation counts of every request, latest first; only then,
+        /// among plans with those counts, how near the misses land — again latest first.
+        mutating func requestLevels(_ targets: [Target], nearness cost: (Int, DType, DType) -> Int) {
             // Explicit targets by request, latest request first (stable: targets keep their order).
             let explicit = targets.enumerated().filter { $0.element.tier == .explicit }
                 .sorted { $0.element.request != $1.element.request ? $0.element.request > $1.element.request : $0.offset < $1.offset }
@@ -156,9 +208,9 @@ struct PrecisionProgram {
                     for q in t.quantizers {
                         guard let k = local[q] else { continue }
                         count.constant += 1
-                        count.terms.append((x(q, t.dtype) ?? 0, -1))
+                        count.terms.append((column(q, t.dtype), -1))
                         for (i, d) in domains[k].enumerated() where d != t.dtype {
-                            near.terms.append((first[k] + i, Double(problem.nearnessCost(of: q, realized: d, requested: t.dtype))))
+                            near.terms.append((first[k] + i, Double(cost(q, d, t.dtype))))
                         }
                     }
                 }
@@ -167,27 +219,42 @@ struct PrecisionProgram {
             }
             levels += nearness
         }
-        levels.append(Level(kind: .heterogeneity, terms: groups.indices.map { (hFirst + $0, 1) }))
-        var derived = Level(kind: .derivedDeviations)
-        for t in targets where t.tier == .derived {
-            for q in t.quantizers where local[q] != nil {
-                derived.constant += 1
-                derived.terms.append((x(q, t.dtype) ?? 0, -1))
+
+        /// Ops made to read their inputs at different dtypes.
+        mutating func heterogeneityLevel(_ groupCount: Int) {
+            levels.append(Level(kind: .heterogeneity, terms: (0..<groupCount).map { (hFirst + $0, 1) }))
+        }
+
+        /// Derived targets (outputs that follow their layer) that miss their dtype.
+        mutating func derivedLevel(_ targets: [Target]) {
+            var derived = Level(kind: .derivedDeviations)
+            for t in targets where t.tier == .derived {
+                for q in t.quantizers where local[q] != nil {
+                    derived.constant += 1
+                    derived.terms.append((column(q, t.dtype), -1))
+                }
             }
+            levels.append(derived)
         }
-        levels.append(derived)
-        var others = Level(kind: .otherChanges)
-        for q in part.quantizers {
-            others.constant += 1
-            others.terms.append((x(q, problem.graph.quantizers[q].dtype) ?? 0, -1))
+
+        /// Every quantizer that leaves its given dtype.
+        mutating func otherChangesLevel(given: (Int) -> DType) {
+            var others = Level(kind: .otherChanges)
+            for q in local.members {
+                others.constant += 1
+                others.terms.append((column(q, given(q)), -1))
+            }
+            levels.append(others)
         }
-        levels.append(others)
     }
 
     /// The dtype chosen for each local quantizer by a 0/1 column vector.
     func dtypes(from columns: [Int]) -> [DType] {
         domains.indices.map { k in
-            let i = domains[k].indices.first { columns[firstColumn[k] + $0] == 1 } ?? 0
+            // The choice row gives every quantizer exactly one dtype.
+            guard let i = domains[k].indices.first(where: { columns[firstColumn[k] + $0] == 1 }) else {
+                preconditionFailure("the solution chose no dtype for quantizer \(quantizers[k])")
+            }
             return domains[k][i]
         }
     }

@@ -56,19 +56,9 @@ enum ConflictExplainer {
         }
 
         let instead = requests.map { r -> Plan.Conflict.Instead in
-            var deviations: [Plan.Deviation] = []
-            var slots = 0
-            for t in part.targets.map({ problem.resolution.targets[$0] }) where t.request == r && t.tier == .explicit {
-                for q in t.quantizers {
-                    slots += 1
-                    let realized = bestEffort[q] ?? graph.quantizers[q].dtype
-                    if realized != t.dtype {
-                        deviations.append(.init(quantizer: q, origin: t.origin, tier: t.tier, requested: t.dtype, realized: realized))
-                    }
-                }
-            }
-            let status: Plan.Outcome.Status = deviations.isEmpty ? .honored : deviations.count == slots ? .notHonored : .partiallyHonored
-            return .init(request: r, status: status, deviations: deviations)
+            let own = part.targets.lazy.map { problem.resolution.targets[$0] }.filter { $0.request == r && $0.tier == .explicit }
+            let measured = Measurement(own) { bestEffort[$0] ?? graph.quantizers[$0].dtype }
+            return .init(request: r, status: measured.status, deviations: measured.deviations)
         }
 
         return Plan.Conflict(

@@ -229,23 +229,27 @@ public enum SimGraphFile {
         encode(SimFile(graph: graph), dtypes: dtypes)
     }
 
-    private static func fresh(_ graph: SimGraph) -> JSONValue {
+    /// One op as the format writes it: the one op writer, for a graph built in code and
+    /// for the ONNX importer's document.
+    static func encode(op: SimGraph.Op) -> JSONValue {
         func names(_ list: [String?]) -> JSONValue { .array(list.map { $0.map(JSONValue.string) ?? .null }) }
+        var f: [(String, JSONValue)] = [("name", .string(op.name)), ("type", .string(op.type))]
+        if let c = op.className { f.append(("class", .string(c))) }
+        f.append(("module", op.modules.count == 1 ? .string(op.modules[0]) : .array(op.modules.map(JSONValue.string))))
+        f.append(("inputs", .array(op.inputs.map(JSONValue.string))))
+        f.append(("outputs", .array(op.outputs.map(JSONValue.string))))
+        f.append(("input_quantizers", names(op.inputQuantizers)))
+        f.append(("output_quantizers", names(op.outputQuantizers)))
+        f.append(("params", .object(op.params.map { ($0.name, $0.quantizer.map(JSONValue.string) ?? .null) })))
+        return .object(f)
+    }
+
+    private static func fresh(_ graph: SimGraph) -> JSONValue {
         var top: [(String, JSONValue)] = [("format", .string(format))]
         if let m = graph.model { top.append(("model", .string(m))) }
         top.append(("inputs", .array(graph.inputs.map(JSONValue.string))))
         top.append(("outputs", .array(graph.outputs.map(JSONValue.string))))
-        top.append(("ops", .array(graph.ops.map { op in
-            var f: [(String, JSONValue)] = [("name", .string(op.name)), ("type", .string(op.type))]
-            if let c = op.className { f.append(("class", .string(c))) }
-            f.append(("module", op.modules.count == 1 ? .string(op.modules[0]) : .array(op.modules.map(JSONValue.string))))
-            f.append(("inputs", .array(op.inputs.map(JSONValue.string))))
-            f.append(("outputs", .array(op.outputs.map(JSONValue.string))))
-            f.append(("input_quantizers", names(op.inputQuantizers)))
-            f.append(("output_quantizers", names(op.outputQuantizers)))
-            f.append(("params", .object(op.params.map { ($0.name, $0.quantizer.map(JSONValue.string) ?? .null) })))
-            return .object(f)
-        })))
+        top.append(("ops", .array(graph.ops.map(encode(op:)))))
         top.append(("quantizers", .object(graph.quantizers.map { ($0.name, .object([("dtype", .string($0.dtype.description))])) })))
         return .object(top)
     }

@@ -214,20 +214,13 @@ public struct SimGraph: Sendable {
                 if case .op = sources[edgeTensor[e]] { indegree[k] += 1 }
             }
         }
-        var ready = indegree.indices.filter { indegree[$0] == 0 }.reversed() as [Int]
-        var order: [Int] = []
-        order.reserveCapacity(ops.count)
-        while let k = ready.popLast() {
-            order.append(k)
+        let sorted = TopologicalOrder.kahn(indegree: &indegree, ties: .stack) { k, visit in
             let first = tensors.firstOutput[k]
             for id in first..<(first + ops[k].outputs.count) {
-                for c in readers[readerCount[id]..<readerCount[id + 1]] {
-                    indegree[c.op] -= 1
-                    if indegree[c.op] == 0 { ready.append(c.op) }
-                }
+                for c in readers[readerCount[id]..<readerCount[id + 1]] { visit(c.op) }
             }
         }
-        if order.count < ops.count {
+        guard let order = sorted else {
             throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: sourceTable, stuck: indegree.map { $0 > 0 }))
         }
 
@@ -378,12 +371,7 @@ public struct SimGraph: Sendable {
         var paths = Set<String>()
         for op in ops {
             for m in op.modules {
-                var prefix = Substring(m)
-                paths.insert(String(prefix))
-                while let dot = prefix.lastIndex(of: ".") {
-                    prefix = prefix[..<dot]
-                    paths.insert(String(prefix))
-                }
+                for p in ModulePath.selfAndAncestors(m) { paths.insert(String(p)) }
             }
         }
         return paths.sorted()

@@ -135,14 +135,7 @@ enum QuantizerPlacement {
                                  inputs: activationInputs, outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ,
                                  params: paramSlots)
             ops.append(op)
-            func names(_ list: [String?]) -> JSONValue { .array(list.map { $0.map(JSONValue.string) ?? .null }) }
-            var doc: [(String, JSONValue)] = [("name", .string(op.name)), ("type", .string(op.type))]
-            if let c = op.className { doc.append(("class", .string(c))) }
-            doc.append(("module", op.modules.count == 1 ? .string(op.modules[0]) : .array(op.modules.map(JSONValue.string))))
-            doc += [("inputs", .array(op.inputs.map(JSONValue.string))), ("outputs", .array(op.outputs.map(JSONValue.string))),
-                    ("input_quantizers", names(inQ)), ("output_quantizers", names(outQ)),
-                    ("params", .object(paramSlots.map { ($0.name, $0.quantizer.map(JSONValue.string) ?? .null) }))]
-            opDocs.append(.object(doc))
+            opDocs.append(SimGraphFile.encode(op: op))
         }
 
         let inputs = model.inputs.map(\.name).filter(kinds.isActivation)

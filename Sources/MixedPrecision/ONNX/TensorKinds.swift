@@ -1,4 +1,3 @@
-import HeapModule
 
 /// What each tensor of an ONNX graph is: its element type (declared, or propagated
 /// through ops), and whether it is a constant (an initializer, or computed only from
@@ -48,19 +47,12 @@ struct TensorKinds {
         }
         // Kahn's algorithm, always taking the earliest ready node, so a file already in
         // topological order (as ONNX requires) keeps its order.
-        var ready = Heap(indegree.indices.filter { indegree[$0] == 0 })
-        var order: [Int] = []
-        order.reserveCapacity(model.nodes.count)
-        while let k = ready.popMin() {
-            order.append(k)
+        let sorted = TopologicalOrder.kahn(indegree: &indegree, ties: .earliestFirst) { k, visit in
             for t in model.nodes[k].outputs where !t.isEmpty {
-                for c in consumers[t] ?? [] {
-                    indegree[c] -= 1
-                    if indegree[c] == 0 { ready.insert(c) }
-                }
+                for c in consumers[t] ?? [] { visit(c) }
             }
         }
-        if order.count < model.nodes.count {
+        guard let order = sorted else {
             let stuck = model.nodes.indices.filter { indegree[$0] > 0 }.prefix(4).map { "'\(model.nodes[$0].name)'" }
             throw .invalidModel("the graph has a cycle through node \(stuck.joined(separator: ", "))")
         }

@@ -139,33 +139,22 @@ public enum Planner {
         let overriddenBy = Dictionary(grouping: resolution.overridden, by: \.target.request)
         return resolution.requests.indices.map { r in
             let targets = resolution.targets[start[r]..<start[r + 1]]
-            let explicit = targets.filter { $0.tier == .explicit }
-            var deviations: [Plan.Deviation] = []
-            var slots = 0
-            for t in explicit + targets.filter({ $0.tier == .derived }) {
-                for q in t.quantizers {
-                    if t.tier == .explicit { slots += 1 }
-                    if dtypes[q] != t.dtype {
-                        deviations.append(.init(quantizer: q, origin: t.origin, tier: t.tier, requested: t.dtype, realized: dtypes[q]))
-                    }
-                }
-            }
-            let missed = deviations.filter { $0.tier == .explicit }.count
+            let explicitCount = targets.count { $0.tier == .explicit }
+            let measured = Measurement(targets) { dtypes[$0] }
+            let deviations = measured.deviations
             let by = Array(Set((overriddenBy[r] ?? []).map(\.by))).sorted()
             let status: Plan.Outcome.Status
             if case .setPrecision = resolution.requests[r], resolution.selectedOps[r].isEmpty {
                 status = .selectedNothing
             } else if inConflict.contains(r) {
                 // Its part has no plan, so there is nothing it could be measured against.
-                return .init(status: .notHonored, deviations: [], overriddenBy: by, targetCount: explicit.count)
-            } else if explicit.isEmpty && !by.isEmpty {
+                return .init(status: .notHonored, deviations: [], overriddenBy: by, targetCount: explicitCount)
+            } else if explicitCount == 0 && !by.isEmpty {
                 status = .overridden
-            } else if missed == 0 {
-                status = .honored
             } else {
-                status = missed == slots ? .notHonored : .partiallyHonored
+                status = measured.status
             }
-            return .init(status: status, deviations: deviations, overriddenBy: by, targetCount: explicit.count)
+            return .init(status: status, deviations: deviations, overriddenBy: by, targetCount: explicitCount)
         }
     }
 }

@@ -15,7 +15,7 @@ public enum Inspection {
             var counted: Set<String> = [""]
             byPath["", default: Module(path: "")].ops += 1
             for m in op.modules {
-                for p in LayerSelection.selfAndAncestors(m).map(String.init) where counted.insert(p).inserted {
+                for p in ModulePath.selfAndAncestors(m).map(String.init) where counted.insert(p).inserted {
                     byPath[p, default: Module(path: p)].ops += 1
                 }
                 var own = byPath[m] ?? Module(path: m)
@@ -62,13 +62,9 @@ public enum Inspection {
         out += "\nModules (\(mods.count)): path, ops under it, op types and classes of its own ops\n"
         let known = Set(mods.map(\.path))
         for m in mods {
-            var depth = 0
-            var p = Substring(m.path)
-            while let dot = p.lastIndex(of: ".") {
-                p = p[..<dot]
-                if known.contains(String(p)) { depth += 1 }
-            }
-            if !m.path.isEmpty { depth += 1 }
+            // Indented under each ancestor that is itself listed.
+            let depth = ModulePath.selfAndAncestors(m.path).dropFirst().filter { known.contains(String($0)) }.count
+                + (m.path.isEmpty ? 0 : 1)
             var line = String(repeating: "  ", count: depth + 1) + (m.path.isEmpty ? "\"\" (the whole model)" : m.path)
             line += "  \(m.ops) op\(m.ops == 1 ? "" : "s")"
             if !m.types.isEmpty { line += "  [\(m.types.joined(separator: ", "))]" }

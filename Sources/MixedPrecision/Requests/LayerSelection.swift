@@ -81,17 +81,6 @@ public struct LayerSelection: Sendable {
         }
     }
 
-    /// `a.b.c`, `a.b`, `a`.
-    static func selfAndAncestors(_ path: String) -> [Substring] {
-        var out = [Substring(path)]
-        var p = Substring(path)
-        while let dot = p.lastIndex(of: ".") {
-            p = p[..<dot]
-            out.append(p)
-        }
-        return out
-    }
-
     /// Glob over dotted paths (see ``Glob``).
     static func glob(_ p: [UInt8], matches s: [UInt8]) -> Bool {
         Glob(String(decoding: p, as: UTF8.self)).matches(String(decoding: s, as: UTF8.self))

@@ -84,7 +84,7 @@ struct ModuleTree: Sendable {
 
     /// A new node for `path`, under its parent.
     private mutating func add(_ path: String) -> Int {
-        let parentPath = path.utf8.lastIndex(of: UInt8(ascii: ".")).map { path[..<$0] } ?? ""
+        let parentPath = ModulePath.parent(of: path) ?? ""
         let parent: Int
         if parentPath == lastParent.path {
             parent = lastParent.node

@@ -22,16 +22,32 @@ let package = Package(
             providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]
         ),
         .target(name: "CFileSupport"),
+        // The stages, each a target, so the compiler holds the arrows: the model (graph,
+        // requests, targets, the planning problem, the plan's values) depends on nothing of
+        // ours; formats (JSON, the sim file, requests, config, ONNX) and solving (parts,
+        // the program, GLPK, conflict finding) depend on the model only; the façade
+        // (planner, reports, jobs, the configurator) on all three; the CLI on the façade.
         .target(
-            name: "MixedPrecision",
+            name: "MMPModel",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+        ),
+        .target(
+            name: "MMPFormats",
             dependencies: [
-                "CGLPK",
+                "MMPModel",
                 "CFileSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "HeapModule", package: "swift-collections"),
             ],
             exclude: ["ONNX/onnx-subset.proto"]
+        ),
+        .target(
+            name: "MMPSolving",
+            dependencies: ["MMPModel", "CGLPK"]
+        ),
+        .target(
+            name: "MixedPrecision",
+            dependencies: ["MMPModel", "MMPFormats", "MMPSolving"]
         ),
         .executableTarget(
             name: "mmp",
@@ -44,7 +60,8 @@ let package = Package(
         .executableTarget(name: "mmp-synth", dependencies: ["SyntheticModels"], path: "Benchmarks/mmp-synth"),
         .testTarget(
             name: "MixedPrecisionTests",
-            dependencies: ["MixedPrecision", "mmp", "SyntheticModels", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["MixedPrecision", "MMPModel", "MMPFormats", "MMPSolving", "mmp", "SyntheticModels",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ]
 )

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// The Swift API shaped like AIMET's `MixedPrecisionConfigurator`.
 @Suite struct ConfiguratorTests {

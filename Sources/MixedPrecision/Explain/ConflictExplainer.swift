@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// Turns a minimal conflicting set into an explanation a user can act on (contract §8):
 /// the quantizers where the requests collide and how each request reaches them, the
 /// kernel lists that forbid a pair, and what best-effort does instead.

@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 import Foundation
 
 /// Where a command's model comes from — an `mmp-sim/1` file, or an ONNX file whose

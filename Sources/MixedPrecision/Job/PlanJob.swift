@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// The whole `mmp plan` job as a library call: read the inputs (``PlanInputs``); plan; and
 /// write `plan.json`, `sim.json` (when the plan is feasible), `mmp_log.txt` and — for
 /// ONNX — `overrides.json` into the output directory, with a picture if asked.

@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// Strict and best-effort plans of the same inputs, side by side: each request's outcome
 /// in both modes, and every quantizer whose dtype differs between the two plans or from
 /// the given sim.

@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// What `mmp inspect` shows about a sim graph: what a user needs to write requests — the
 /// module tree with op counts, op types and classes, the model inputs and outputs with
 /// their quantizers, and every quantizer with its dtype and where it sits.

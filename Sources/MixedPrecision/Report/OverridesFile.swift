@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// The quantization-overrides file converters accept (`overrides.json`): for every
 /// quantized tensor, its planned bit width and kind, under `activation_encodings` or
 /// `param_encodings`. Written for ONNX models, whose quantizers are named after the

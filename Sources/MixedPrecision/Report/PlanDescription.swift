@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// Names for the parts of a plan in the graph's own vocabulary, shared by the JSON
 /// plan and the text log.
 extension Plan {

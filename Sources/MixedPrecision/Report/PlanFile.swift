@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// The machine-readable plan, `plan.json` (`mmp-plan/1`, contract §9).
 public enum PlanFile {
     public static let format = "mmp-plan/1"

@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// The readable report, `mmp_log.txt` (contract §9): the conflicts (first, when strict mode
 /// found any), the requests as given, the targets after override, the outcomes with their
 /// deviations, and every quantizer that changed with the requests that made it change.

@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 /// A Graphviz picture of the part of the graph a plan is about (contract §8, issue
 /// "explain"): for an infeasible plan, the region around each conflict — the ops on the
 /// requests' paths, the slots of the colliding quantizers and their readers, the kernel

@@ -1,3 +1,6 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
 import Foundation
 
 /// Wall time and peak resident memory per stage of a planning job — read, resolve

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Every invalid sim graph and request file of contract §2 and §3, through the real
 /// executable: exit status 1, the message on stderr, and no output written.

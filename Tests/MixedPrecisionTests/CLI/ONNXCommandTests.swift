@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// `mmp plan --onnx` and `mmp inspect` end to end.
 @Suite struct ONNXCommandTests {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 import SyntheticModels
 
 /// The picture files obey the rules of every output: never an input, never another

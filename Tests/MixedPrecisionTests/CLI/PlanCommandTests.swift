@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// `mmp plan` end to end: files written, exit statuses 0/1/2, inputs untouched,
 /// byte-for-byte determinism (contract §9, §10).

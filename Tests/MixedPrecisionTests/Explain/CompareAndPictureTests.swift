@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// `mmp compare` and the Graphviz picture.
 @Suite struct CompareAndPictureTests {

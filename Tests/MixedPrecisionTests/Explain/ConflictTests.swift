@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Explaining infeasible strict plans (contract §8): every minimal conflict, where the
 /// requests collide and how they get there, and what best-effort does instead.

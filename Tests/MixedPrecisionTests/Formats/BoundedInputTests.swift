@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Inputs that never end, or are far larger than any model, are refused quickly with a
 /// message naming the path; found by fuzzing `mmp` from the outside (issue 12).

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Inputs found in review to crash, hang or slip past validation.
 @Suite struct HostileInputTests {

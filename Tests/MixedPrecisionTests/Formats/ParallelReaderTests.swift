@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 import SyntheticModels
 
 /// A large sim file is read by two threads, the second starting at a guessed op boundary

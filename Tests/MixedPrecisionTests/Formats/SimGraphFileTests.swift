@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 import SyntheticModels
 
 /// Reading, validating and writing back `mmp-sim/1` (contract §2).

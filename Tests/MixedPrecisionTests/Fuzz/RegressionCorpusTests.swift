@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Every input that ever crashed `mmp`, hung it or was silently accepted, replayed
 /// through the real executable (`Data/fuzz/regressions`, see docs/fuzzing.md). A case is a

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// A layer whose own output has no quantizer writes through the op fused after it
 /// (contract §4 "fused output", §5 derived output targets).

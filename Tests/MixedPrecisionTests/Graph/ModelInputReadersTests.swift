@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Model inputs first read by ops that hold no quantizer (contract §4): the quantized
 /// edges behind them govern the input.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Planning on the exported models in Data/models (graph-only ONNX files).
 @Suite struct FixtureModelTests {

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Quantizer placement from an AIMET quantsim config on small ONNX graphs built here.
 @Suite struct PlacementTests {

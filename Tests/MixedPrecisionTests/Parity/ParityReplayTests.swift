@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Replays every committed AIMET parity fixture (Data/parity, made by
 /// aimet-bridge/fixtures/make_parity_fixtures.py with real aimet-torch) through the

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Who pulls a multi-input op's inputs to one dtype (contract §6): layers asked to read
 /// at a new dtype do; model input and output requests do not, and neither does an op

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Rules that couple quantizers and how each mode settles them (contract §6, §7).
 @Suite struct RuleTests {

@@ -1,4 +1,7 @@
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// A small deterministic random number generator (SplitMix64), so every run of the
 /// reference tests sees the same graphs.

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// GLPK's lexicographic plans against brute force on a few hundred seeded random graphs:
 /// same feasibility, same objective vector, in both modes; and every reported conflict

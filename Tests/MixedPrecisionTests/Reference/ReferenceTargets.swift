@@ -1,4 +1,7 @@
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Contract §4–§6 read literally: effective quantizers by recursion, fused outputs and
 /// model-input readers by walking tensor names, targets with the per-origin override, and

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Which layers a request selects (contract §1, §3): leaf, non-leaf, whole model, type,
 /// pattern; and the errors for paths that do not exist.

@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// How requests become targets (contract §4, §5): per-input lists, model inputs and
 /// outputs, overrides, derived outputs, params.

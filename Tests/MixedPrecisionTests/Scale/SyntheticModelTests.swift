@@ -1,5 +1,8 @@
 import Testing
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 import SyntheticModels
 
 /// The benchmark generators, and the planner's shortcuts for scale: the plan is the same

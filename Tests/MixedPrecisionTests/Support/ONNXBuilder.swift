@@ -1,6 +1,9 @@
 import Foundation
 import SwiftProtobuf
 @testable import MixedPrecision
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
 
 /// Builds small ONNX models in tests, with the same generated types the importer reads.
 struct ONNXBuilder {

@@ -1,0 +1,156 @@
+import MMPModel
+/// Builds the sim graph of an ONNX model: places quantizers the way an AIMET quantsim
+/// config says, as `QuantizationSimModel` would (contract §2).
+///
+/// - Ops: every node that produces a float activation. Nodes computing only from
+///   constants are folded away; nodes producing no float tensor (Shape, ArgMax, IsNaN,
+///   comparisons) are left out: nothing they produce is quantized.
+/// - An activation (a non-constant float tensor) gets one quantizer, named after the
+///   tensor, when its producer's type is output-quantized (`defaults.ops` /
+///   `op_type.<T>.is_output_quantized`), when a reader's type is input-quantized, or when it
+///   is a model input and `model_input.is_input_quantized` holds — unless a supergroup
+///   fuses its producer with its only reader. It sits in the producer's output slot, or
+///   for a model input in every reader's input slot (tied).
+/// - A param (see ``ParamRoles``) gets one quantizer, named after its initializer, when
+///   `params` / `op_type.<T>.params` say it is quantized. An initializer read by several
+///   ops is one tied quantizer.
+/// - Dtypes: `intN` at the default bit widths (`floatN` with `dataKind: .float`).
+public struct QuantizerDefaults: Sendable, Equatable {
+    public var activationBits: Int
+    public var paramBits: Int
+    public var kind: DType.Kind
+
+    public init(activationBits: Int = 8, paramBits: Int = 8, kind: DType.Kind = .int) {
+        self.activationBits = activationBits
+        self.paramBits = paramBits
+        self.kind = kind
+    }
+
+    package func dtype(bits: Int) throws(MMPError) -> DType {
+        let d = DType(kind, bits: bits)
+        guard DType(simSpelling: d.description) != nil else {
+            throw .io("unsupported default bit width \(bits) for \(kind == .int ? "int" : "float") quantizers (int: 2 to 32; float: 8, 16, 32)")
+        }
+        return d
+    }
+}
+
+enum QuantizerPlacement {
+    static func build(_ model: ONNXModel, config: QuantSimConfig, defaults: QuantizerDefaults,
+                      modelName: String) throws(MMPError) -> SimFile {
+        let kinds = try TensorKinds(model)
+        let activationDType = try defaults.dtype(bits: defaults.activationBits)
+        let paramDType = try defaults.dtype(bits: defaults.paramBits)
+
+        // The ops of the sim graph, in topological order.
+        let simNodes = kinds.order.filter { k in model.nodes[k].outputs.contains(where: kinds.isActivation) }
+        let isSim = Set(simNodes)
+        var readers: [String: [Int]] = [:]  // activation tensor → sim nodes reading it
+        var allReaders: [String: Int] = [:]  // tensor → number of reading nodes of any kind
+        for k in kinds.order {
+            for t in Set(model.nodes[k].inputs) where !t.isEmpty {
+                allReaders[t, default: 0] += 1
+                if isSim.contains(k), kinds.isActivation(t) { readers[t, default: []].append(k) }
+            }
+        }
+        let graphOutputs = Set(model.outputs.map(\.name))
+
+        // Supergroups: along single-reader chains, only the last op's output is quantized.
+        var fused = Set<String>()
+        for k in simNodes {
+            for group in config.supergroups where group.count >= 2 && model.nodes[k].opType == group[0] {
+                var chain = [k]
+                var ok = true
+                for type in group.dropFirst() {
+                    let outs = model.nodes[chain[chain.count - 1]].outputs.filter(kinds.isActivation)
+                    guard outs.count == 1, allReaders[outs[0]] == 1, !graphOutputs.contains(outs[0]),
+                          let next = readers[outs[0]]?.first, model.nodes[next].opType == type else { ok = false; break }
+                    chain.append(next)
+                }
+                if ok { for c in chain.dropLast() { fused.formUnion(model.nodes[c].outputs) } }
+            }
+        }
+
+        // Which activations are quantized.
+        func quantized(_ t: String) -> Bool {
+            if fused.contains(t) { return false }
+            if config.modelOutputQuantized == true, graphOutputs.contains(t) { return true }
+            if (readers[t] ?? []).contains(where: { config.isInputQuantized(model.nodes[$0].opType) }) { return true }
+            if let p = kinds.producer[t] { return config.isOutputQuantized(model.nodes[p].opType) }
+            return config.modelInputQuantized
+        }
+
+        // Params and their root initializers.
+        var params: [Int: [(input: Int, name: String, root: String)]] = [:]
+        var rootUses: [String: Int] = [:]
+        for k in simNodes {
+            let ps = ParamRoles.params(of: model.nodes[k], kinds: kinds, model: model).map {
+                (input: $0.input, name: $0.name, root: ConstantRoots.root(of: model.nodes[k].inputs[$0.input], model: model, kinds: kinds))
+            }
+            params[k] = ps
+        }
+        for k in kinds.order {
+            for root in Set(model.nodes[k].inputs.filter { !$0.isEmpty }.map { ConstantRoots.root(of: $0, model: model, kinds: kinds) })
+            where model.initializers[root] != nil { rootUses[root, default: 0] += 1 }
+        }
+
+        var quantizers: [SimGraph.Quantizer] = []
+        var quantizerDocs: [(String, JSONValue)] = []
+        var known = Set<String>()
+        func addQuantizer(_ name: String, _ dtype: DType, _ fields: [(String, JSONValue)]) -> String {
+            if known.insert(name).inserted {
+                quantizers.append(.init(name: name, dtype: dtype))
+                quantizerDocs.append((name, .object([("dtype", .string(dtype.description))] + fields)))
+            }
+            return name
+        }
+
+        var ops: [SimGraph.Op] = []
+        var opDocs: [JSONValue] = []
+        var usedNames = Set<String>()
+        for k in simNodes {
+            let node = model.nodes[k]
+            let activationInputs = node.inputs.filter(kinds.isActivation)
+            let outputs = node.outputs.filter(kinds.isActivation)
+            let inQ: [String?] = activationInputs.map { t in
+                guard kinds.producer[t] == nil, quantized(t) else { return nil }
+                return addQuantizer(t, activationDType, [("symmetric", .bool(config.modelInputQuantized && config.activationSymmetric))])
+            }
+            var paramSlots: [SimGraph.Param] = []
+            for p in params[k] ?? [] where !paramSlots.contains(where: { $0.name == p.name }) {
+                guard config.isParamQuantized(p.name, ofType: node.opType) else { paramSlots.append(.init(p.name, nil)); continue }
+                var fields: [(String, JSONValue)] = [("symmetric", .bool(config.isParamSymmetric(p.name, ofType: node.opType)))]
+                if p.name == "weight" { fields.append(("per_channel", .bool(config.isPerChannel(node.opType)))) }
+                paramSlots.append(.init(p.name, addQuantizer(p.root, paramDType, fields)))
+            }
+            let outQ: [String?] = outputs.map { t in
+                guard quantized(t) else { return nil }
+                return addQuantizer(t, activationDType, [("symmetric", .bool(config.isActivationSymmetric(node.opType)))])
+            }
+            let weightRank = (params[k] ?? []).first { $0.name == "weight" }.flatMap { model.initializers[$0.root]?.dims.count }
+            let naming = ModuleNaming.name(node, paramRoots: (params[k] ?? []).map(\.root), rootUses: rootUses, weightRank: weightRank)
+            var name = node.name
+            var n = 1
+            while !usedNames.insert(name).inserted { n += 1; name = "\(node.name)#\(n)" }
+            let op = SimGraph.Op(name: name, type: node.opType, className: naming.className, modules: naming.modules,
+                                 inputs: activationInputs, outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ,
+                                 params: paramSlots)
+            ops.append(op)
+            opDocs.append(SimGraphFile.encode(op: op))
+        }
+
+        let inputs = model.inputs.map(\.name).filter(kinds.isActivation)
+        let outputs = model.outputs.map(\.name).filter(kinds.isActivation)
+        let document = JSONValue.object([
+            ("format", .string(SimGraphFile.format)), ("model", .string(modelName)),
+            ("inputs", .array(inputs.map(JSONValue.string))), ("outputs", .array(outputs.map(JSONValue.string))),
+            ("ops", .array(opDocs)), ("quantizers", .object(quantizerDocs)),
+        ])
+        do {
+            let graph = try SimGraph(model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)
+            return SimFile(graph: graph, original: .document(document))
+        } catch {
+            throw .invalidModel("the sim graph built from it is inconsistent: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,257 @@
+import MMPModel
+/// Reads and writes the `mmp-sim/1` sim-graph format (contract §2).
+///
+/// Reading checks the document's shape here and the graph's consistency in
+/// ``SimGraph/init(model:inputs:outputs:ops:quantizers:)``, and keeps the file beside the
+/// graph (``SimFile``). Writing back patches only each quantizer's `dtype` into the file
+/// as read, so every other field — and the order of keys — is carried through untouched.
+public enum SimGraphFile {
+    public static let format = "mmp-sim/1"
+
+    /// Parses a sim-graph file's bytes: the streaming reader for the common case, the
+    /// general parser (and its error messages) for everything else.
+    public static func load(_ bytes: [UInt8]) throws(MMPError) -> SimFile {
+        if let file = try SimGraphReader.read(bytes) { return file }
+        let doc: JSONValue
+        do {
+            doc = try JSONParser.parse(bytes)
+        } catch {
+            throw .invalidSim("malformed JSON at \(error)")
+        }
+        return SimFile(graph: try decode(doc), original: .document(doc))
+    }
+
+    /// The graph of a sim-graph file (``load(_:)`` without the file).
+    public static func read(_ bytes: [UInt8]) throws(MMPError) -> SimGraph {
+        try load(bytes).graph
+    }
+
+    /// Builds a graph from a parsed document.
+    public static func decode(_ doc: JSONValue) throws(MMPError) -> SimGraph {
+        guard case .object = doc else { throw .invalidSim("the file must hold a JSON object") }
+        guard let format = doc["format"] else { throw .invalidSim("missing \"format\": \"\(Self.format)\"") }
+        guard case .string(Self.format) = format else {
+            throw .invalidSim("unsupported format \(JSONWriter.write(format).dropLast()); expected \"\(Self.format)\"")
+        }
+        var model: String? = nil
+        if let m = doc["model"], m != .null { model = try string(m, "'model'") }
+        guard let inputsValue = doc["inputs"] else { throw .invalidSim("missing 'inputs' (the model input tensors)") }
+        guard let outputsValue = doc["outputs"] else { throw .invalidSim("missing 'outputs' (the model output tensors)") }
+        let inputs = try strings(inputsValue, "'inputs'")
+        let outputs = try strings(outputsValue, "'outputs'")
+        guard case .array(let opValues)? = doc["ops"] else { throw .invalidSim("'ops' must be a list of ops") }
+        var ops: [SimGraph.Op] = []
+        ops.reserveCapacity(opValues.count)
+        for (k, v) in opValues.enumerated() { ops.append(try op(v, index: k)) }
+        guard case .object(let qMembers)? = doc["quantizers"] else {
+            throw .invalidSim("'quantizers' must be an object mapping quantizer names to {\"dtype\": …}")
+        }
+        var quantizers: [SimGraph.Quantizer] = []
+        quantizers.reserveCapacity(qMembers.count)
+        for (name, v) in qMembers {
+            guard case .object = v else { throw .invalidSim("quantizer '\(name)' must be an object") }
+            guard let d = v["dtype"] else { throw .invalidSim("quantizer '\(name)' has no 'dtype'") }
+            guard case .string(let text) = d, let dtype = DType(simSpelling: text) else {
+                throw .invalidSim("quantizer '\(name)' has unknown dtype \(JSONWriter.write(d).dropLast()) (expected intN with 2 ≤ N ≤ 32, fp8, fp16 or fp32)")
+            }
+            quantizers.append(.init(name: name, dtype: dtype))
+        }
+        return try SimGraph(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)
+    }
+
+    private static let opKeyList = "name, type, class, module, inputs, outputs, input_quantizers, output_quantizers, params"
+    private static let opKeys = Set(opKeyList.split(separator: ", ").map(String.init))
+
+    private static func op(_ v: JSONValue, index k: Int) throws(MMPError) -> SimGraph.Op {
+        guard case .object(let members) = v else { throw .invalidSim("op #\(k) must be an object") }
+        guard let nameValue = v["name"] else { throw .invalidSim("op #\(k) has no 'name'") }
+        let name = try string(nameValue, "op #\(k) 'name'")
+        let what = "op '\(name)'"
+        // A misspelt key would silently drop a slot; reject it instead.
+        for (key, _) in members where !opKeys.contains(key) {
+            throw .invalidSim("\(what) has unknown key '\(echo(key))' (expected \(opKeyList))")
+        }
+        guard let typeValue = v["type"] else { throw .invalidSim("\(what) has no 'type'") }
+        let type = try string(typeValue, "\(what) 'type'")
+        var className: String? = nil
+        if let c = v["class"], c != .null { className = try string(c, "\(what) 'class'") }
+        var modules: [String]? = nil
+        switch v["module"] {
+        case nil, .null?: break
+        case .string(let m)?: modules = [m]
+        case .array?: modules = try strings(v["module"] ?? .null, "\(what) 'module'")
+        case let other?: throw .invalidSim("\(what) 'module' must be a string or a list of strings, found \(other.kindName)")
+        }
+        guard let inputsValue = v["inputs"] else { throw .invalidSim("\(what) has no 'inputs'") }
+        guard let outputsValue = v["outputs"] else { throw .invalidSim("\(what) has no 'outputs'") }
+        let inputs = try strings(inputsValue, "\(what) 'inputs'")
+        let outputs = try strings(outputsValue, "\(what) 'outputs'")
+        let inQ = try optionalStrings(v["input_quantizers"], count: inputs.count, "\(what) 'input_quantizers'")
+        let outQ = try optionalStrings(v["output_quantizers"], count: outputs.count, "\(what) 'output_quantizers'")
+        var params: [SimGraph.Param] = []
+        switch v["params"] {
+        case nil, .null?: break
+        case .object(let members)?:
+            for (p, q) in members {
+                switch q {
+                case .null: params.append(.init(p, nil))
+                case .string(let s): params.append(.init(p, s))
+                default: throw .invalidSim("\(what) param '\(p)' must name a quantizer or be null, found \(q.kindName)")
+                }
+            }
+        case let other?: throw .invalidSim("\(what) 'params' must be an object, found \(other.kindName)")
+        }
+        return SimGraph.Op(name: name, type: type, className: className, modules: modules, inputs: inputs,
+                           outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ, params: params)
+    }
+
+    private static func string(_ v: JSONValue, _ what: String) throws(MMPError) -> String {
+        guard case .string(let s) = v else { throw .invalidSim("\(what) must be a string, found \(v.kindName)") }
+        return s
+    }
+
+    private static func strings(_ v: JSONValue, _ what: String) throws(MMPError) -> [String] {
+        guard case .array(let items) = v else { throw .invalidSim("\(what) must be a list of strings, found \(v.kindName)") }
+        var out: [String] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard case .string(let s) = item else { throw .invalidSim("\(what) must hold strings, found \(item.kindName)") }
+            out.append(s)
+        }
+        return out
+    }
+
+    private static func optionalStrings(_ v: JSONValue?, count: Int, _ what: String) throws(MMPError) -> [String?] {
+        guard let v, v != .null else { return Array(repeating: nil, count: count) }
+        guard case .array(let items) = v else { throw .invalidSim("\(what) must be a list, found \(v.kindName)") }
+        var out: [String?] = []
+        for item in items {
+            switch item {
+            case .null: out.append(nil)
+            case .string(let s): out.append(s)
+            default: throw .invalidSim("\(what) must hold quantizer names or null, found \(item.kindName)")
+            }
+        }
+        return out
+    }
+
+    /// The file with each quantizer's dtype replaced by `dtypes[k]`: the bytes as read with
+    /// only the dtype strings spliced, the document as read with its dtypes patched, or —
+    /// for a graph built in code — the graph encoded in full.
+    public static func bytes(_ file: SimFile, dtypes: [DType]) -> [UInt8] {
+        guard case .bytes = file.original else { return JSONWriter.bytes(encode(file, dtypes: dtypes)) }
+        var out: [UInt8] = []
+        write(file, dtypes: dtypes) { out.append(contentsOf: $0); return true }
+        return out
+    }
+
+    /// A graph built in code, encoded with `dtypes`.
+    public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
+        bytes(SimFile(graph: graph), dtypes: dtypes)
+    }
+
+    /// The same file as ``bytes(_:dtypes:)``, handed to `emit` in chunks of about a
+    /// megabyte, so writing a large sim back never holds a second copy of it.
+    public static func write(_ file: SimFile, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        guard case .bytes(let sourceBytes, let dtypeRanges) = file.original, dtypeRanges.count == file.graph.quantizers.count else {
+            _ = bytes(file, dtypes: dtypes).withUnsafeBufferPointer(emit)
+            return
+        }
+        // The spelling of each dtype once, then the file copied in runs between dtypes.
+        // The loop touches only raw buffers: other threads read the same arrays while
+        // encoding the other outputs, and shared reference counts would be contended.
+        let kinds = Array(Set(dtypes))
+        let code = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
+        var spellings: [UInt8] = [], spellingStart = [0]
+        for kind in kinds {
+            spellings += Array("\"\(kind)\"".utf8)
+            spellingStart.append(spellings.count)
+        }
+        let codes = dtypes.map { code[$0] ?? 0 }
+        var chunk = ByteBuffer.streaming()
+        sourceBytes.withUnsafeBufferPointer { input in
+        dtypeRanges.withUnsafeBufferPointer { ranges in
+        codes.withUnsafeBufferPointer { codes in
+        spellings.withUnsafeBufferPointer { spellings in
+            // A run of unchanged bytes is copied into the chunk, or — when long, like the
+            // ops before the first dtype (most of the file) — handed over as it is.
+            func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+                guard run.count >= 1 << 16 else {
+                    chunk.append(run)
+                    return true
+                }
+                return chunk.flushAll(to: emit) && emit(run)
+            }
+            var at = 0
+            for q in ranges.indices {
+                let range = ranges[q], c = codes[q]
+                guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
+                chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
+                at = range.upperBound
+                guard chunk.flush(to: emit) else { return }
+            }
+            guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
+            _ = chunk.flushAll(to: emit)
+        }
+        }
+        }
+        }
+    }
+
+    /// The document for the file with each quantizer's dtype replaced by `dtypes[k]`.
+    ///
+    /// A file as read keeps every other field; a graph built in code is encoded in full.
+    public static func encode(_ file: SimFile, dtypes: [DType]) -> JSONValue {
+        let graph = file.graph
+        let doc: JSONValue
+        switch file.original {
+        case .bytes:
+            if let parsed = try? JSONParser.parse(bytes(file, dtypes: dtypes)) { return parsed }
+            doc = fresh(graph)
+        case .document(let d): doc = d
+        case .none: doc = fresh(graph)
+        }
+        guard case .object(var members) = doc,
+              let qAt = members.firstIndex(where: { $0.0 == "quantizers" }),
+              case .object(var qs) = members[qAt].1 else { return doc }
+        for k in qs.indices {
+            guard let id = graph.quantizerIndex[qs[k].0], case .object(var fields) = qs[k].1 else { continue }
+            if let d = fields.firstIndex(where: { $0.0 == "dtype" }) {
+                fields[d].1 = .string(dtypes[id].description)
+            }
+            qs[k].1 = .object(fields)
+        }
+        members[qAt].1 = .object(qs)
+        return .object(members)
+    }
+
+    /// A graph built in code, encoded with `dtypes`.
+    public static func encode(_ graph: SimGraph, dtypes: [DType]) -> JSONValue {
+        encode(SimFile(graph: graph), dtypes: dtypes)
+    }
+
+    /// One op as the format writes it: the one op writer, for a graph built in code and
+    /// for the ONNX importer's document.
+    package static func encode(op: SimGraph.Op) -> JSONValue {
+        func names(_ list: [String?]) -> JSONValue { .array(list.map { $0.map(JSONValue.string) ?? .null }) }
+        var f: [(String, JSONValue)] = [("name", .string(op.name)), ("type", .string(op.type))]
+        if let c = op.className { f.append(("class", .string(c))) }
+        f.append(("module", op.modules.count == 1 ? .string(op.modules[0]) : .array(op.modules.map(JSONValue.string))))
+        f.append(("inputs", .array(op.inputs.map(JSONValue.string))))
+        f.append(("outputs", .array(op.outputs.map(JSONValue.string))))
+        f.append(("input_quantizers", names(op.inputQuantizers)))
+        f.append(("output_quantizers", names(op.outputQuantizers)))
+        f.append(("params", .object(op.params.map { ($0.name, $0.quantizer.map(JSONValue.string) ?? .null) })))
+        return .object(f)
+    }
+
+    private static func fresh(_ graph: SimGraph) -> JSONValue {
+        var top: [(String, JSONValue)] = [("format", .string(format))]
+        if let m = graph.model { top.append(("model", .string(m))) }
+        top.append(("inputs", .array(graph.inputs.map(JSONValue.string))))
+        top.append(("outputs", .array(graph.outputs.map(JSONValue.string))))
+        top.append(("ops", .array(graph.ops.map(encode(op:)))))
+        top.append(("quantizers", .object(graph.quantizers.map { ($0.name, .object([("dtype", .string($0.dtype.description))])) })))
+        return .object(top)
+    }
+}

@@ -1,0 +1,514 @@
+import MMPModel
+/// A streaming reader for well-formed `mmp-sim/1` files: builds the graph straight from
+/// the bytes, without a general JSON tree, and remembers where each quantizer's dtype
+/// string sits so write-back can splice new dtypes into the original bytes.
+///
+/// It handles the common case only — ASCII names without escapes, every key known. On
+/// anything else it returns nil and ``SimGraphFile`` reads the file with the general
+/// parser, which accepts every valid file and reports every error with its message. The
+/// graph's own consistency is checked in both cases by `SimGraph.init`.
+struct SimGraphReader {
+    private let b: UnsafeBufferPointer<UInt8>
+    private var i = 0
+    /// Nesting of skipped values; past the general parser's limit, it decides.
+    private var depth = 0
+
+    /// Files at least this large are read by two threads (see ``parse(_:splitNear:)``).
+    static let parallelThreshold = 1 << 20
+
+    /// The graph in `bytes`, or nil when the file needs the general parser. `splitNear`
+    /// is where a second thread starts looking for an op to read from; by default a
+    /// little past the middle of a large file (the quantizers at its end take less work per
+    /// byte than ops), and nil (one thread) for a small one.
+    static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
+        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * 57 : nil)
+        let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
+        guard let parsed else { return nil }
+        let graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
+                                 opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
+                                 quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
+        return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
+    }
+
+    private init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
+
+    /// What the document holds, or the part of it one thread read.
+    private struct Parsed {
+        var seen: Set<String> = []
+        var format: String?
+        var model: String?
+        var inputs: [String] = []
+        var outputs: [String] = []
+        var ops: [SimGraph.Op] = []
+        /// The ops in consecutive parts, when two threads read them.
+        var opParts: [[SimGraph.Op]] = []
+        var quantizers: [SimGraph.Quantizer] = []
+        var quantizerIndex: [String: Int] = [:]
+        var dtypeRanges: [Range<Int>] = []
+
+        /// `head` (read up to an op in the middle of `ops`) followed by `tail` (read from
+        /// there to the end); nil when both name one top-level key.
+        static func joined(_ head: Parsed, _ tail: Parsed) -> Parsed? {
+            guard head.seen.isDisjoint(with: tail.seen) else { return nil }
+            var p = head
+            p.seen.formUnion(tail.seen)
+            if tail.seen.contains("format") { p.format = tail.format }
+            if tail.seen.contains("model") { p.model = tail.model }
+            if tail.seen.contains("inputs") { p.inputs = tail.inputs }
+            if tail.seen.contains("outputs") { p.outputs = tail.outputs }
+            if tail.seen.contains("quantizers") {
+                p.quantizers = tail.quantizers
+                p.quantizerIndex = tail.quantizerIndex
+                p.dtypeRanges = tail.dtypeRanges
+            }
+            // The ops stay in two parts; the graph joins them while it checks them.
+            p.opParts = [p.ops, tail.ops]
+            p.ops = []
+            return p
+        }
+
+        /// Whether this is a whole `mmp-sim/1` document.
+        var isComplete: Bool {
+            format == SimGraphFile.format && seen.isSuperset(of: ["inputs", "outputs", "ops", "quantizers"])
+        }
+    }
+
+    /// How reading a stretch of the document ended.
+    private enum Step { case done, stopped, failed }
+
+    /// Reads the document, with two threads when `splitNear` is given: one from the start,
+    /// one from the first op after `splitNear` to the end. That point is only a guess — it
+    /// is found by looking at bytes, not by parsing — so the first thread confirms it:
+    /// reading ops from the start, it stops only if an op begins exactly there. If none
+    /// does, the first thread reads the whole file and the second one's work is dropped.
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>, splitNear: Int?) -> Parsed? {
+        guard let near = splitNear, let split = opStart(after: near, in: b) else {
+            var r = SimGraphReader(b: b)
+            guard let p = r.document(stopAt: nil), p.1 == .done else { return nil }
+            return p.0.isComplete ? p.0 : nil
+        }
+        let bytes = Unchecked(b)
+        let (head, tail) = Parallel.both(
+            { () -> (Parsed, Step)? in
+                var r = SimGraphReader(b: bytes.value)
+                return r.document(stopAt: split)
+            },
+            { () -> Parsed? in
+                var r = SimGraphReader(b: bytes.value)
+                r.i = split
+                return r.rest()
+            })
+        guard let (first, step) = head else { return nil }
+        let whole: Parsed?
+        switch step {
+        case .done: whole = first
+        case .stopped: whole = tail.flatMap { Parsed.joined(first, $0) }
+        case .failed: whole = nil
+        }
+        guard let whole, whole.isComplete else { return nil }
+        return whole
+    }
+
+    /// Where an op seems to start after `offset`: a `{` after a comma and before a quote,
+    /// which inside `ops` begins an element and elsewhere in an `mmp-sim/1` file does not
+    /// occur outside strings.
+    private static func opStart(after offset: Int, in b: UnsafeBufferPointer<UInt8>) -> Int? {
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        var k = offset
+        let end = min(b.count, offset + (1 << 20))
+        while k < end {
+            if b[k] == comma {
+                var j = k + 1
+                while j < end, isSpace(b[j]) { j += 1 }
+                if j < end, b[j] == openBrace {
+                    var q = j + 1
+                    while q < end, isSpace(b[q]) { q += 1 }
+                    if q < end, b[q] == quote { return j }
+                }
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    private static let comma = UInt8(ascii: ","), colon = UInt8(ascii: ":")
+    private static let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
+    private static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
+
+    /// The document from its start; with `split`, stops at the op starting there.
+    private mutating func document(stopAt split: Int?) -> (Parsed, Step)? {
+        var p = Parsed()
+        guard take(Self.openBrace) else { return nil }
+        if take(Self.closeBrace) { return end() ? (p, .done) : nil }
+        let step = topMembers(&p, stopAt: split)
+        switch step {
+        case .failed: return nil
+        case .stopped: return (p, .stopped)
+        case .done: return end() ? (p, .done) : nil
+        }
+    }
+
+    /// The document from the start of an op inside `ops` to its end.
+    private mutating func rest() -> Parsed? {
+        var p = Parsed()
+        guard opElements(&p, stopAt: nil) == .done else { return nil }
+        if take(Self.comma) {
+            guard topMembers(&p, stopAt: nil) == .done else { return nil }
+        } else {
+            guard take(Self.closeBrace) else { return nil }
+        }
+        return end() ? p : nil
+    }
+
+    /// Only whitespace is left.
+    private mutating func end() -> Bool {
+        space()
+        return i == b.count
+    }
+
+    /// Top-level `"key": value` members up to the closing brace, from a key.
+    private mutating func topMembers(_ p: inout Parsed, stopAt split: Int?) -> Step {
+        while true {
+            guard let key = string(), take(Self.colon), p.seen.insert(key).inserted else { return .failed }
+            switch key {
+            case "format":
+                p.format = string()
+                if p.format == nil { return .failed }
+            case "model":
+                if !null() {
+                    p.model = string()
+                    if p.model == nil { return .failed }
+                }
+            case "inputs":
+                guard let v = strings() else { return .failed }
+                p.inputs = v
+            case "outputs":
+                guard let v = strings() else { return .failed }
+                p.outputs = v
+            case "ops":
+                guard take(Self.openBracket) else { return .failed }
+                if !take(Self.closeBracket) {
+                    let step = opElements(&p, stopAt: split)
+                    guard step == .done else { return step }
+                }
+            case "quantizers":
+                guard quantizers(&p) else { return .failed }
+            default:
+                guard skipValue() else { return .failed }
+            }
+            if take(Self.comma) { continue }
+            return take(Self.closeBrace) ? .done : .failed
+        }
+    }
+
+    /// Ops from the first one after `[` through the closing `]`; stops before an op that
+    /// starts exactly at `split`.
+    private mutating func opElements(_ p: inout Parsed, stopAt split: Int?) -> Step {
+        while true {
+            space()
+            if i == split { return .stopped }
+            guard let op = op() else { return .failed }
+            p.ops.append(op)
+            if take(Self.comma) { continue }
+            return take(Self.closeBracket) ? .done : .failed
+        }
+    }
+
+    /// The `quantizers` object, noting where each dtype string sits.
+    private mutating func quantizers(_ p: inout Parsed) -> Bool {
+        // A quantizer's field names, as bytes of the file (reused: a quantizer has a handful).
+        var fields: [UnsafeBufferPointer<UInt8>] = []
+        // Room for most quantizers up front (an entry takes some 100 bytes of file).
+        p.quantizerIndex.reserveCapacity((b.count - i) / 96)
+        let dtypeKey: StaticString = "dtype"
+        let dtypeBytes = UnsafeBufferPointer(start: dtypeKey.utf8Start, count: dtypeKey.utf8CodeUnitCount)
+        // The last dtype read, by its spelling: most quantizers share a few dtypes.
+        var last: (spelling: UnsafeBufferPointer<UInt8>, dtype: DType)? = nil
+        return members { (name: String, r: inout SimGraphReader) -> Bool in
+            guard p.quantizerIndex.updateValue(p.quantizers.count, forKey: name) == nil else { return false }
+            var range: Range<Int>? = nil
+            fields.removeAll(keepingCapacity: true)
+            var dtype: DType? = nil
+            guard r.keyedMembers({ (field: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+                guard !fields.contains(where: { $0.elementsEqual(field) }) else { return false }
+                fields.append(field)
+                guard field.elementsEqual(dtypeBytes) else { return r.skipValue() }
+                r.space()
+                let start = r.i
+                guard range == nil, let spelling = r.stringBytes() else { return false }
+                if let last, last.spelling.elementsEqual(spelling) {
+                    dtype = last.dtype
+                } else {
+                    guard let d = DType(simSpelling: String(decoding: spelling, as: UTF8.self)) else { return false }
+                    last = (spelling, d)
+                    dtype = d
+                }
+                range = start..<r.i
+                return true
+            }), let range, let dtype else { return false }
+            p.quantizers.append(.init(name: name, dtype: dtype))
+            p.dtypeRanges.append(range)
+            return true
+        }
+    }
+
+    /// One bit per known op key, matched on the key's bytes (this runs for every key of
+    /// every op: no string is made for it).
+    private static func opKeyBit(_ key: UnsafeBufferPointer<UInt8>) -> UInt16? {
+        func `is`(_ s: StaticString) -> Bool {
+            key.elementsEqual(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
+        switch key.count {
+        case 4: return `is`("name") ? 1 : `is`("type") ? 2 : nil
+        case 5: return `is`("class") ? 4 : nil
+        case 6: return `is`("module") ? 8 : `is`("inputs") ? 16 : `is`("params") ? 256 : nil
+        case 7: return `is`("outputs") ? 32 : nil
+        case 16: return `is`("input_quantizers") ? 64 : nil
+        case 17: return `is`("output_quantizers") ? 128 : nil
+        default: return nil
+        }
+    }
+
+    private mutating func op() -> SimGraph.Op? {
+        var name: String?, type: String?, className: String?, modules: [String]?
+        var inputs: [String]?, outputs: [String]?, inQ: [String?]?, outQ: [String?]?
+        var params: [SimGraph.Param] = []
+        var seen: UInt16 = 0  // one bit per known key: a repeated key is left to the full reader
+        guard keyedMembers({ (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+            guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
+            seen |= bit
+            switch bit {
+            case 1: name = r.string(); return name != nil
+            case 2: type = r.recurringString(); return type != nil
+            case 4:
+                if r.null() { return true }
+                className = r.recurringString(); return className != nil
+            case 8:
+                if r.null() { return true }
+                if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
+                guard let m = r.string(sameAs: name) else { return false }
+                modules = [m]; return true
+            case 16: inputs = r.inputTensors(); return inputs != nil
+            case 32:
+                outputs = r.strings()
+                guard let outputs else { return false }
+                r.noteOutputs(outputs)
+                return true
+            case 64: if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
+            case 128: if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
+            case 256:
+                if r.null() { return true }
+                return r.members { (p: String, r: inout SimGraphReader) -> Bool in
+                    guard !params.contains(where: { $0.name == p }) else { return false }
+                    if r.null() { params.append(.init(p, nil)); return true }
+                    guard let q = r.string() else { return false }
+                    params.append(.init(p, q))
+                    return true
+                }
+            default: return false  // an unknown op key: let the full reader name it
+            }
+        }), let name, let type, let inputs, let outputs, modules?.isEmpty != true else { return nil }
+        if let inQ, inQ.count != inputs.count { return nil }
+        if let outQ, outQ.count != outputs.count { return nil }
+        return SimGraph.Op(name: name, type: type, className: className, modules: modules, inputs: inputs, outputs: outputs,
+                           inputQuantizers: inQ, outputQuantizers: outQ, params: params)
+    }
+
+    // MARK: Tokens
+
+    private mutating func space() {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+    }
+
+    private mutating func peek(_ c: UInt8) -> Bool {
+        space()
+        return i < b.count && b[i] == c
+    }
+
+    private mutating func take(_ c: UInt8) -> Bool {
+        space()
+        guard i < b.count, b[i] == c else { return false }
+        i += 1
+        return true
+    }
+
+    private mutating func null() -> Bool {
+        space()
+        guard i + 4 <= b.count, b[i] == UInt8(ascii: "n"), b[i + 1] == UInt8(ascii: "u"),
+              b[i + 2] == UInt8(ascii: "l"), b[i + 3] == UInt8(ascii: "l") else { return false }
+        i += 4
+        return true
+    }
+
+    /// An ASCII string without escapes.
+    private mutating func string() -> String? { stringBytes().map { String(decoding: $0, as: UTF8.self) } }
+
+    /// The bytes of the next string token (without quotes), if it is one the fast path reads.
+    private mutating func stringBytes() -> UnsafeBufferPointer<UInt8>? {
+        space()
+        guard i < b.count, b[i] == Self.quote else { return nil }
+        let first = i + 1
+        var k = first
+        while k < b.count {
+            let c = b[k]
+            if c == Self.quote {
+                i = k + 1
+                return UnsafeBufferPointer(rebasing: b[first..<k])
+            }
+            if c == Self.backslash || c < 0x20 || c >= 0x80 { return nil }
+            k += 1
+        }
+        return nil
+    }
+
+    /// A string `known` already holds (an op's module is usually its name) is shared, not
+    /// made again: a million ops make fewer strings.
+    private mutating func string(sameAs known: String?) -> String? {
+        guard let bytes = stringBytes() else { return nil }
+        if let known, RecentStrings.spells(known, bytes) { return known }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Op types and classes recur: the last few are kept and shared.
+    private var recentKinds = RecentStrings()
+
+    private mutating func recurringString() -> String? {
+        guard let bytes = stringBytes() else { return nil }
+        if let s = recentKinds.match(bytes) { return s }
+        let s = String(decoding: bytes, as: UTF8.self)
+        recentKinds.note(s)
+        return s
+    }
+
+    /// The outputs of the last few ops: an op usually reads a tensor made just before it,
+    /// and then shares that string instead of making it again (which also makes the
+    /// graph's name lookups compare one string with itself).
+    private var recentOutputs = RecentStrings()
+
+    private mutating func noteOutputs(_ outputs: [String]) {
+        for t in outputs { recentOutputs.note(t) }
+    }
+
+    /// An op's `inputs`, sharing names with recent outputs.
+    private mutating func inputTensors() -> [String]? {
+        var out: [String] = []
+        guard elements({ (r: inout SimGraphReader) -> Bool in
+            guard let bytes = r.stringBytes() else { return false }
+            out.append(r.recentOutputs.match(bytes) ?? String(decoding: bytes, as: UTF8.self))
+            return true
+        }) else { return nil }
+        return out
+    }
+
+    private mutating func strings() -> [String]? {
+        var out: [String] = []
+        guard elements({ (r: inout SimGraphReader) -> Bool in
+            guard let s = r.string() else { return false }
+            out.append(s)
+            return true
+        }) else { return nil }
+        return out
+    }
+
+    private mutating func optionalStrings() -> [String?]? {
+        var out: [String?] = []
+        guard elements({ (r: inout SimGraphReader) -> Bool in
+            if r.null() { out.append(nil); return true }
+            guard let s = r.string() else { return false }
+            out.append(s)
+            return true
+        }) else { return nil }
+        return out
+    }
+
+    /// `[ e, e, … ]`, calling `element` for each.
+    private mutating func elements(_ element: (inout SimGraphReader) -> Bool) -> Bool {
+        guard take(Self.openBracket) else { return false }
+        if take(Self.closeBracket) { return true }
+        while true {
+            guard element(&self) else { return false }
+            if take(Self.comma) { continue }
+            return take(Self.closeBracket)
+        }
+    }
+
+    /// `{ "k": v, … }`, calling `member` with the bytes of each key (inside the file).
+    private mutating func keyedMembers(_ member: (UnsafeBufferPointer<UInt8>, inout SimGraphReader) -> Bool) -> Bool {
+        guard take(Self.openBrace) else { return false }
+        if take(Self.closeBrace) { return true }
+        while true {
+            guard let key = stringBytes(), take(Self.colon), member(key, &self) else { return false }
+            if take(Self.comma) { continue }
+            return take(Self.closeBrace)
+        }
+    }
+
+    /// `{ "k": v, … }`, calling `member` with each key.
+    private mutating func members(_ member: (String, inout SimGraphReader) -> Bool) -> Bool {
+        keyedMembers { key, r in member(String(decoding: key, as: UTF8.self), &r) }
+    }
+
+    /// Skips one value of any kind, checking it is well formed. Anything the general
+    /// parser might reject — escapes, non-ASCII bytes, duplicate keys, deep nesting — makes
+    /// it give up, so that parser decides.
+    private mutating func skipValue() -> Bool {
+        space()
+        guard i < b.count else { return false }
+        switch b[i] {
+        case Self.openBrace, Self.openBracket:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 500 else { return false }
+            if b[i] == Self.openBracket { return elements { $0.skipValue() } }
+            var keys = Set<String>()
+            return members { key, r in keys.insert(key).inserted && r.skipValue() }
+        case Self.quote:
+            i += 1
+            while i < b.count {
+                if b[i] == Self.quote { i += 1; return true }
+                if b[i] == Self.backslash || b[i] < 0x20 || b[i] >= 0x80 { return false }
+                i += 1
+            }
+            return false
+        default:
+            // A literal or number: let the full reader judge anything unusual.
+            let start = i
+            while i < b.count, !(b[i] == Self.comma || b[i] == Self.closeBrace || b[i] == Self.closeBracket || b[i] <= 0x20) { i += 1 }
+            let token = UnsafeBufferPointer(rebasing: b[start..<i])
+            // The literals are compared in place: a file has one per quantizer or more.
+            for literal: StaticString in ["true", "false", "null"] where token.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) {
+                return true
+            }
+            return (try? JSONParser.parse(Array(token))).map { if case .number = $0 { return true } else { return false } } ?? false
+        }
+    }
+}
+
+/// The last few strings a reader made, to share instead of making one again.
+private struct RecentStrings {
+    private var strings: [String] = []
+    private var next = 0
+    private static let capacity = 8
+
+    /// Whether `s` is spelt by `bytes`.
+    static func spells(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = s
+        return s.utf8.count == bytes.count && s.withUTF8 { $0.elementsEqual(bytes) }
+    }
+
+    /// The kept string spelt by `bytes`, if any.
+    func match(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        strings.first { Self.spells($0, bytes) }
+    }
+
+    /// Keeps `s`, in place of the oldest once full.
+    mutating func note(_ s: String) {
+        if strings.count < Self.capacity {
+            strings.append(s)
+        } else {
+            strings[next] = s
+            next = (next + 1) % Self.capacity
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/// Every module path of a graph — each op's module paths and all their ancestors — as a
+/// tree, built once with one entry per distinct path, so that "every op under `M`" costs
+/// the size of the answer, not of the graph.
+///
+/// A large model has a path per op: children and each node's own ops are linked lists in
+/// flat arrays rather than an array per node, so building the tree allocates nothing per
+/// path. And most ops' module path is their own name, which the graph has already
+/// indexed: such a path's node is kept beside its op, and only the other paths (mostly
+/// parents, met once per run of siblings) are hashed.
+package struct ModuleTree: Sendable {
+    /// The graph's op names, to find the paths kept beside their ops.
+    private let opIndex: [String: Int]
+    /// Node of each path that is not kept beside an op; node 0 is the root `""`.
+    private var named: [String: Int] = ["": 0]
+    /// Node of the path spelt like op `k`'s name, when that path is among the op's modules
+    /// (-1 otherwise, or before it is met).
+    private var ownNameNode: [Int]
+    /// Whether op `k` lists its own name among its modules.
+    private let hasOwnName: [Bool]
+    private(set) var paths: [String] = [""]
+    /// First child of each node and next sibling of each node; -1 ends a list.
+    private var firstChild: [Int] = [-1]
+    private var nextSibling: [Int] = [-1]
+    /// Ops whose module path is exactly the node's path: the last one added per node, and
+    /// per entry its op and the entry added before it.
+    private var lastOwn: [Int] = [-1]
+    private var ownOp: [Int] = []
+    private var previousOwn: [Int] = []
+
+    package init(_ graph: SimGraph) {
+        opIndex = graph.opIndex
+        ownNameNode = Array(repeating: -1, count: graph.ops.count)
+        hasOwnName = graph.ops.indices.map { k in graph.ops[k].modules.contains(graph.ops[k].name) }
+        // Most ops have a path of their own: room for that many nodes, and their parents.
+        let expected = graph.ops.count + graph.ops.count / 4 + 16
+        named.reserveCapacity(graph.ops.count / 4 + 16)
+        paths.reserveCapacity(expected)
+        firstChild.reserveCapacity(expected)
+        nextSibling.reserveCapacity(expected)
+        lastOwn.reserveCapacity(expected)
+        ownOp.reserveCapacity(graph.ops.count)
+        previousOwn.reserveCapacity(graph.ops.count)
+        // Only the module lists are touched (not whole ops): another thread reads the ops too.
+        for k in graph.ops.indices {
+            for m in graph.ops[k].modules {
+                let n = hasOwnName[k] && m == graph.ops[k].name ? intern(m, ownNameOf: k) : intern(m)
+                if lastOwn[n] >= 0, ownOp[lastOwn[n]] == k { continue }
+                ownOp.append(k)
+                previousOwn.append(lastOwn[n])
+                lastOwn[n] = ownOp.count - 1
+            }
+        }
+    }
+
+    /// The node of `path`, if it is a module path of the graph (or `""`).
+    private func node(_ path: String) -> Int? {
+        if let n = named[path] { return n }
+        guard let k = opIndex[path], hasOwnName[k], ownNameNode[k] >= 0 else { return nil }
+        return ownNameNode[k]
+    }
+
+    /// The parent last looked up: ops come in model order, so siblings follow each other
+    /// and most parents are found without hashing.
+    private var lastParent: (path: String, node: Int) = ("", 0)
+
+    /// The node of `path`, made if new.
+    private mutating func intern(_ path: String) -> Int {
+        if path.isEmpty { return 0 }
+        // A path spelt like an op that lists it is kept beside that op.
+        if let k = opIndex[path], hasOwnName[k] { return intern(path, ownNameOf: k) }
+        if let n = named[path] { return n }
+        let n = add(path)
+        named[path] = n
+        return n
+    }
+
+    /// The node of `path`, which is op `k`'s name and one of its modules, made if new.
+    private mutating func intern(_ path: String, ownNameOf k: Int) -> Int {
+        if ownNameNode[k] >= 0 { return ownNameNode[k] }
+        let n = add(path)
+        ownNameNode[k] = n
+        return n
+    }
+
+    /// A new node for `path`, under its parent.
+    private mutating func add(_ path: String) -> Int {
+        let parentPath = ModulePath.parent(of: path) ?? ""
+        let parent: Int
+        if parentPath == lastParent.path {
+            parent = lastParent.node
+        } else {
+            let p = String(parentPath)
+            parent = intern(p)
+            lastParent = (p, parent)
+        }
+        let n = paths.count
+        paths.append(path)
+        firstChild.append(-1)
+        nextSibling.append(firstChild[parent])
+        firstChild[parent] = n
+        lastOwn.append(-1)
+        return n
+    }
+
+    /// Every module path, for patterns and suggestions: the root `""` only when some op
+    /// sits there itself (a pattern never stands for the whole model; `module: ""` does).
+    package var namedPaths: ArraySlice<String> { lastOwn[0] < 0 ? paths.dropFirst() : paths[...] }
+
+    private func appendOwn(of n: Int, to out: inout [Int]) {
+        var e = lastOwn[n]
+        while e >= 0 {
+            out.append(ownOp[e])
+            e = previousOwn[e]
+        }
+    }
+
+    /// The ops at `path` or under it, in graph order; nil for an unknown path.
+    package func ops(under path: String) -> [Int]? {
+        guard let start = node(path) else { return nil }
+        var out: [Int] = []
+        appendOps(under: start, to: &out)
+        out.sortAndRemoveDuplicates()
+        return out
+    }
+
+    /// The ops, in graph order, at or under every named path `matches` accepts — except
+    /// that the root (when it holds ops itself) adds only its own ops, not everything.
+    /// One pass over the paths, one sort at the end: a pattern may match a path per layer.
+    package func ops(underPathsWhere matches: (String) -> Bool) -> [Int] {
+        var out: [Int] = []
+        if lastOwn[0] >= 0, matches("") { appendOwn(of: 0, to: &out) }
+        var stack: [Int] = []
+        for n in paths.indices.dropFirst() where matches(paths[n]) {
+            appendOps(under: n, to: &out, stack: &stack)
+        }
+        out.sortAndRemoveDuplicates()
+        return out
+    }
+
+    /// Appends the ops at node `start` and every node under it (in no particular order).
+    private func appendOps(under start: Int, to out: inout [Int]) {
+        var stack: [Int] = []
+        appendOps(under: start, to: &out, stack: &stack)
+    }
+
+    private func appendOps(under start: Int, to out: inout [Int], stack: inout [Int]) {
+        stack.append(start)
+        while let n = stack.popLast() {
+            appendOwn(of: n, to: &out)
+            var c = firstChild[n]
+            while c >= 0 {
+                stack.append(c)
+                c = nextSibling[c]
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import MMPModel
+/// One independent part of a planning problem: quantizers that kernel rules or
+/// homogeneity preferences couple, with everything that speaks about them.
+package struct Part: Sendable {
+    /// Global quantizer indices, sorted.
+    package var quantizers: [Int]
+    /// Indices into `resolution.targets` of targets reaching at least one of them.
+    package var targets: [Int] = []
+    /// Indices into `problem.kernels` of the rules binding them.
+    package var kernels: [Int] = []
+    /// Indices into `problem.homogeneity` of the preferences among them.
+    package var groups: [Int] = []
+
+    /// All of `parts` as one part (targets reaching several parts are listed once).
+    package static func union(_ parts: [Part]) -> Part {
+        var whole = Part(quantizers: parts.flatMap(\.quantizers).sorted())
+        whole.targets = Array(Set(parts.flatMap(\.targets))).sorted()
+        whole.kernels = parts.flatMap(\.kernels).sorted()
+        whole.groups = parts.flatMap(\.groups).sorted()
+        return whole
+    }
+}
+
+/// Splits a planning problem into independent parts. Every level of the objective is a
+/// sum over quantizers plus terms inside one part, so the lexicographic optimum of the
+/// whole is the union of each part's optimum.
+package enum Parts {
+    /// The parts that need a decision — those holding a target's quantizer — ordered by
+    /// their first quantizer. A part without targets keeps every given dtype: that is
+    /// feasible (kernel rules accept the given pairs) and costs nothing at every level.
+    package static func needingDecision(_ problem: PlanningProblem) -> [Part] {
+        var parent = Array(problem.graph.quantizers.indices)
+        func find(_ a: Int) -> Int {
+            var a = a
+            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
+            return a
+        }
+        func union(_ a: Int, _ b: Int) {
+            let (ra, rb) = (find(a), find(b))
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        for kc in problem.kernels {
+            let members = kc.activations + (kc.weight.map { [$0] } ?? [])
+            for m in members.dropFirst() { union(members[0], m) }
+        }
+        for g in problem.homogeneity {
+            for m in g.quantizers.dropFirst() { union(g.quantizers[0], m) }
+        }
+        // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
+        // Part of each root, flat (-1: no part): this runs over every quantizer.
+        var partOfRoot = Array(repeating: -1, count: parent.count)
+        var parts: [Part] = []
+        func partIndex(of q: Int) -> Int {
+            let r = find(q)
+            if partOfRoot[r] >= 0 { return partOfRoot[r] }
+            partOfRoot[r] = parts.count
+            parts.append(Part(quantizers: []))
+            return parts.count - 1
+        }
+        for (t, target) in problem.resolution.targets.enumerated() {
+            // A target's quantizers are few: the parts it reached so far are checked in a list.
+            var reached: [Int] = []
+            for q in target.quantizers {
+                let k = partIndex(of: q)
+                if reached.contains(k) { continue }
+                reached.append(k)
+                parts[k].targets.append(t)
+            }
+        }
+        func part(of q: Int) -> Int? {
+            let k = partOfRoot[find(q)]
+            return k >= 0 ? k : nil
+        }
+        for q in parent.indices {
+            if let k = part(of: q) { parts[k].quantizers.append(q) }
+        }
+        for (c, kc) in problem.kernels.enumerated() {
+            if let q = kc.activations.first, let k = part(of: q) { parts[k].kernels.append(c) }
+        }
+        for (g, group) in problem.homogeneity.enumerated() {
+            if let q = group.quantizers.first, let k = part(of: q) { parts[k].groups.append(g) }
+        }
+        return parts.sorted { $0.quantizers[0] < $1.quantizers[0] }
+    }
+}

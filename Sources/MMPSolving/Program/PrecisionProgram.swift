@@ -1,0 +1,263 @@
+import MMPModel
+/// The integer program for one independent part of a planning problem (contract §7).
+///
+/// One binary `x[q, d]` per quantizer `q` of the part and dtype `d` of its domain, with
+/// `Σ_d x[q, d] = 1`; one binary `h[g]` per homogeneity group, set when the group's op
+/// reads its inputs at different dtypes. Rules are rows; preferences are an ordered list
+/// of ``Level``s, each to be minimised without worsening the ones before it.
+package struct PrecisionProgram {
+    package enum Mode: Sendable { case strict, bestEffort }
+
+    /// What a level measures, for reports and tests.
+    package enum LevelKind: Equatable, Hashable {
+        /// Quantizers of request `r`'s explicit targets that miss their dtype.
+        case deviations(request: Int)
+        /// How far those misses land from the requested dtype.
+        case nearness(request: Int)
+        /// Ops made to read their inputs at different dtypes.
+        case heterogeneity
+        /// Quantizers of derived targets that miss their dtype.
+        case derivedDeviations
+        /// Quantizers that leave their given dtype: every one counts, those of targets
+        /// too, so that among equally good misses the one that changes less wins.
+        case otherChanges
+    }
+
+    /// One objective: `constant + Σ coef·column`, never negative.
+    package struct Level {
+        package var kind: LevelKind
+        package var terms: [(Int, Double)] = []
+        package var constant = 0
+    }
+
+    package enum RowKind { case atMost(Double), equal(Double) }
+    package struct Row {
+        package var terms: [(Int, Double)]
+        package var kind: RowKind
+    }
+
+    /// Global quantizer indices of this part.
+    package let quantizers: [Int]
+    package let domains: [[DType]]
+    /// First `x` column of each local quantizer; columns follow its domain order.
+    package let firstColumn: [Int]
+    package let columnCount: Int
+    /// Local quantizer indices of each homogeneity group; group `g`'s `h` is column
+    /// `firstColumn.last + domains.last.count + g` (after every `x`).
+    package let groupMembers: [[Int]]
+    package var rows: [Row] = []
+    package var levels: [Level] = []
+
+    /// Builds the program for `part`: the columns, then the rows (one choice per
+    /// quantizer, kernel rules, strict targets, homogeneity), then the objective levels —
+    /// each by a function of ``Builder`` named for it, in the order GLPK receives them.
+    ///
+    /// In strict mode the explicit targets of `activeRequests` are rows; kernel rules
+    /// listed in `activeKernels` are rows in both modes. `withObjectives: false` builds
+    /// a pure feasibility program (used when searching for conflicts).
+    package init(problem: borrowing PlanningProblem, part: Part, mode: Mode,
+         activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
+        let groups = part.groups.map { problem.homogeneity[$0] }
+        var b = Builder(part: part, domains: part.quantizers.map { problem.domain(of: $0) }, groupCount: groups.count)
+        quantizers = part.quantizers
+        domains = b.domains
+        firstColumn = b.first
+        columnCount = b.columnCount
+        groupMembers = groups.map { g in g.quantizers.compactMap { b.local[$0] } }
+
+        let targets = part.targets.map { problem.resolution.targets[$0] }
+        b.choiceRows()
+        b.kernelRows(part.kernels.filter { activeKernels?.contains($0) ?? true }, problem: problem)
+        if mode == .strict {
+            b.strictRows(targets.filter { $0.tier == .explicit && (activeRequests?.contains($0.request) ?? true) })
+        }
+        b.homogeneityRows(groups)
+        if withObjectives {
+            if mode == .bestEffort { b.requestLevels(targets, problem: problem) }
+            b.heterogeneityLevel(groups.count)
+            b.derivedLevel(targets)
+            b.otherChangesLevel(problem: problem)
+        }
+        rows = b.rows
+        levels = b.levels
+    }
+
+    /// Columns, rows and levels as they are built. A quantizer of the part and a dtype of
+    /// its domain always have a column: a missing one is a bug, stopped by a precondition
+    /// rather than written as column 0.
+    private struct Builder {
+        /// Local index of a quantizer: a binary search in the part's sorted list (most parts
+        /// hold one or two quantizers; a dictionary per part would cost more than the part).
+        struct Local {
+            let members: [Int]
+            subscript(q: Int) -> Int? {
+                var lo = 0, hi = members.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if members[mid] < q { lo = mid + 1 } else { hi = mid }
+                }
+                return lo < members.count && members[lo] == q ? lo : nil
+            }
+        }
+
+        let local: Local
+        let domains: [[DType]]
+        /// First `x` column of each local quantizer.
+        let first: [Int]
+        /// The first `h` column (after every `x`).
+        let hFirst: Int
+        let columnCount: Int
+        var rows: [Row] = []
+        var levels: [Level] = []
+
+        init(part: Part, domains: [[DType]], groupCount: Int) {
+            local = Local(members: part.quantizers)
+            self.domains = domains
+            var first: [Int] = []
+            var next = 0
+            for d in domains { first.append(next); next += d.count }
+            self.first = first
+            hFirst = next
+            columnCount = next + groupCount
+        }
+
+        /// The column of `x[q, d]`, if `d` is in `q`'s domain.
+        func x(_ q: Int, _ d: DType) -> Int? {
+            guard let k = local[q], let i = domains[k].firstIndex(of: d) else { return nil }
+            return first[k] + i
+        }
+
+        /// The column of `x[q, d]`, which must exist.
+        func column(_ q: Int, _ d: DType) -> Int {
+            guard let c = x(q, d) else { preconditionFailure("no column for quantizer \(q) at \(d)") }
+            return c
+        }
+
+        /// `Σ_d x[q, d] = 1`: each quantizer takes one dtype.
+        mutating func choiceRows() {
+            for (k, d) in domains.enumerated() {
+                rows.append(Row(terms: d.indices.map { (first[k] + $0, 1) }, kind: .equal(1)))
+            }
+        }
+
+        /// Pairs a kernel list forbids (both modes).
+        mutating func kernelRows(_ kernels: [Int], problem: borrowing PlanningProblem) {
+            for c in kernels {
+                let kc = problem.kernels[c]
+                for a in kc.activations {
+                    guard let ka = local[a] else { continue }
+                    if let w = kc.weight, let kw = local[w], w != a {
+                        for da in domains[ka] {
+                            for dw in domains[kw] where !kc.allows(activation: da, weight: dw) {
+                                rows.append(Row(terms: [(column(a, da), 1), (column(w, dw), 1)], kind: .atMost(1)))
+                            }
+                        }
+                    } else {
+                        let wd = kc.weight.map { problem.graph.quantizers[$0].dtype }
+                        for da in domains[ka] where !kc.allows(activation: da, weight: kc.weight == a ? da : wd) {
+                            rows.append(Row(terms: [(column(a, da), 1)], kind: .atMost(0)))
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Strict mode: every explicit target holds.
+        mutating func strictRows(_ targets: [Target]) {
+            for t in targets {
+                for q in t.quantizers where local[q] != nil {
+                    rows.append(Row(terms: [(column(q, t.dtype), 1)], kind: .equal(1)))
+                }
+            }
+        }
+
+        /// Homogeneity: h[g] ≥ |x[q0, d] − x[q, d]| for every other member q and dtype d.
+        mutating func homogeneityRows(_ groups: [HomogeneityGroup]) {
+            for (g, group) in groups.enumerated() {
+                let h = hFirst + g
+                let q0 = group.quantizers[0]
+                guard let k0 = local[q0] else { preconditionFailure("homogeneity group of op \(group.op) outside its part") }
+                for q in group.quantizers.dropFirst() {
+                    guard let k = local[q] else { preconditionFailure("homogeneity group of op \(group.op) outside its part") }
+                    for d in Set(domains[k0] + domains[k]).sorted() {
+                        var plus: [(Int, Double)] = [(h, -1)], minus: [(Int, Double)] = [(h, -1)]
+                        if let c = x(q0, d) { plus.append((c, 1)); minus.append((c, -1)) }
+                        if let c = x(q, d) { plus.append((c, -1)); minus.append((c, 1)) }
+                        rows.append(Row(terms: plus, kind: .atMost(0)))
+                        rows.append(Row(terms: minus, kind: .atMost(0)))
+                    }
+                }
+            }
+        }
+
+        /// Best-effort: the deviation counts of every request, latest first; only then,
+        /// among plans with those counts, how near the misses land — again latest first.
+        mutating func requestLevels(_ targets: [Target], problem: borrowing PlanningProblem) {
+            // Explicit targets by request, latest request first (stable: targets keep their order).
+            let explicit = targets.enumerated().filter { $0.element.tier == .explicit }
+                .sorted { $0.element.request != $1.element.request ? $0.element.request > $1.element.request : $0.offset < $1.offset }
+                .map { $0.element }
+            var nearness: [Level] = []
+            var start = 0
+            while start < explicit.count {
+                let r = explicit[start].request
+                var end = start
+                while end < explicit.count, explicit[end].request == r { end += 1 }
+                defer { start = end }
+                var count = Level(kind: .deviations(request: r))
+                var near = Level(kind: .nearness(request: r))
+                for t in explicit[start..<end] {
+                    for q in t.quantizers {
+                        guard let k = local[q] else { continue }
+                        count.constant += 1
+                        count.terms.append((column(q, t.dtype), -1))
+                        for (i, d) in domains[k].enumerated() where d != t.dtype {
+                            near.terms.append((first[k] + i, Double(problem.nearnessCost(of: q, realized: d, requested: t.dtype))))
+                        }
+                    }
+                }
+                levels.append(count)
+                nearness.append(near)
+            }
+            levels += nearness
+        }
+
+        /// Ops made to read their inputs at different dtypes.
+        mutating func heterogeneityLevel(_ groupCount: Int) {
+            levels.append(Level(kind: .heterogeneity, terms: (0..<groupCount).map { (hFirst + $0, 1) }))
+        }
+
+        /// Derived targets (outputs that follow their layer) that miss their dtype.
+        mutating func derivedLevel(_ targets: [Target]) {
+            var derived = Level(kind: .derivedDeviations)
+            for t in targets where t.tier == .derived {
+                for q in t.quantizers where local[q] != nil {
+                    derived.constant += 1
+                    derived.terms.append((column(q, t.dtype), -1))
+                }
+            }
+            levels.append(derived)
+        }
+
+        /// Every quantizer that leaves its given dtype.
+        mutating func otherChangesLevel(problem: borrowing PlanningProblem) {
+            var others = Level(kind: .otherChanges)
+            for q in local.members {
+                others.constant += 1
+                others.terms.append((column(q, problem.graph.quantizers[q].dtype), -1))
+            }
+            levels.append(others)
+        }
+    }
+
+    /// The dtype chosen for each local quantizer by a 0/1 column vector.
+    package func dtypes(from columns: [Int]) -> [DType] {
+        domains.indices.map { k in
+            // The choice row gives every quantizer exactly one dtype.
+            guard let i = domains[k].indices.first(where: { columns[firstColumn[k] + $0] == 1 }) else {
+                preconditionFailure("the solution chose no dtype for quantizer \(quantizers[k])")
+            }
+            return domains[k][i]
+        }
+    }
+}

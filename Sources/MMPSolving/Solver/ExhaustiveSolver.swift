@@ -1,0 +1,80 @@
+import MMPModel
+/// Settles a small ``PrecisionProgram`` without GLPK: tries every assignment, and answers
+/// only when the lexicographic optimum is reached by exactly one of them — then it is the
+/// plan GLPK would return, since GLPK finds an optimum and there is only one. When the
+/// optimum is shared, it answers nil and GLPK decides.
+///
+/// Most parts of a large plan are one quantizer with a target or two: this is what makes
+/// them cheap.
+package enum ExhaustiveSolver {
+    /// Parts with at most this many assignments are enumerated.
+    package static let maxAssignments = 256
+
+    package enum Result {
+        case infeasible
+        case unique(dtypes: [DType])
+    }
+
+    package static func solve(_ program: PrecisionProgram) -> Result? {
+        // Hundreds of thousands of parts come through here: the buffers are made once per
+        // part and reused for every assignment.
+        let domains = program.domains
+        var total = 1
+        for d in domains {
+            total *= d.count
+            if total > maxAssignments { return nil }
+        }
+        let xCount = program.columnCount - program.groupMembers.count
+        var choice = [Int](repeating: 0, count: domains.count)
+        var columns = [Int](repeating: 0, count: program.columnCount)
+        var values = [Int](repeating: 0, count: program.levels.count)
+        var best = values
+        var found = false
+        var bestChoice = choice
+        var ties = 0
+        for _ in 0..<total {
+            for (k, c) in choice.enumerated() {
+                for i in 0..<domains[k].count { columns[program.firstColumn[k] + i] = i == c ? 1 : 0 }
+            }
+            // Each h at its least value: 1 exactly when its group reads mixed dtypes.
+            for (g, members) in program.groupMembers.enumerated() {
+                let first = members.first.map { domains[$0][choice[$0]] }
+                columns[xCount + g] = members.contains { domains[$0][choice[$0]] != first } ? 1 : 0
+            }
+            if feasible(program, columns) {
+                for (l, level) in program.levels.enumerated() { values[l] = LexicographicSolver.value(level, columns) }
+                if found, !values.lexicographicallyPrecedes(best) {
+                    if values == best { ties += 1 }
+                } else {
+                    for l in values.indices { best[l] = values[l] }
+                    for k in choice.indices { bestChoice[k] = choice[k] }
+                    found = true
+                    ties = 0
+                }
+            }
+            // Next assignment (odometer).
+            var k = 0
+            while k < choice.count {
+                choice[k] += 1
+                if choice[k] < domains[k].count { break }
+                choice[k] = 0
+                k += 1
+            }
+        }
+        guard found else { return .infeasible }
+        guard ties == 0 else { return nil }
+        return .unique(dtypes: bestChoice.enumerated().map { domains[$0][$1] })
+    }
+
+    private static func feasible(_ program: PrecisionProgram, _ columns: [Int]) -> Bool {
+        for row in program.rows {
+            var v = 0.0
+            for (j, c) in row.terms { v += c * Double(columns[j]) }
+            switch row.kind {
+            case .atMost(let b): if v > b + 1e-9 { return false }
+            case .equal(let e): if abs(v - e) > 1e-9 { return false }
+            }
+        }
+        return true
+    }
+}

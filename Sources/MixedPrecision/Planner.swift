@@ -1,0 +1,163 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
+import Foundation
+
+/// Turns a ``PlanningProblem`` into a ``Plan``: splits it into independent parts, solves
+/// each part's program lexicographically with GLPK, and in strict mode explains parts
+/// that cannot be solved.
+public enum Planner {
+    /// How the planner works; the defaults are what `mmp` uses. Tests turn the
+    /// shortcuts off to check they give the same plans.
+    public struct Options: Sendable {
+        /// Split the problem into independent parts (else one program for all of it).
+        public var split = true
+        /// Settle small parts with a unique optimum by enumeration instead of GLPK.
+        public var exhaustive = true
+        public init(split: Bool = true, exhaustive: Bool = true) {
+            self.split = split
+            self.exhaustive = exhaustive
+        }
+    }
+
+    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init()) throws(MMPError) -> Plan {
+        var times = StageTimes()
+        return try plan(problem, mode: mode, options: options, times: &times)
+    }
+
+    /// Plans, adding the time spent splitting the problem into parts (`build`) and
+    /// building and solving each part's program (`solve`) to `times`.
+    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init(),
+                            times: inout StageTimes) throws(MMPError) -> Plan {
+        var build = 0.0, solve = 0.0
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func tick() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { clock = now }
+            return Double(now - clock) / 1e9
+        }
+        let programMode: PrecisionProgram.Mode = mode == .strict ? .strict : .bestEffort
+        var dtypes = problem.graph.quantizers.map(\.dtype)
+        var conflicts: [Plan.Conflict] = []
+        var complete = true
+        var parts = Parts.needingDecision(problem)
+        if !options.split, parts.count > 1 {
+            let whole = Part.union(parts)
+            if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: whole, mode: programMode)) {
+                for (k, q) in whole.quantizers.enumerated() { dtypes[q] = chosen[k] }
+                parts = []
+            }
+        }
+        build += tick()
+        // Parts are independent: their programs are built and solved on all cores, each
+        // thread taking a run of parts; results are used in part order.
+        let runs = Parallel.runs(parts.count)
+        let toSolve = parts
+        let solved = Parallel.map(runs.count) { r in
+            Self.solve(toSolve[runs[r]], of: problem, mode: programMode, exhaustive: options.exhaustive)
+        }.joined()
+        solve += tick()
+        var infeasible: [Part] = []
+        for (part, outcome) in zip(parts, solved) {
+            switch try outcome.get() {
+            case .solved(let chosen, _):
+                for (k, q) in part.quantizers.enumerated() { dtypes[q] = chosen[k] }
+            case .infeasible:
+                infeasible.append(part)
+            }
+        }
+        if !infeasible.isEmpty {
+            // Every lookup below is local to the infeasible parts: their quantizers' slots
+            // are found in one pass, never one graph walk per conflict.
+            let slots = QuantizerSlots(problem.graph, of: Set(infeasible.flatMap(\.quantizers)))
+            let runs = Parallel.runs(infeasible.count)
+            let toExplain = infeasible
+            let explained = Parallel.map(runs.count) { r in
+                Self.explain(toExplain[runs[r]], of: problem, slots: slots)
+            }.joined()
+            for result in explained {
+                let (found, complete: finished) = try result.get()
+                conflicts += found
+                complete = complete && finished
+            }
+        }
+        times.add("build", seconds: build)
+        times.add("solve", seconds: solve + tick())
+        let status: Plan.Status = conflicts.isEmpty ? .ok : .infeasible
+        // Outcomes of requests outside every conflict come from the parts that did solve;
+        // an infeasible plan itself changes nothing.
+        let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
+        if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
+        let plan = Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
+                        conflictsComplete: complete)
+        times.lap("outcomes")
+        return plan
+    }
+
+    /// The minimal conflicts of each infeasible part, explained, with what best-effort
+    /// would do with the part instead; and whether every search finished.
+    private static func explain(_ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem,
+                                slots: QuantizerSlots) -> [Result<([Plan.Conflict], complete: Bool), MMPError>] {
+        parts.map { part in
+            do throws(MMPError) {
+                let found = try ConflictFinder.minimalConflicts(problem, part: part)
+                var instead: [Int: DType] = [:]
+                if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: part, mode: .bestEffort)) {
+                    for (k, q) in part.quantizers.enumerated() { instead[q] = chosen[k] }
+                }
+                let conflicts = found.conflicts.map {
+                    ConflictExplainer.explain($0, problem: problem, part: part, bestEffort: instead, slots: slots)
+                }
+                return .success((conflicts, complete: found.complete))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Builds and solves the program of each of `parts`.
+    private static func solve(_ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem, mode: PrecisionProgram.Mode,
+                              exhaustive: Bool) -> [Result<LexicographicSolver.Result, MMPError>] {
+        var results: [Result<LexicographicSolver.Result, MMPError>] = []
+        results.reserveCapacity(parts.count)
+        for part in parts {
+            let program = PrecisionProgram(problem: problem, part: part, mode: mode)
+            switch exhaustive ? ExhaustiveSolver.solve(program) : nil {
+            case .unique(let chosen)?: results.append(.success(.solved(dtypes: chosen, levels: [])))
+            case .infeasible?: results.append(.success(.infeasible))
+            case nil:
+                do { results.append(.success(try LexicographicSolver.solve(program))) } catch { results.append(.failure(error)) }
+            }
+        }
+        return results
+    }
+
+    static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {
+        let resolution = problem.resolution
+        let inConflict = Set(conflicts.flatMap(\.requests))
+        // Targets are ordered by request: each request's are one run, found without copying.
+        var start = Array(repeating: 0, count: resolution.requests.count + 1)
+        for t in resolution.targets { start[t.request + 1] += 1 }
+        for r in resolution.requests.indices { start[r + 1] += start[r] }
+        let overriddenBy = Dictionary(grouping: resolution.overridden, by: \.target.request)
+        return resolution.requests.indices.map { r in
+            let targets = resolution.targets[start[r]..<start[r + 1]]
+            let explicitCount = targets.count { $0.tier == .explicit }
+            let measured = Measurement(targets) { dtypes[$0] }
+            let deviations = measured.deviations
+            let by = Array(Set((overriddenBy[r] ?? []).map(\.by))).sorted()
+            let status: Plan.Outcome.Status
+            if case .setPrecision = resolution.requests[r], resolution.selectedOps[r].isEmpty {
+                status = .selectedNothing
+            } else if inConflict.contains(r) {
+                // Its part has no plan, so there is nothing it could be measured against.
+                return .init(status: .notHonored, deviations: [], overriddenBy: by, targetCount: explicitCount)
+            } else if explicitCount == 0 && !by.isEmpty {
+                status = .overridden
+            } else {
+                status = measured.status
+            }
+            return .init(status: status, deviations: deviations, overriddenBy: by, targetCount: explicitCount)
+        }
+    }
+}

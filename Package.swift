@@ -8,13 +8,13 @@ let package = Package(
     products: [
         .library(name: "MixedPrecision", targets: ["MixedPrecision"]),
         .executable(name: "mmp", targets: ["mmp"]),
-        .library(name: "SyntheticModels", targets: ["SyntheticModels"]),
+        .library(name: "SyntheticModels", targets: ["SyntheticModels"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0")
     ],
     targets: [
         .systemLibrary(
@@ -37,7 +37,7 @@ let package = Package(
                 "MMPModel",
                 "CFileSupport",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf")
             ],
             exclude: ["ONNX/onnx-subset.proto"]
         ),
@@ -53,16 +53,18 @@ let package = Package(
             name: "mmp",
             dependencies: [
                 "MixedPrecision",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         .target(name: "SyntheticModels", path: "Benchmarks/SyntheticModels"),
         .executableTarget(name: "mmp-synth", dependencies: ["SyntheticModels"], path: "Benchmarks/mmp-synth"),
         .testTarget(
             name: "MixedPrecisionTests",
-            dependencies: ["MixedPrecision", "MMPModel", "MMPFormats", "MMPSolving", "mmp", "SyntheticModels",
-                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
-        ),
+            dependencies: [
+                "MixedPrecision", "MMPModel", "MMPFormats", "MMPSolving", "mmp", "SyntheticModels",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+            ]
+        )
     ]
 )
 
@@ -72,9 +74,10 @@ if ProcessInfo.processInfo.environment["MMP_FUZZ"] != nil {
     let fuzzer = ProcessInfo.processInfo.environment["MMP_FUZZER_LIB"] ?? "libclang_rt.fuzzer_no_main-x86_64.a"
     package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
     for reader in ["sim", "requests", "config", "onnx"] {
-        package.targets.append(.executableTarget(
-            name: "fuzz-\(reader)", dependencies: ["MixedPrecision", "FuzzDriver"], path: "Fuzz/fuzz-\(reader)",
-            linkerSettings: [.unsafeFlags([fuzzer, "-lstdc++"])]))
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(reader)", dependencies: ["MixedPrecision", "FuzzDriver"], path: "Fuzz/fuzz-\(reader)",
+                linkerSettings: [.unsafeFlags([fuzzer, "-lstdc++"])]))
         package.products.append(.executable(name: "fuzz-\(reader)", targets: ["fuzz-\(reader)"]))
     }
 }

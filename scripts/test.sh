@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The code is formatted by .swift-format; a change that is not fails here, before the tests.
+if swift format --version >/dev/null 2>&1; then
+  git ls-files 'Sources/*.swift' 'Tests/*.swift' 'Benchmarks/*.swift' 'Fuzz/*.swift' 'Package.swift' 2>/dev/null \
+    | grep -v '\.pb\.swift$' | xargs swift format lint --strict --parallel
+fi
 swift test "$@"
 
 PYTHON="${MMP_PYTHON:-python3}"

@@ -12,5 +12,6 @@ let model = SyntheticModel(shape: shape, quantizers: q)
 let dir = args[4]
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 try model.simJSON().write(toFile: dir + "/sim.json", atomically: true, encoding: .utf8)
-try model.requestsYAML(count: r, conflicts: args.contains("--conflicts")).write(toFile: dir + "/requests.yaml", atomically: true, encoding: .utf8)
+try model.requestsYAML(count: r, conflicts: args.contains("--conflicts")).write(
+    toFile: dir + "/requests.yaml", atomically: true, encoding: .utf8)
 print("\(dir): \(shape.rawValue), \(model.blocks) blocks")

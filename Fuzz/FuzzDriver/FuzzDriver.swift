@@ -7,10 +7,11 @@ public func runFuzzer(_ body: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -
     target = body
     var argc = CommandLine.argc
     var argv = Optional(CommandLine.unsafeArgv)
-    exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        target?(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size))
-        return 0
-    })
+    exit(
+        LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            target?(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size))
+            return 0
+        })
 }
 
 /// The target the C callback calls: it cannot capture, so the body waits here.
@@ -19,4 +20,5 @@ nonisolated(unsafe) private var target: (@Sendable (UnsafeBufferPointer<UInt8>) 
 @_silgen_name("LLVMFuzzerRunDriver")
 private func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32

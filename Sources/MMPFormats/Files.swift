@@ -1,5 +1,5 @@
-import MMPModel
 import Foundation
+import MMPModel
 
 /// Reading inputs and writing outputs: inputs are only ever read, and never more of
 /// them than a model can be; outputs are checked, staged and put in place all at once
@@ -123,8 +123,10 @@ public enum Files {
     ///
     /// `creating` names a directory to create first (with its parents), once every
     /// destination has been checked; on failure the directories it made are removed again.
-    public static func commit(_ files: [(path: String, contents: OutputContents)], removing: [String] = [],
-                              creating directory: String? = nil, protecting inputs: [String]) throws(MMPError) {
+    public static func commit(
+        _ files: [(path: String, contents: OutputContents)], removing: [String] = [],
+        creating directory: String? = nil, protecting inputs: [String]
+    ) throws(MMPError) {
         let kinds = try destinations(files.map(\.path), protecting: inputs)
         var replaced: [(path: String, contents: OutputContents)] = [], through: [(path: String, contents: OutputContents)] = []
         for (f, kind) in zip(files, kinds) {

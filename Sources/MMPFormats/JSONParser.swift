@@ -1,4 +1,5 @@
 import MMPModel
+
 /// A strict RFC 8259 JSON reader producing ``JSONValue``.
 ///
 /// Foundation's readers drop key order and reformat numbers; this one keeps both, and

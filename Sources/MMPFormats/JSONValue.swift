@@ -1,4 +1,5 @@
 import MMPModel
+
 /// A JSON document as read, keeping object key order and each number's original text.
 ///
 /// The planner writes the user's sim graph back with only the dtypes changed; keeping

@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Writes ``JSONValue`` as indented JSON, deterministically, into a byte buffer.
 ///
 /// Objects keep their member order, numbers their original text. Small arrays and
@@ -185,7 +186,9 @@ package struct ByteBuffer {
     /// Everything a streamed writer emits, collected (for tests and small outputs).
     package static func collect(_ write: ((UnsafeBufferPointer<UInt8>) -> Bool) -> Void) -> [UInt8] {
         var all: [UInt8] = []
-        write { all.append(contentsOf: $0); return true }
+        write {
+            all.append(contentsOf: $0); return true
+        }
         return all
     }
 

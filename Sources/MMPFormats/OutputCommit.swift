@@ -1,6 +1,6 @@
-import MMPModel
 import CFileSupport
 import Foundation
+import MMPModel
 
 /// One run's outputs, put in place all at once (see ``Files/commit(_:removing:creating:protecting:)``,
 /// which checks the destinations first).
@@ -106,8 +106,10 @@ struct OutputCommit {
         var perFile = staging == nil ? inside : []
         if let directory, let staging {
             var swapped = false
-            if carryOver(from: directory, to: staging, except: Set((inside.map(\.path) + staleInside).map(Self.name)),
-                         carried: &carried, remember: remember) {
+            if carryOver(
+                from: directory, to: staging, except: Set((inside.map(\.path) + staleInside).map(Self.name)),
+                carried: &carried, remember: remember)
+            {
                 if FileManager.default.fileExists(atPath: directory) {
                     swapped = mmp_exchange_paths(staging, directory) == 0
                     if swapped { undo.append { _ = mmp_exchange_paths(staging, directory) } }
@@ -181,8 +183,10 @@ struct OutputCommit {
 
     /// Links every entry of `directory` not in `except` into `staging`, listing each link
     /// made in `carried`; false when one cannot be linked.
-    private func carryOver(from directory: String, to staging: String, except: Set<String>,
-                           carried: inout [String], remember: (String) -> Void) -> Bool {
+    private func carryOver(
+        from directory: String, to staging: String, except: Set<String>,
+        carried: inout [String], remember: (String) -> Void
+    ) -> Bool {
         guard let entries = try? fm.contentsOfDirectory(atPath: directory) else { return true }
         for e in entries.sorted() where !except.contains(e) {
             let to = staging + "/" + e

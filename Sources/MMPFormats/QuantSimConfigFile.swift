@@ -1,4 +1,5 @@
 import MMPModel
+
 /// An AIMET quantsim config: where quantizers go (`defaults`, `params`, `op_type`,
 /// `supergroups`, `model_input`, `model_output`) and which kernels the backend runs
 /// (`supported_kernels`). Booleans may be JSON booleans or AIMET's `"True"`/`"False"`.
@@ -136,8 +137,9 @@ public enum QuantSimConfigFile {
 
     private static func param(_ v: JSONValue, _ at: String) throws(MMPError) -> QuantSimConfig.ParamSetting {
         guard case .object = v else { throw .invalidConfig("\(at) must be an object") }
-        return .init(isQuantized: try bool(v["is_quantized"], "\(at).is_quantized"),
-                     isSymmetric: try bool(v["is_symmetric"], "\(at).is_symmetric"))
+        return .init(
+            isQuantized: try bool(v["is_quantized"], "\(at).is_quantized"),
+            isSymmetric: try bool(v["is_symmetric"], "\(at).is_symmetric"))
     }
 
     private static func kernels(_ v: JSONValue, _ where_: String) throws(MMPError) -> [KernelRules.Kernel] {

@@ -185,10 +185,12 @@ private struct Tree {
             var seen = Set<String>()  // a file may hold many keys: no pairwise comparison
             for (key, item) in map {
                 guard case .scalar(let k) = key else {
-                    throw .invalidRequest("\(node.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): mapping keys must be plain names")
+                    throw .invalidRequest(
+                        "\(node.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): mapping keys must be plain names")
                 }
                 if !seen.insert(k.string).inserted {
-                    throw .invalidRequest("\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): duplicate key '\(echo(k.string))'")
+                    throw .invalidRequest(
+                        "\(key.mark.map { "line \($0.line), column \($0.column)" } ?? path.text): duplicate key '\(echo(k.string))'")
                 }
                 members.append((k.string, try Tree(yaml: item, path: .key(path, k.string))))
             }

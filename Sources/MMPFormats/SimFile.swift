@@ -1,4 +1,5 @@
 import MMPModel
+
 /// A sim-graph file as read: the graph, and beside it what a faithful write-back needs of
 /// the file itself. The graph is only a graph; the bytes and the splice map travel here,
 /// from the reader to the writer, and nowhere else.

@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Reads and writes the `mmp-sim/1` sim-graph format (contract §2).
 ///
 /// Reading checks the document's shape here and the graph's consistency in
@@ -52,7 +53,9 @@ public enum SimGraphFile {
             guard case .object = v else { throw .invalidSim("quantizer '\(name)' must be an object") }
             guard let d = v["dtype"] else { throw .invalidSim("quantizer '\(name)' has no 'dtype'") }
             guard case .string(let text) = d, let dtype = DType(simSpelling: text) else {
-                throw .invalidSim("quantizer '\(name)' has unknown dtype \(JSONWriter.write(d).dropLast()) (expected intN with 2 ≤ N ≤ 32, fp8, fp16 or fp32)")
+                throw .invalidSim(
+                    "quantizer '\(name)' has unknown dtype \(JSONWriter.write(d).dropLast()) (expected intN with 2 ≤ N ≤ 32, fp8, fp16 or fp32)"
+                )
             }
             quantizers.append(.init(name: name, dtype: dtype))
         }
@@ -101,8 +104,9 @@ public enum SimGraphFile {
             }
         case let other?: throw .invalidSim("\(what) 'params' must be an object, found \(other.kindName)")
         }
-        return SimGraph.Op(name: name, type: type, className: className, modules: modules, inputs: inputs,
-                           outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ, params: params)
+        return SimGraph.Op(
+            name: name, type: type, className: className, modules: modules, inputs: inputs,
+            outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ, params: params)
     }
 
     private static func string(_ v: JSONValue, _ what: String) throws(MMPError) -> String {
@@ -141,7 +145,9 @@ public enum SimGraphFile {
     public static func bytes(_ file: SimFile, dtypes: [DType]) -> [UInt8] {
         guard case .bytes = file.original else { return JSONWriter.bytes(encode(file, dtypes: dtypes)) }
         var out: [UInt8] = []
-        write(file, dtypes: dtypes) { out.append(contentsOf: $0); return true }
+        write(file, dtypes: dtypes) {
+            out.append(contentsOf: $0); return true
+        }
         return out
     }
 
@@ -170,31 +176,31 @@ public enum SimGraphFile {
         let codes = dtypes.map { code[$0] ?? 0 }
         var chunk = ByteBuffer.streaming()
         sourceBytes.withUnsafeBufferPointer { input in
-        dtypeRanges.withUnsafeBufferPointer { ranges in
-        codes.withUnsafeBufferPointer { codes in
-        spellings.withUnsafeBufferPointer { spellings in
-            // A run of unchanged bytes is copied into the chunk, or — when long, like the
-            // ops before the first dtype (most of the file) — handed over as it is.
-            func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
-                guard run.count >= 1 << 16 else {
-                    chunk.append(run)
-                    return true
+            dtypeRanges.withUnsafeBufferPointer { ranges in
+                codes.withUnsafeBufferPointer { codes in
+                    spellings.withUnsafeBufferPointer { spellings in
+                        // A run of unchanged bytes is copied into the chunk, or — when long, like the
+                        // ops before the first dtype (most of the file) — handed over as it is.
+                        func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+                            guard run.count >= 1 << 16 else {
+                                chunk.append(run)
+                                return true
+                            }
+                            return chunk.flushAll(to: emit) && emit(run)
+                        }
+                        var at = 0
+                        for q in ranges.indices {
+                            let range = ranges[q], c = codes[q]
+                            guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
+                            chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
+                            at = range.upperBound
+                            guard chunk.flush(to: emit) else { return }
+                        }
+                        guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
+                        _ = chunk.flushAll(to: emit)
+                    }
                 }
-                return chunk.flushAll(to: emit) && emit(run)
             }
-            var at = 0
-            for q in ranges.indices {
-                let range = ranges[q], c = codes[q]
-                guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
-                chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
-                at = range.upperBound
-                guard chunk.flush(to: emit) else { return }
-            }
-            guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
-            _ = chunk.flushAll(to: emit)
-        }
-        }
-        }
         }
     }
 
@@ -212,8 +218,9 @@ public enum SimGraphFile {
         case .none: doc = fresh(graph)
         }
         guard case .object(var members) = doc,
-              let qAt = members.firstIndex(where: { $0.0 == "quantizers" }),
-              case .object(var qs) = members[qAt].1 else { return doc }
+            let qAt = members.firstIndex(where: { $0.0 == "quantizers" }),
+            case .object(var qs) = members[qAt].1
+        else { return doc }
         for k in qs.indices {
             guard let id = graph.quantizerIndex[qs[k].0], case .object(var fields) = qs[k].1 else { continue }
             if let d = fields.firstIndex(where: { $0.0 == "dtype" }) {

@@ -1,4 +1,5 @@
 import MMPModel
+
 /// A streaming reader for well-formed `mmp-sim/1` files: builds the graph straight from
 /// the bytes, without a general JSON tree, and remembers where each quantizer's dtype
 /// string sits so write-back can splice new dtypes into the original bytes.
@@ -24,9 +25,10 @@ struct SimGraphReader {
         let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * 57 : nil)
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
-        let graph = try SimGraph(model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-                                 opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
-                                 quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
+        let graph = try SimGraph(
+            model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
+            opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
+            quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
 
@@ -230,23 +232,25 @@ struct SimGraphReader {
             var range: Range<Int>? = nil
             fields.removeAll(keepingCapacity: true)
             var dtype: DType? = nil
-            guard r.keyedMembers({ (field: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
-                guard !fields.contains(where: { $0.elementsEqual(field) }) else { return false }
-                fields.append(field)
-                guard field.elementsEqual(dtypeBytes) else { return r.skipValue() }
-                r.space()
-                let start = r.i
-                guard range == nil, let spelling = r.stringBytes() else { return false }
-                if let last, last.spelling.elementsEqual(spelling) {
-                    dtype = last.dtype
-                } else {
-                    guard let d = DType(simSpelling: String(decoding: spelling, as: UTF8.self)) else { return false }
-                    last = (spelling, d)
-                    dtype = d
-                }
-                range = start..<r.i
-                return true
-            }), let range, let dtype else { return false }
+            guard
+                r.keyedMembers({ (field: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+                    guard !fields.contains(where: { $0.elementsEqual(field) }) else { return false }
+                    fields.append(field)
+                    guard field.elementsEqual(dtypeBytes) else { return r.skipValue() }
+                    r.space()
+                    let start = r.i
+                    guard range == nil, let spelling = r.stringBytes() else { return false }
+                    if let last, last.spelling.elementsEqual(spelling) {
+                        dtype = last.dtype
+                    } else {
+                        guard let d = DType(simSpelling: String(decoding: spelling, as: UTF8.self)) else { return false }
+                        last = (spelling, d)
+                        dtype = d
+                    }
+                    range = start..<r.i
+                    return true
+                }), let range, let dtype
+            else { return false }
             p.quantizers.append(.init(name: name, dtype: dtype))
             p.dtypeRanges.append(range)
             return true
@@ -275,44 +279,47 @@ struct SimGraphReader {
         var inputs: [String]?, outputs: [String]?, inQ: [String?]?, outQ: [String?]?
         var params: [SimGraph.Param] = []
         var seen: UInt16 = 0  // one bit per known key: a repeated key is left to the full reader
-        guard keyedMembers({ (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
-            guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
-            seen |= bit
-            switch bit {
-            case 1: name = r.string(); return name != nil
-            case 2: type = r.recurringString(); return type != nil
-            case 4:
-                if r.null() { return true }
-                className = r.recurringString(); return className != nil
-            case 8:
-                if r.null() { return true }
-                if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
-                guard let m = r.string(sameAs: name) else { return false }
-                modules = [m]; return true
-            case 16: inputs = r.inputTensors(); return inputs != nil
-            case 32:
-                outputs = r.strings()
-                guard let outputs else { return false }
-                r.noteOutputs(outputs)
-                return true
-            case 64: if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
-            case 128: if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
-            case 256:
-                if r.null() { return true }
-                return r.members { (p: String, r: inout SimGraphReader) -> Bool in
-                    guard !params.contains(where: { $0.name == p }) else { return false }
-                    if r.null() { params.append(.init(p, nil)); return true }
-                    guard let q = r.string() else { return false }
-                    params.append(.init(p, q))
+        guard
+            keyedMembers({ (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+                guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
+                seen |= bit
+                switch bit {
+                case 1: name = r.string(); return name != nil
+                case 2: type = r.recurringString(); return type != nil
+                case 4:
+                    if r.null() { return true }
+                    className = r.recurringString(); return className != nil
+                case 8:
+                    if r.null() { return true }
+                    if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
+                    guard let m = r.string(sameAs: name) else { return false }
+                    modules = [m]; return true
+                case 16: inputs = r.inputTensors(); return inputs != nil
+                case 32:
+                    outputs = r.strings()
+                    guard let outputs else { return false }
+                    r.noteOutputs(outputs)
                     return true
+                case 64: if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
+                case 128: if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
+                case 256:
+                    if r.null() { return true }
+                    return r.members { (p: String, r: inout SimGraphReader) -> Bool in
+                        guard !params.contains(where: { $0.name == p }) else { return false }
+                        if r.null() { params.append(.init(p, nil)); return true }
+                        guard let q = r.string() else { return false }
+                        params.append(.init(p, q))
+                        return true
+                    }
+                default: return false  // an unknown op key: let the full reader name it
                 }
-            default: return false  // an unknown op key: let the full reader name it
-            }
-        }), let name, let type, let inputs, let outputs, modules?.isEmpty != true else { return nil }
+            }), let name, let type, let inputs, let outputs, modules?.isEmpty != true
+        else { return nil }
         if let inQ, inQ.count != inputs.count { return nil }
         if let outQ, outQ.count != outputs.count { return nil }
-        return SimGraph.Op(name: name, type: type, className: className, modules: modules, inputs: inputs, outputs: outputs,
-                           inputQuantizers: inQ, outputQuantizers: outQ, params: params)
+        return SimGraph.Op(
+            name: name, type: type, className: className, modules: modules, inputs: inputs, outputs: outputs,
+            inputQuantizers: inQ, outputQuantizers: outQ, params: params)
     }
 
     // MARK: Tokens
@@ -336,7 +343,8 @@ struct SimGraphReader {
     private mutating func null() -> Bool {
         space()
         guard i + 4 <= b.count, b[i] == UInt8(ascii: "n"), b[i + 1] == UInt8(ascii: "u"),
-              b[i + 2] == UInt8(ascii: "l"), b[i + 3] == UInt8(ascii: "l") else { return false }
+            b[i + 2] == UInt8(ascii: "l"), b[i + 3] == UInt8(ascii: "l")
+        else { return false }
         i += 4
         return true
     }
@@ -393,32 +401,38 @@ struct SimGraphReader {
     /// An op's `inputs`, sharing names with recent outputs.
     private mutating func inputTensors() -> [String]? {
         var out: [String] = []
-        guard elements({ (r: inout SimGraphReader) -> Bool in
-            guard let bytes = r.stringBytes() else { return false }
-            out.append(r.recentOutputs.match(bytes) ?? String(decoding: bytes, as: UTF8.self))
-            return true
-        }) else { return nil }
+        guard
+            elements({ (r: inout SimGraphReader) -> Bool in
+                guard let bytes = r.stringBytes() else { return false }
+                out.append(r.recentOutputs.match(bytes) ?? String(decoding: bytes, as: UTF8.self))
+                return true
+            })
+        else { return nil }
         return out
     }
 
     private mutating func strings() -> [String]? {
         var out: [String] = []
-        guard elements({ (r: inout SimGraphReader) -> Bool in
-            guard let s = r.string() else { return false }
-            out.append(s)
-            return true
-        }) else { return nil }
+        guard
+            elements({ (r: inout SimGraphReader) -> Bool in
+                guard let s = r.string() else { return false }
+                out.append(s)
+                return true
+            })
+        else { return nil }
         return out
     }
 
     private mutating func optionalStrings() -> [String?]? {
         var out: [String?] = []
-        guard elements({ (r: inout SimGraphReader) -> Bool in
-            if r.null() { out.append(nil); return true }
-            guard let s = r.string() else { return false }
-            out.append(s)
-            return true
-        }) else { return nil }
+        guard
+            elements({ (r: inout SimGraphReader) -> Bool in
+                if r.null() { out.append(nil); return true }
+                guard let s = r.string() else { return false }
+                out.append(s)
+                return true
+            })
+        else { return nil }
         return out
     }
 
@@ -477,7 +491,8 @@ struct SimGraphReader {
             while i < b.count, !(b[i] == Self.comma || b[i] == Self.closeBrace || b[i] == Self.closeBracket || b[i] <= 0x20) { i += 1 }
             let token = UnsafeBufferPointer(rebasing: b[start..<i])
             // The literals are compared in place: a file has one per quantizer or more.
-            for literal: StaticString in ["true", "false", "null"] where token.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) {
+            for literal: StaticString in ["true", "false", "null"]
+            where token.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) {
                 return true
             }
             return (try? JSONParser.parse(Array(token))).map { if case .number = $0 { return true } else { return false } } ?? false

@@ -1,5 +1,5 @@
-import MMPModel
 import CYaml
+import MMPModel
 
 /// Refuses the YAML features a request file never needs before the document is
 /// composed: aliases (`*name`, and with them merge keys `<<: *name`) and explicit tags
@@ -29,8 +29,8 @@ enum YAMLFeatureCheck {
                 case YAML_ALIAS_EVENT:
                     return "\(place): YAML aliases (and merge keys) are not supported in request files; write the value out"
                 case YAML_SCALAR_EVENT where event.data.scalar.tag != nil,
-                     YAML_SEQUENCE_START_EVENT where event.data.sequence_start.tag != nil,
-                     YAML_MAPPING_START_EVENT where event.data.mapping_start.tag != nil:
+                    YAML_SEQUENCE_START_EVENT where event.data.sequence_start.tag != nil,
+                    YAML_MAPPING_START_EVENT where event.data.mapping_start.tag != nil:
                     return "\(place): YAML tags are not supported in request files"
                 default:
                     continue

@@ -47,7 +47,6 @@ package func reading<T>(_ path: String, _ body: () throws(MMPError) -> T) throws
     do { return try body() } catch { throw error.inFile(path) }
 }
 
-
 /// `text` as an error message echoes it: whole when short, else its start and how much
 /// was left out. A hostile input can hold a megabyte-long name; the message stays readable.
 package func echo(_ text: some StringProtocol, limit: Int = 160) -> String {

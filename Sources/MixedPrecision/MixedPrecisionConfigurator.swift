@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// The planner's Swift API, shaped like AIMET's `MixedPrecisionConfigurator`: record
 /// precision requests in order, then ``apply(strict:)`` to get a plan.
 ///

@@ -1,7 +1,7 @@
+import Foundation
 import MMPFormats
 import MMPModel
 import MMPSolving
-import Foundation
 
 /// Turns a ``PlanningProblem`` into a ``Plan``: splits it into independent parts, solves
 /// each part's program lexicographically with GLPK, and in strict mode explains parts
@@ -27,8 +27,10 @@ public enum Planner {
 
     /// Plans, adding the time spent splitting the problem into parts (`build`) and
     /// building and solving each part's program (`solve`) to `times`.
-    public static func plan(_ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init(),
-                            times: inout StageTimes) throws(MMPError) -> Plan {
+    public static func plan(
+        _ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init(),
+        times: inout StageTimes
+    ) throws(MMPError) -> Plan {
         var build = 0.0, solve = 0.0
         var clock = DispatchTime.now().uptimeNanoseconds
         func tick() -> Double {
@@ -43,7 +45,9 @@ public enum Planner {
         var parts = Parts.needingDecision(problem)
         if !options.split, parts.count > 1 {
             let whole = Part.union(parts)
-            if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: whole, mode: programMode)) {
+            if case .solved(let chosen, _) = try LexicographicSolver.solve(
+                PrecisionProgram(problem: problem, part: whole, mode: programMode))
+            {
                 for (k, q) in whole.quantizers.enumerated() { dtypes[q] = chosen[k] }
                 parts = []
             }
@@ -76,7 +80,7 @@ public enum Planner {
                 Self.explain(toExplain[runs[r]], of: problem, slots: slots)
             }.joined()
             for result in explained {
-                let (found, complete: finished) = try result.get()
+                let (found, complete:finished) = try result.get()
                 conflicts += found
                 complete = complete && finished
             }
@@ -88,21 +92,26 @@ public enum Planner {
         // an infeasible plan itself changes nothing.
         let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
         if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
-        let plan = Plan(mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
-                        conflictsComplete: complete)
+        let plan = Plan(
+            mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
+            conflictsComplete: complete)
         times.lap("outcomes")
         return plan
     }
 
     /// The minimal conflicts of each infeasible part, explained, with what best-effort
     /// would do with the part instead; and whether every search finished.
-    private static func explain(_ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem,
-                                slots: QuantizerSlots) -> [Result<([Plan.Conflict], complete: Bool), MMPError>] {
+    private static func explain(
+        _ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem,
+        slots: QuantizerSlots
+    ) -> [Result<([Plan.Conflict], complete: Bool), MMPError>] {
         parts.map { part in
             do throws(MMPError) {
                 let found = try ConflictFinder.minimalConflicts(problem, part: part)
                 var instead: [Int: DType] = [:]
-                if case .solved(let chosen, _) = try LexicographicSolver.solve(PrecisionProgram(problem: problem, part: part, mode: .bestEffort)) {
+                if case .solved(let chosen, _) = try LexicographicSolver.solve(
+                    PrecisionProgram(problem: problem, part: part, mode: .bestEffort))
+                {
                     for (k, q) in part.quantizers.enumerated() { instead[q] = chosen[k] }
                 }
                 let conflicts = found.conflicts.map {
@@ -116,8 +125,10 @@ public enum Planner {
     }
 
     /// Builds and solves the program of each of `parts`.
-    private static func solve(_ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem, mode: PrecisionProgram.Mode,
-                              exhaustive: Bool) -> [Result<LexicographicSolver.Result, MMPError>] {
+    private static func solve(
+        _ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem, mode: PrecisionProgram.Mode,
+        exhaustive: Bool
+    ) -> [Result<LexicographicSolver.Result, MMPError>] {
         var results: [Result<LexicographicSolver.Result, MMPError>] = []
         results.reserveCapacity(parts.count)
         for part in parts {

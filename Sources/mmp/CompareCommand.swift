@@ -17,7 +17,9 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON); - reads standard input.", valueName: "requests.yaml"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The ordered precision requests (YAML or JSON); - reads standard input.", valueName: "requests.yaml"))
     var requests: String
 
     @Option(name: .long, help: "Output format: text (a table) or json.")

@@ -7,13 +7,18 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A sim graph (mmp-sim/1 JSON).", valueName: "sim.json"))
     var sim: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "An ONNX model; quantizers are placed as --config says, or without it as AIMET's default quantsim config does (weights are never read).", valueName: "model.onnx"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An ONNX model; quantizers are placed as --config says, or without it as AIMET's default quantsim config does (weights are never read).",
+            valueName: "model.onnx"))
     var onnx: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "An AIMET quantsim config: its supported_kernels lists become kernel rules; with --onnx it also places the quantizers.",
-        valueName: "quantsim_config.json"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An AIMET quantsim config: its supported_kernels lists become kernel rules; with --onnx it also places the quantizers.",
+            valueName: "quantsim_config.json"))
     var config: String?
 
     @Option(name: .long, help: ArgumentHelp("With --onnx: bit width of activation quantizers.", valueName: "bits"))
@@ -37,9 +42,13 @@ struct ModelOptions: ParsableArguments {
 
     var source: ModelSource {
         if let onnx {
-            return ModelSource(model: .onnx(onnx, QuantizerDefaults(activationBits: defaultOutputBw, paramBits: defaultParamBw,
-                                                                    kind: defaultDataType == .int ? .int : .float)),
-                               configPath: config)
+            return ModelSource(
+                model: .onnx(
+                    onnx,
+                    QuantizerDefaults(
+                        activationBits: defaultOutputBw, paramBits: defaultParamBw,
+                        kind: defaultDataType == .int ? .int : .float)),
+                configPath: config)
         }
         return ModelSource(model: .sim(sim ?? ""), configPath: config)
     }

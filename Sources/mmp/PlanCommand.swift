@@ -20,7 +20,9 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("The ordered precision requests (YAML or JSON); - reads standard input.", valueName: "requests.yaml"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The ordered precision requests (YAML or JSON); - reads standard input.", valueName: "requests.yaml"))
     var requests: String
 
     @Flag(name: .long, help: "Never fail on conflicts: later requests win, earlier ones get the nearest dtype.")
@@ -29,11 +31,16 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .long, help: "Fail with exit status 2 when any request cannot be honoured (the default).")
     var strict = false
 
-    @Option(name: .long, help: ArgumentHelp("Directory for plan.json, mmp_log.txt, sim.json and, with --onnx, overrides.json (created if missing).", valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory for plan.json, mmp_log.txt, sim.json and, with --onnx, overrides.json (created if missing).", valueName: "DIR"))
     var outDir: String
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Also write a Graphviz picture: the region around each conflict, or the quantizers that changed.", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a Graphviz picture: the region around each conflict, or the quantizers that changed.", valueName: "FILE"))
     var dot: String?
 
     @Option(name: .long, help: ArgumentHelp("Also render that picture as SVG (needs Graphviz's dot on PATH).", valueName: "FILE"))
@@ -47,8 +54,9 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         model.noteDefaultConfig()
-        var job = PlanJob(inputs: PlanInputs(source: model.source, requestsPath: requests),
-                          mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
+        var job = PlanJob(
+            inputs: PlanInputs(source: model.source, requestsPath: requests),
+            mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         job.svgPath = svg
         job.renderSVG = Graphviz.svg
         let plan: Plan

@@ -9,7 +9,7 @@ enum PlanSummary {
         let outcomeText = order.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
         var lines = [
             "\(plan.mode.rawValue) plan: \(plan.status.rawValue) — \(plan.outcomes.count) request\(plan.outcomes.count == 1 ? "" : "s") (\(outcomeText.isEmpty ? "none" : outcomeText))",
-            "\(plan.changed.count) of \(plan.graph.quantizers.count) quantizers change dtype",
+            "\(plan.changed.count) of \(plan.graph.quantizers.count) quantizers change dtype"
         ]
         for q in plan.changed.prefix(12) {
             lines.append("  \(plan.graph.quantizers[q].name): \(plan.previous[q]) -> \(plan.dtypes[q])")

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// The Swift API shaped like AIMET's `MixedPrecisionConfigurator`.
 @Suite struct ConfiguratorTests {
@@ -14,13 +15,14 @@ import Testing
         mp.setPrecision(pattern: "hea*", activation: .int8)
         mp.setModelInputPrecision([.fp16])
         mp.setModelOutputPrecision(.int16)
-        #expect(mp.requests == [
-            .setPrecision(.module("body"), activation: .all(.int16), param: []),
-            .setPrecision(.moduleType("Linear"), activation: nil, param: [.init("weight", .int4)]),
-            .setPrecision(.pattern("hea*"), activation: .all(.int8), param: []),
-            .setModelInputPrecision(.each([.fp16])),
-            .setModelOutputPrecision(.all(.int16)),
-        ])
+        #expect(
+            mp.requests == [
+                .setPrecision(.module("body"), activation: .all(.int16), param: []),
+                .setPrecision(.moduleType("Linear"), activation: nil, param: [.init("weight", .int4)]),
+                .setPrecision(.pattern("hea*"), activation: .all(.int8), param: []),
+                .setModelInputPrecision(.each([.fp16])),
+                .setModelOutputPrecision(.all(.int16))
+            ])
         // `body.relu` is transparent: it and `head` read one quantizer, conv's output.
         // Request 0 wants it int16 (via relu), request 2 int8 (via fc): a conflict.
         let strict = try mp.apply(strict: true)
@@ -36,13 +38,16 @@ import Testing
     }
 
     @Test func kernelRulesFromAConfigFile() throws {
-        let rules = try QuantSimConfigFile.read(Array("""
-            {"defaults": {"supported_kernels": [
-               {"activation": {"bitwidth": 8, "dtype": "int"}, "param": {"bitwidth": 8, "dtype": "int"}},
-               {"activation": {"bitwidth": 16, "dtype": "float"}, "param": {"bitwidth": 16, "dtype": "float"}}]},
-             "op_type": {"Gemm": {"supported_kernels": [
-               {"activation": {"bitwidth": 16, "dtype": "float"}, "param": {"bitwidth": 16, "dtype": "float"}}]}}}
-            """.utf8)).kernelRules
+        let rules = try QuantSimConfigFile.read(
+            Array(
+                """
+                {"defaults": {"supported_kernels": [
+                   {"activation": {"bitwidth": 8, "dtype": "int"}, "param": {"bitwidth": 8, "dtype": "int"}},
+                   {"activation": {"bitwidth": 16, "dtype": "float"}, "param": {"bitwidth": 16, "dtype": "float"}}]},
+                 "op_type": {"Gemm": {"supported_kernels": [
+                   {"activation": {"bitwidth": 16, "dtype": "float"}, "param": {"bitwidth": 16, "dtype": "float"}}]}}}
+                """.utf8)
+        ).kernelRules
         #expect(rules.defaults == [.init(activation: .int8, param: .int8), .init(activation: .fp16, param: .fp16)])
         #expect(rules.kernels(forType: "Gemm") == [.init(activation: .fp16, param: .fp16)])
         let sim = try SimGraphFile.read(Array(Samples.sim.utf8))

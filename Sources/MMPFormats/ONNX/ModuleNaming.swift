@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Which layer (module path) and framework class an ONNX node stands for, from the
 /// exporters' own records, in this order:
 ///
@@ -18,8 +19,10 @@ enum ModuleNaming {
         var className: String?
     }
 
-    static func name(_ node: ONNXModel.Node, paramRoots: [String], rootUses: [String: Int],
-                     weightRank: Int?) -> Result {
+    static func name(
+        _ node: ONNXModel.Node, paramRoots: [String], rootUses: [String: Int],
+        weightRank: Int?
+    ) -> Result {
         var modules: [String] = []
         var className: String? = nil
         for root in paramRoots where rootUses[root] == 1 {
@@ -39,7 +42,8 @@ enum ModuleNaming {
         // A conv whose recorded class is another layer's (a folded BatchNorm) or unknown
         // (TorchScript): its class follows from the op and the weight's rank.
         if ["Conv", "ConvTranspose"].contains(node.opType), !(className?.contains("Conv") ?? false),
-           let rank = weightRank, (3...5).contains(rank) {
+            let rank = weightRank, (3...5).contains(rank)
+        {
             className = "torch.nn.modules.conv.\(node.opType == "Conv" ? "Conv" : "ConvTranspose")\(rank - 2)d"
         } else if node.opType == "Gemm", className == nil, weightRank == 2 {
             className = "torch.nn.modules.linear.Linear"
@@ -50,7 +54,8 @@ enum ModuleNaming {
     /// `features.1.conv.0.0.weight` → `features.1.conv.0.0`; nil for exporter-made names.
     static func moduleOfParam(_ name: String) -> String? {
         guard !name.contains("::"), !name.hasPrefix("val_"), let dot = name.lastIndex(of: "."),
-              ["weight", "bias"].contains(String(name[name.index(after: dot)...])) else { return nil }
+            ["weight", "bias"].contains(String(name[name.index(after: dot)...]))
+        else { return nil }
         let m = String(name[..<dot])
         return m.isEmpty ? nil : m
     }

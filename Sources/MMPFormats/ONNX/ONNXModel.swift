@@ -1,5 +1,5 @@
-import MMPModel
 import Foundation
+import MMPModel
 import SwiftProtobuf
 
 /// The parts of an ONNX model the planner reads, as plain values: nodes with their
@@ -81,8 +81,9 @@ public struct ONNXModel: Sendable {
                 if a.name == "to" { castTo = Int32(truncatingIfNeeded: a.i) }
                 if a.name == "value", a.hasT { valueType = a.t.dataType }
             }
-            return Node(name: n.name.isEmpty ? "\(n.opType)_\(k)" : n.name, opType: n.opType, domain: n.domain,
-                        inputs: n.input, outputs: n.output, metadata: metadata, castTo: castTo, valueType: valueType)
+            return Node(
+                name: n.name.isEmpty ? "\(n.opType)_\(k)" : n.name, opType: n.opType, domain: n.domain,
+                inputs: n.input, outputs: n.output, metadata: metadata, castTo: castTo, valueType: valueType)
         }
         return ONNXModel(
             producer: proto.producerName, graphName: g.name, nodes: nodes, initializers: initializers,

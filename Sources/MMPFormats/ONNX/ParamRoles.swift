@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Which constant inputs of an ONNX op are its params — quantized like weights — and
 /// what they are called. Every other constant input (shapes, axes, epsilons, exponents,
 /// clip bounds, scalars) is neither a param nor an activation.
@@ -14,7 +15,7 @@ import MMPModel
 enum ParamRoles {
     static let normalizations: Set<String> = [
         "BatchNormalization", "LayerNormalization", "InstanceNormalization", "GroupNormalization",
-        "RMSNormalization", "SimplifiedLayerNormalization",
+        "RMSNormalization", "SimplifiedLayerNormalization"
     ]
 
     /// `(input index, param name)` for each param input of `node`.

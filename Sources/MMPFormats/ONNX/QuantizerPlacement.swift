@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Builds the sim graph of an ONNX model: places quantizers the way an AIMET quantsim
 /// config says, as `QuantizationSimModel` would (contract §2).
 ///
@@ -29,15 +30,18 @@ public struct QuantizerDefaults: Sendable, Equatable {
     package func dtype(bits: Int) throws(MMPError) -> DType {
         let d = DType(kind, bits: bits)
         guard DType(simSpelling: d.description) != nil else {
-            throw .io("unsupported default bit width \(bits) for \(kind == .int ? "int" : "float") quantizers (int: 2 to 32; float: 8, 16, 32)")
+            throw .io(
+                "unsupported default bit width \(bits) for \(kind == .int ? "int" : "float") quantizers (int: 2 to 32; float: 8, 16, 32)")
         }
         return d
     }
 }
 
 enum QuantizerPlacement {
-    static func build(_ model: ONNXModel, config: QuantSimConfig, defaults: QuantizerDefaults,
-                      modelName: String) throws(MMPError) -> SimFile {
+    static func build(
+        _ model: ONNXModel, config: QuantSimConfig, defaults: QuantizerDefaults,
+        modelName: String
+    ) throws(MMPError) -> SimFile {
         let kinds = try TensorKinds(model)
         let activationDType = try defaults.dtype(bits: defaults.activationBits)
         let paramDType = try defaults.dtype(bits: defaults.paramBits)
@@ -64,7 +68,8 @@ enum QuantizerPlacement {
                 for type in group.dropFirst() {
                     let outs = model.nodes[chain[chain.count - 1]].outputs.filter(kinds.isActivation)
                     guard outs.count == 1, allReaders[outs[0]] == 1, !graphOutputs.contains(outs[0]),
-                          let next = readers[outs[0]]?.first, model.nodes[next].opType == type else { ok = false; break }
+                        let next = readers[outs[0]]?.first, model.nodes[next].opType == type
+                    else { ok = false; break }
                     chain.append(next)
                 }
                 if ok { for c in chain.dropLast() { fused.formUnion(model.nodes[c].outputs) } }
@@ -132,9 +137,10 @@ enum QuantizerPlacement {
             var name = node.name
             var n = 1
             while !usedNames.insert(name).inserted { n += 1; name = "\(node.name)#\(n)" }
-            let op = SimGraph.Op(name: name, type: node.opType, className: naming.className, modules: naming.modules,
-                                 inputs: activationInputs, outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ,
-                                 params: paramSlots)
+            let op = SimGraph.Op(
+                name: name, type: node.opType, className: naming.className, modules: naming.modules,
+                inputs: activationInputs, outputs: outputs, inputQuantizers: inQ, outputQuantizers: outQ,
+                params: paramSlots)
             ops.append(op)
             opDocs.append(SimGraphFile.encode(op: op))
         }
@@ -144,7 +150,7 @@ enum QuantizerPlacement {
         let document = JSONValue.object([
             ("format", .string(SimGraphFile.format)), ("model", .string(modelName)),
             ("inputs", .array(inputs.map(JSONValue.string))), ("outputs", .array(outputs.map(JSONValue.string))),
-            ("ops", .array(opDocs)), ("quantizers", .object(quantizerDocs)),
+            ("ops", .array(opDocs)), ("quantizers", .object(quantizerDocs))
         ])
         do {
             let graph = try SimGraph(model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)

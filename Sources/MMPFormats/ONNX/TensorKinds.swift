@@ -29,7 +29,8 @@ struct TensorKinds {
         let graphInputs = Set(model.inputs.map(\.name))
         // An output nothing produces would silently leave the model without it (and make
         // an output request read as honoured while changing nothing): onnx.checker rejects it too.
-        for (k, o) in model.outputs.enumerated() where producer[o.name] == nil && !graphInputs.contains(o.name) && model.initializers[o.name] == nil {
+        for (k, o) in model.outputs.enumerated()
+        where producer[o.name] == nil && !graphInputs.contains(o.name) && model.initializers[o.name] == nil {
             throw .invalidModel("graph output \(k) '\(o.name)' is produced by no node and is neither a graph input nor an initializer")
         }
         // Topological order (Kahn), ties by node index.
@@ -42,7 +43,9 @@ struct TensorKinds {
                     indegree[k] += 1
                     consumers[t, default: []].append(k)
                 } else if model.initializers[t] == nil && !graphInputs.contains(t) {
-                    throw .invalidModel("node '\(n.name)' reads tensor '\(t)', which no node produces and which is neither a graph input nor an initializer")
+                    throw .invalidModel(
+                        "node '\(n.name)' reads tensor '\(t)', which no node produces and which is neither a graph input nor an initializer"
+                    )
                 }
             }
         }
@@ -80,8 +83,12 @@ struct TensorKinds {
 
     func isActivation(_ t: String) -> Bool { !t.isEmpty && isFloat(t) && !constant.contains(t) }
 
-    private static let nondeterministic: Set<String> = ["RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"]
-    private static let boolOutputs: Set<String> = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "IsNaN", "IsInf"]
+    private static let nondeterministic: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"
+    ]
+    private static let boolOutputs: Set<String> = [
+        "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "IsNaN", "IsInf"
+    ]
     private static let int64Outputs: Set<String> = ["Shape", "Size", "NonZero", "ArgMax", "ArgMin", "NonMaxSuppression"]
 
     /// The element type of output `j` of a node whose output type is not declared.

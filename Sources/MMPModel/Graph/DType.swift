@@ -29,7 +29,8 @@ public struct DType: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses a dtype as a sim graph may hold it: `intN` (2 ≤ N ≤ 32), `fp8`, `fp16`, `fp32`.
     public init?(simSpelling text: String) {
         if text.hasPrefix("int"), let n = Int(text.dropFirst(3)), (2...32).contains(n),
-           String(n) == text.dropFirst(3) {
+            String(n) == text.dropFirst(3)
+        {
             self.init(.int, bits: n)
         } else if text == "fp8" || text == "fp16" || text == "fp32" {
             self.init(.float, bits: Int(text.dropFirst(2)) ?? 16)

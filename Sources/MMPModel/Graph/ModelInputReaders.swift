@@ -21,7 +21,8 @@ extension SimGraph {
                 }
                 let op = edge.op
                 guard !outputSlots[op].contains(where: { $0 != nil }), !paramSlots[op].contains(where: { $0 != nil }),
-                      seenOps.insert(op).inserted else { continue }
+                    seenOps.insert(op).inserted
+                else { continue }
                 for j in outputSlots[op].indices { pending.append(outputTensor(op: op, output: j)) }
             }
         }

@@ -117,8 +117,9 @@ public struct SimGraph: Sendable {
                 throw .invalidSim("quantizer '\(q.name)' is listed twice")
             }
         }
-        try self.init(model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers,
-                      quantizerIndex: qIndex)
+        try self.init(
+            model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers,
+            quantizerIndex: qIndex)
     }
 
     /// The same, with the ops in consecutive parts (as two reading threads found them) and
@@ -139,7 +140,8 @@ public struct SimGraph: Sendable {
         enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>), joined([Op]) }
         let passes = Parallel.map(3) { n -> Pass in
             switch n {
-            case 0: return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizers: quantizers, quantizerIndex: qIndex) })
+            case 0:
+                return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizers: quantizers, quantizerIndex: qIndex) })
             case 1: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: opParts) })
             default: return .joined(opParts.count == 1 ? opParts[0] : Array(opParts.joined()))
             }
@@ -176,7 +178,8 @@ public struct SimGraph: Sendable {
                             }
                         }
                         guard let id = tensorID[t] else {
-                            return .invalidSim("op '\(ops[k].name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
+                            return .invalidSim(
+                                "op '\(ops[k].name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
                         }
                         out.value[edgeStart[k] + i] = id
                     }
@@ -276,7 +279,8 @@ public struct SimGraph: Sendable {
                             switch sources[existing] {
                             case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(name)' also produces it")
                             case .op(let other, _):
-                                throw .invalidSim("tensor '\(t)' is produced by both op '\(Self.name(of: other, in: parts))' and op '\(name)'")
+                                throw .invalidSim(
+                                    "tensor '\(t)' is produced by both op '\(Self.name(of: other, in: parts))' and op '\(name)'")
                             }
                         }
                         sources.append(.op(k, output: j))
@@ -317,31 +321,31 @@ public struct SimGraph: Sendable {
             let opCount = parts.reduce(0) { $0 + $1.count }
             inputs.reserveCapacity(opCount); outputs.reserveCapacity(opCount); params.reserveCapacity(opCount)
             for ops in parts {
-            for k in ops.indices {
-                // Fields are read where they are (see `Tensors`).
-                let inQ = ops[k].inputQuantizers, outQ = ops[k].outputQuantizers, opParams = ops[k].params
-                func name() -> String { ops[k].name }
-                guard inQ.count == ops[k].inputs.count else {
-                    throw .invalidSim("op '\(name())' has \(ops[k].inputs.count) inputs but \(inQ.count) input_quantizers")
+                for k in ops.indices {
+                    // Fields are read where they are (see `Tensors`).
+                    let inQ = ops[k].inputQuantizers, outQ = ops[k].outputQuantizers, opParams = ops[k].params
+                    func name() -> String { ops[k].name }
+                    guard inQ.count == ops[k].inputs.count else {
+                        throw .invalidSim("op '\(name())' has \(ops[k].inputs.count) inputs but \(inQ.count) input_quantizers")
+                    }
+                    guard outQ.count == ops[k].outputs.count else {
+                        throw .invalidSim("op '\(name())' has \(ops[k].outputs.count) outputs but \(outQ.count) output_quantizers")
+                    }
+                    for (n, p) in opParams.enumerated() where opParams[..<n].contains(where: { $0.name == p.name }) {
+                        throw .invalidSim("op '\(name())' lists param '\(p.name)' twice")
+                    }
+                    var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
+                    ins.reserveCapacity(inQ.count)
+                    outs.reserveCapacity(outQ.count)
+                    ps.reserveCapacity(opParams.count)
+                    for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
+                    for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
+                    for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
+                    // The next op's quantizers are looked for after this op's last one.
+                    func advance(past slots: [Int?]) { for case let s? in slots where s >= next { next = s + 1 } }
+                    advance(past: ins); advance(past: outs); advance(past: ps)
+                    inputs.append(ins); outputs.append(outs); params.append(ps)
                 }
-                guard outQ.count == ops[k].outputs.count else {
-                    throw .invalidSim("op '\(name())' has \(ops[k].outputs.count) outputs but \(outQ.count) output_quantizers")
-                }
-                for (n, p) in opParams.enumerated() where opParams[..<n].contains(where: { $0.name == p.name }) {
-                    throw .invalidSim("op '\(name())' lists param '\(p.name)' twice")
-                }
-                var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
-                ins.reserveCapacity(inQ.count)
-                outs.reserveCapacity(outQ.count)
-                ps.reserveCapacity(opParams.count)
-                for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
-                for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
-                for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
-                // The next op's quantizers are looked for after this op's last one.
-                func advance(past slots: [Int?]) { for case let s? in slots where s >= next { next = s + 1 } }
-                advance(past: ins); advance(past: outs); advance(past: ps)
-                inputs.append(ins); outputs.append(outs); params.append(ps)
-            }
             }
         }
     }
@@ -355,15 +359,18 @@ public struct SimGraph: Sendable {
         var path: [(op: Int, tensor: String)] = []
         while seenAt[k] == nil {
             seenAt[k] = path.count
-            guard let (p, t) = ops[k].inputs.lazy.compactMap({ t -> (Int, String)? in
-                if case .op(let p, _)? = source[t], stuck[p] { return (p, t) }
-                return nil
-            }).first else { break }
+            guard
+                let (p, t) = ops[k].inputs.lazy.compactMap({ t -> (Int, String)? in
+                    if case .op(let p, _)? = source[t], stuck[p] { return (p, t) }
+                    return nil
+                }).first
+            else { break }
             path.append((k, t))
             k = p
         }
         let loop = path[(seenAt[k] ?? 0)...]
-        return loop.map { "op '\(ops[$0.op].name)' reads '\($0.tensor)'" }.joined(separator: ", which ") + ", which op '\(ops[k].name)' produces"
+        return loop.map { "op '\(ops[$0.op].name)' reads '\($0.tensor)'" }.joined(separator: ", which ")
+            + ", which op '\(ops[k].name)' produces"
     }
 
     /// Every module path any op belongs to, including all their ancestors, sorted.

@@ -119,8 +119,10 @@ public struct Plan: Sendable {
         public var kernelRules: [KernelRule] = []
         public var instead: [Instead] = []
 
-        package init(kind: Kind, requests: [Int], kernelOps: [Int], quantizers: [Int], collisions: [Collision] = [],
-                     kernelRules: [KernelRule] = [], instead: [Instead] = []) {
+        package init(
+            kind: Kind, requests: [Int], kernelOps: [Int], quantizers: [Int], collisions: [Collision] = [],
+            kernelRules: [KernelRule] = [], instead: [Instead] = []
+        ) {
             self.kind = kind
             self.requests = requests
             self.kernelOps = kernelOps
@@ -158,8 +160,10 @@ public struct Plan: Sendable {
     /// dtype each asked for, by request index.
     private let reasonIndex: [[(request: Int, asked: DType)]]
 
-    package init(mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
-         conflictsComplete: Bool = true) {
+    package init(
+        mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
+        conflictsComplete: Bool = true
+    ) {
         self.conflictsComplete = conflictsComplete
         self.mode = mode
         self.status = status
@@ -186,7 +190,9 @@ public struct Plan: Sendable {
                 for q in group.quantizers where unexplained.contains(q) { groups[q, default: []].append(g) }
             }
             for (c, kc) in problem.kernels.enumerated() {
-                for q in Set(kc.activations + (kc.weight.map { [$0] } ?? [])) where unexplained.contains(q) { kernels[q, default: []].append(c) }
+                for q in Set(kc.activations + (kc.weight.map { [$0] } ?? [])) where unexplained.contains(q) {
+                    kernels[q, default: []].append(c)
+                }
             }
         }
         ruleIndex = (groups, kernels)

@@ -15,14 +15,17 @@ public struct PlanningProblem: Sendable {
         let ((effective, kernels, kinds), tree) = Parallel.both(
             { () -> (EffectiveQuantizers, [KernelConstraint], LayerSelection.OpKinds?) in
                 let effective = EffectiveQuantizers(graph)
-                return (effective, KernelConstraint.bind(rules, to: graph, effective: effective),
-                        LayerSelection.needsKinds(requests) ? LayerSelection.OpKinds(graph) : nil)
+                return (
+                    effective, KernelConstraint.bind(rules, to: graph, effective: effective),
+                    LayerSelection.needsKinds(requests) ? LayerSelection.OpKinds(graph) : nil
+                )
             },
             { ModuleTree(graph) })
         self.effective = effective
         self.kernels = kernels
-        resolution = try Resolution(requests: requests, graph: graph, effective: effective,
-                                    selection: LayerSelection(graph, tree: tree, kinds: kinds))
+        resolution = try Resolution(
+            requests: requests, graph: graph, effective: effective,
+            selection: LayerSelection(graph, tree: tree, kinds: kinds))
         homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
     }
 

@@ -41,7 +41,9 @@ struct Glob: Sendable {
         // `a.**.b` matches `a.b`: the dot beside a `**` may be the one shared with the
         // other side, so it is not required.
         if head.count < tokens.count, tokens[head.count] == .globstar, head.last == UInt8(ascii: ".") { head.removeLast() }
-        if tail.count < tokens.count, tokens[tokens.count - tail.count - 1] == .globstar, tail.first == UInt8(ascii: ".") { tail.removeFirst() }
+        if tail.count < tokens.count, tokens[tokens.count - tail.count - 1] == .globstar, tail.first == UInt8(ascii: ".") {
+            tail.removeFirst()
+        }
         prefix = head
         // All literal: the whole pattern is the prefix; the suffix adds nothing.
         suffix = head.count == tokens.count ? [] : tail
@@ -54,7 +56,8 @@ struct Glob: Sendable {
         return path.withUTF8 { s in
             guard quickRejects else { return match(s) }
             guard s.count >= prefix.count + suffix.count, s.starts(with: prefix),
-                  s[(s.count - suffix.count)...].elementsEqual(suffix) else { return false }
+                s[(s.count - suffix.count)...].elementsEqual(suffix)
+            else { return false }
             if let dots, s.reduce(0, { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }) != dots { return false }
             return match(s)
         }

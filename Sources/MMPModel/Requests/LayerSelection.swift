@@ -113,8 +113,10 @@ public struct LayerSelection: Sendable {
 
     /// Up to three of `names` within `limit` edits of `target` (as `bytes` spells each),
     /// nearest first, ties by name: the one ranking behind every "did you mean".
-    package static func closest(to target: [UInt8], among names: some Sequence<String>, limit: Int,
-                        bytes: (String) -> [UInt8]) -> [String] {
+    package static func closest(
+        to target: [UInt8], among names: some Sequence<String>, limit: Int,
+        bytes: (String) -> [UInt8]
+    ) -> [String] {
         let scored = names.compactMap { n in editDistance(target, bytes(n), limit: limit).map { ($0, n) } }
         return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(3).map(\.1)
     }

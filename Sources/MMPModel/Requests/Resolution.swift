@@ -54,10 +54,12 @@ public struct Resolution: Sendable {
             var out: [Result<Expansion, MMPError>] = []
             out.reserveCapacity(runs[run].count)
             for r in runs[run] {
-                out.append(Result { () throws(MMPError) in
-                    try Expansion(request: requests[r], index: r, graph: graph, effective: effective, selection: prepared,
-                                  writers: writers)
-                })
+                out.append(
+                    Result { () throws(MMPError) in
+                        try Expansion(
+                            request: requests[r], index: r, graph: graph, effective: effective, selection: prepared,
+                            writers: writers)
+                    })
             }
             return out
         }.joined()
@@ -112,7 +114,9 @@ public struct Resolution: Sendable {
             return list.contains(nil) || Set(list.compactMap { $0 }).count > 1
         }
         // Most request files hold no such list: then no op needs a mark.
-        guard requests.contains(where: { if case .setPrecision(_, let a, _) = $0 { spellsOut(a) == true } else { false } }) else { return [] }
+        guard requests.contains(where: { if case .setPrecision(_, let a, _) = $0 { spellsOut(a) == true } else { false } }) else {
+            return []
+        }
         var marked = Array(repeating: false, count: opCount)
         for (r, request) in requests.enumerated() {
             guard case .setPrecision(_, let a, _) = request, let spelled = spellsOut(a) else { continue }
@@ -135,8 +139,10 @@ public struct Resolution: Sendable {
         var warnings: [String] = []
         var steps: [Step] = []
 
-        init(request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
-             selection: LayerSelection, writers: OutputWriters?) throws(MMPError) {
+        init(
+            request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
+            selection: LayerSelection, writers: OutputWriters?
+        ) throws(MMPError) {
             func context() -> String { "request \(r) (\(echo(request.description, limit: 300)))" }
             func add(_ t: Target) { steps.append(.add(t)) }
             switch request {
@@ -146,13 +152,15 @@ public struct Resolution: Sendable {
                 if ops.isEmpty, case .moduleType(let t) = selector {
                     let near = selection.typeSuggestions(for: t)
                     if !near.isEmpty {
-                        warnings.append("module_type '\(echo(t))' selects no op; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?")
+                        warnings.append(
+                            "module_type '\(echo(t))' selects no op; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?")
                     }
                 }
                 // A param no selected op has is most likely a typo, but AIMET applies the rest
                 // of such a request (its own tests pass `weight` for an `Add`): so does mmp.
                 for p in params where !ops.isEmpty && !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
-                    warnings.append("no selected op has a param named '\(echo(p.name))'" + Resolution.closestParams(to: p.name, of: ops, in: graph))
+                    warnings.append(
+                        "no selected op has a param named '\(echo(p.name))'" + Resolution.closestParams(to: p.name, of: ops, in: graph))
                 }
                 for k in ops {
                     // Fields are read where they are: copying a whole op costs a reference
@@ -161,7 +169,9 @@ public struct Resolution: Sendable {
                     if let activation {
                         let inputCount = graph.ops[k].inputs.count
                         if case .each(let list) = activation, list.count != inputCount {
-                            throw .invalidRequest("\(context()): 'activation' lists \(list.count) dtypes but op '\(name())' has \(inputCount) activation inputs")
+                            throw .invalidRequest(
+                                "\(context()): 'activation' lists \(list.count) dtypes but op '\(name())' has \(inputCount) activation inputs"
+                            )
                         }
                         for i in 0..<inputCount {
                             guard let d = activation.dtype(at: i) else { continue }
@@ -175,8 +185,12 @@ public struct Resolution: Sendable {
                         let d = Resolution.outputDType(activation)
                         for j in graph.outputSlots[k].indices {
                             if let d, let out = writers?[op: k, output: j],
-                               graph.isModelOutput(tensor: out.tensor) || d < graph.quantizers[out.quantizer].dtype {
-                                add(Target(origin: .output(op: k, output: j), quantizers: [out.quantizer], dtype: d, tier: .derived, request: r))
+                                graph.isModelOutput(tensor: out.tensor) || d < graph.quantizers[out.quantizer].dtype
+                            {
+                                add(
+                                    Target(
+                                        origin: .output(op: k, output: j), quantizers: [out.quantizer], dtype: d, tier: .derived, request: r
+                                    ))
                             } else {
                                 steps.append(.dropDerived(.output(op: k, output: j)))
                             }

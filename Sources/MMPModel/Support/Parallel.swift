@@ -74,6 +74,10 @@ private final class Slots<T>: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ k: Int, _ value: T) { lock.withLock { slots[k] = value } }
     func take() -> [T] {
-        lock.withLock { slots.map { slot in guard let slot else { preconditionFailure("Parallel.map: a task did not finish") }; return slot } }
+        lock.withLock {
+            slots.map { slot in
+                guard let slot else { preconditionFailure("Parallel.map: a task did not finish") }; return slot
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Finds why a part of a strict plan is infeasible: every minimal set of requests and
 /// kernel rules that cannot hold together — dropping any one member makes the rest
 /// feasible (contract §8).
@@ -40,8 +41,9 @@ package enum ConflictFinder {
                 case .request(let q): r.insert(q)
                 }
             }
-            return try LexicographicSolver.isFeasible(PrecisionProgram(
-                problem: problem, part: part, mode: .strict, activeRequests: r, activeKernels: k, withObjectives: false))
+            return try LexicographicSolver.isFeasible(
+                PrecisionProgram(
+                    problem: problem, part: part, mode: .strict, activeRequests: r, activeKernels: k, withObjectives: false))
         }
 
         func deletionFilter(_ start: Set<Member>) throws(MMPError) -> Set<Member> {

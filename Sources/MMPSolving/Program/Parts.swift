@@ -1,4 +1,5 @@
 import MMPModel
+
 /// One independent part of a planning problem: quantizers that kernel rules or
 /// homogeneity preferences couple, with everything that speaks about them.
 package struct Part: Sendable {

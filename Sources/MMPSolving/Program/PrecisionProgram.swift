@@ -1,4 +1,5 @@
 import MMPModel
+
 /// The integer program for one independent part of a planning problem (contract §7).
 ///
 /// One binary `x[q, d]` per quantizer `q` of the part and dtype `d` of its domain, with
@@ -55,8 +56,10 @@ package struct PrecisionProgram {
     /// In strict mode the explicit targets of `activeRequests` are rows; kernel rules
     /// listed in `activeKernels` are rows in both modes. `withObjectives: false` builds
     /// a pure feasibility program (used when searching for conflicts).
-    package init(problem: borrowing PlanningProblem, part: Part, mode: Mode,
-         activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true) {
+    package init(
+        problem: borrowing PlanningProblem, part: Part, mode: Mode,
+        activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true
+    ) {
         let groups = part.groups.map { problem.homogeneity[$0] }
         var b = Builder(part: part, domains: part.quantizers.map { problem.domain(of: $0) }, groupCount: groups.count)
         quantizers = part.quantizers

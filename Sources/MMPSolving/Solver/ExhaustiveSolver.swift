@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Settles a small ``PrecisionProgram`` without GLPK: tries every assignment, and answers
 /// only when the lexicographic optimum is reached by exactly one of them — then it is the
 /// plan GLPK would return, since GLPK finds an optimum and there is only one. When the

@@ -1,6 +1,6 @@
-import MMPModel
 import CGLPK
 import Foundation
+import MMPModel
 
 /// The one place that talks to GLPK: a binary integer program with `≤`/`=` rows and a
 /// minimised objective.

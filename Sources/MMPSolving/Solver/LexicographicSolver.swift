@@ -1,4 +1,5 @@
 import MMPModel
+
 /// Solves a ``PrecisionProgram`` exactly in lexicographic order: each level is minimised
 /// by GLPK with every earlier level held at its optimum by an extra row.
 ///

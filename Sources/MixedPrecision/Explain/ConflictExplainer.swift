@@ -1,14 +1,17 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// Turns a minimal conflicting set into an explanation a user can act on (contract §8):
 /// the quantizers where the requests collide and how each request reaches them, the
 /// kernel lists that forbid a pair, and what best-effort does instead.
 enum ConflictExplainer {
     /// `bestEffort` holds what best-effort plans for the part's quantizers; `slots`, the
     /// slots of (at least) the part's quantizers.
-    static func explain(_ members: Set<ConflictFinder.Member>, problem: PlanningProblem, part: Part,
-                        bestEffort: [Int: DType], slots index: QuantizerSlots) -> Plan.Conflict {
+    static func explain(
+        _ members: Set<ConflictFinder.Member>, problem: PlanningProblem, part: Part,
+        bestEffort: [Int: DType], slots index: QuantizerSlots
+    ) -> Plan.Conflict {
         var requests: [Int] = [], kernels: [Int] = []
         for m in members.sorted() {
             switch m {
@@ -33,8 +36,9 @@ enum ConflictExplainer {
 
         let collisions = points.sorted().map { q -> Plan.Conflict.Collision in
             let asks = targets.filter { $0.quantizers.contains(q) }.map { t in
-                Plan.Conflict.Ask(request: t.request, dtype: t.dtype, origin: t.origin,
-                                  path: QuantizerPath.trace(t.origin, to: q, graph: graph, effective: problem.effective))
+                Plan.Conflict.Ask(
+                    request: t.request, dtype: t.dtype, origin: t.origin,
+                    path: QuantizerPath.trace(t.origin, to: q, graph: graph, effective: problem.effective))
             }
             let slots = index[q].map { QuantizerSlots.describe($0, graph: graph) }
             return .init(quantizer: q, asks: asks, tiedSlots: slots.count > 1 ? slots : [])

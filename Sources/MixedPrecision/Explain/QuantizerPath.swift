@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 enum QuantizerPath {
     /// The steps from `origin` to quantizer `q`, which must be one of the origin's
     /// effective quantizers.
@@ -53,7 +54,8 @@ enum QuantizerPath {
             case let .inputSlot(op, i): return "input \(i) of op \(name(op)) has its own quantizer"
             case let .reads(op, i, t): return "input \(i) of op \(name(op)) reads '\(t)'"
             case let .quantizedAt(op, j): return "written by op \(name(op)) (output \(j)), which quantizes it"
-            case let .transparent(op, i): return "written by op \(name(op)) without an output quantizer, so it passes on what its input \(i) got"
+            case let .transparent(op, i):
+                return "written by op \(name(op)) without an output quantizer, so it passes on what its input \(i) got"
             case let .param(op, n): return "param '\(n)' of op \(name(op))"
             case let .outputSlot(op, j): return "output \(j) of op \(name(op))"
             case let .modelOutput(k, t): return "model output \(k) is '\(t)'"

@@ -1,7 +1,7 @@
+import Foundation
 import MMPFormats
 import MMPModel
 import MMPSolving
-import Foundation
 
 /// Where a command's model comes from — an `mmp-sim/1` file, or an ONNX file whose
 /// quantizers an AIMET config places — and the config: what `inspect`, `compare` and

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// The files `mmp plan` writes into its output directory.
 public enum OutputFile: String, Sendable, CaseIterable {
     case plan = "plan.json"

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// What a plan is made from: the model, its config and the requests — read together, the
 /// requests parsed while the model file is read, and resolved into a ``PlanningProblem``.
 /// `compare` needs no more; `plan` adds where the outputs go (``PlanJob``).

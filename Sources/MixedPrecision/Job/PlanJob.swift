@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// The whole `mmp plan` job as a library call: read the inputs (``PlanInputs``); plan; and
 /// write `plan.json`, `sim.json` (when the plan is feasible), `mmp_log.txt` and — for
 /// ONNX — `overrides.json` into the output directory, with a picture if asked.
@@ -25,16 +26,22 @@ public struct PlanJob: Sendable {
         self.dotPath = dotPath
     }
 
-    public init(model: Model, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
-                outDir: String, dotPath: String? = nil) {
-        self.init(inputs: PlanInputs(source: ModelSource(model: model, configPath: configPath), requestsPath: requestsPath),
-                  mode: mode, outDir: outDir, dotPath: dotPath)
+    public init(
+        model: Model, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
+        outDir: String, dotPath: String? = nil
+    ) {
+        self.init(
+            inputs: PlanInputs(source: ModelSource(model: model, configPath: configPath), requestsPath: requestsPath),
+            mode: mode, outDir: outDir, dotPath: dotPath)
     }
 
-    public init(simPath: String, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
-                outDir: String, dotPath: String? = nil) {
-        self.init(model: .sim(simPath), requestsPath: requestsPath, configPath: configPath, mode: mode,
-                  outDir: outDir, dotPath: dotPath)
+    public init(
+        simPath: String, requestsPath: String, configPath: String? = nil, mode: Plan.Mode = .strict,
+        outDir: String, dotPath: String? = nil
+    ) {
+        self.init(
+            model: .sim(simPath), requestsPath: requestsPath, configPath: configPath, mode: mode,
+            outDir: outDir, dotPath: dotPath)
     }
 
     /// The planned result, with the files written.
@@ -82,7 +89,8 @@ public struct PlanJob: Sendable {
         // Each file is encoded by the thread that writes it, on all cores (see `Files`).
         // The largest first (`sim.json`), so that the longest write starts first.
         let dtypes = plan.dtypes
-        var outputs = (files.filter { $0 == .sim } + files.filter { $0 != .sim }).map { output -> (path: String, contents: Files.OutputContents) in
+        var outputs = (files.filter { $0 == .sim } + files.filter { $0 != .sim }).map {
+            output -> (path: String, contents: Files.OutputContents) in
             let contents: Files.OutputContents
             switch output {
             case .plan: contents = .chunks { emit in PlanFile.write(plan, emit: emit) }

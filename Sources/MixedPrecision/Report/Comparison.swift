@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// Strict and best-effort plans of the same inputs, side by side: each request's outcome
 /// in both modes, and every quantizer whose dtype differs between the two plans or from
 /// the given sim.
@@ -27,7 +28,9 @@ public struct Comparison: Sendable {
         let strictHead = strict.status == .ok ? "strict" : "strict (infeasible)"
         var rows: [[String]] = [["request", strictHead, "best-effort"]]
         for r in requests.indices {
-            rows.append(["[\(r)] " + Self.clip("\(requests[r])", 72), strict.outcomes[r].status.rawValue, bestEffort.outcomes[r].status.rawValue])
+            rows.append([
+                "[\(r)] " + Self.clip("\(requests[r])", 72), strict.outcomes[r].status.rawValue, bestEffort.outcomes[r].status.rawValue
+            ])
         }
         var out = Self.render(rows)
         if strict.status == .infeasible {
@@ -41,8 +44,10 @@ public struct Comparison: Sendable {
         } else {
             var q: [[String]] = [["quantizer (\(diff.count) differ)", "given", strictHead, "best-effort"]]
             for i in diff {
-                q.append([strict.graph.quantizers[i].name, strict.previous[i].description,
-                          strict.dtypes[i].description, bestEffort.dtypes[i].description])
+                q.append([
+                    strict.graph.quantizers[i].name, strict.previous[i].description,
+                    strict.dtypes[i].description, bestEffort.dtypes[i].description
+                ])
             }
             out += Self.render(q)
         }
@@ -55,23 +60,31 @@ public struct Comparison: Sendable {
         return .object([
             ("format", .string("mmp-compare/1")),
             ("strict_status", .string(strict.status.rawValue)),
-            ("requests", .array(requests.indices.map { r in
-                .object([
-                    ("index", .int(r)),
-                    ("request", .string(requests[r].description)),
-                    ("strict", .string(strict.outcomes[r].status.rawValue)),
-                    ("best-effort", .string(bestEffort.outcomes[r].status.rawValue)),
-                ])
-            })),
-            ("quantizers", .array(differing.map { q in
-                .object([
-                    ("quantizer", .string(strict.graph.quantizers[q].name)),
-                    ("given", .string(strict.previous[q].description)),
-                    ("strict", .string(strict.dtypes[q].description)),
-                    ("best-effort", .string(bestEffort.dtypes[q].description)),
-                ])
-            })),
-            ("conflicts", .array(strict.conflicts.map(strict.json))),
+            (
+                "requests",
+                .array(
+                    requests.indices.map { r in
+                        .object([
+                            ("index", .int(r)),
+                            ("request", .string(requests[r].description)),
+                            ("strict", .string(strict.outcomes[r].status.rawValue)),
+                            ("best-effort", .string(bestEffort.outcomes[r].status.rawValue))
+                        ])
+                    })
+            ),
+            (
+                "quantizers",
+                .array(
+                    differing.map { q in
+                        .object([
+                            ("quantizer", .string(strict.graph.quantizers[q].name)),
+                            ("given", .string(strict.previous[q].description)),
+                            ("strict", .string(strict.dtypes[q].description)),
+                            ("best-effort", .string(bestEffort.dtypes[q].description))
+                        ])
+                    })
+            ),
+            ("conflicts", .array(strict.conflicts.map(strict.json)))
         ])
     }
 

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// Each dtype's spelling, made the first time a writer meets it. A large plan writes
 /// several dtypes per quantizer, a million times over, and there are only a handful of
 /// distinct ones: finding one among those few beats hashing it.

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// What `mmp inspect` shows about a sim graph: what a user needs to write requests — the
 /// module tree with op counts, op types and classes, the model inputs and outputs with
 /// their quantizers, and every quantizer with its dtype and where it sits.
@@ -66,7 +67,8 @@ public enum Inspection {
         let known = Set(mods.map(\.path))
         for m in mods {
             // Indented under each ancestor that is itself listed.
-            let depth = ModulePath.selfAndAncestors(m.path).dropFirst().filter { known.contains(String($0)) }.count
+            let depth =
+                ModulePath.selfAndAncestors(m.path).dropFirst().filter { known.contains(String($0)) }.count
                 + (m.path.isEmpty ? 0 : 1)
             var line = String(repeating: "  ", count: depth + 1) + (m.path.isEmpty ? "\"\" (the whole model)" : m.path)
             line += "  \(m.ops) op\(m.ops == 1 ? "" : "s")"
@@ -92,14 +94,26 @@ public enum Inspection {
             ("model", graph.model.map(JSONValue.string) ?? .null),
             ("inputs", .array(graph.inputs.map(JSONValue.string))),
             ("outputs", .array(graph.outputs.map(JSONValue.string))),
-            ("modules", .array(modules(graph).map { m in
-                .object([("path", .string(m.path)), ("ops", .int(m.ops)),
-                         ("types", .array(m.types.map(JSONValue.string))), ("classes", .array(m.classes.map(JSONValue.string)))])
-            })),
-            ("quantizers", .array(graph.quantizers.enumerated().map { q, quantizer in
-                .object([("name", .string(quantizer.name)), ("dtype", .string(quantizer.dtype.description)),
-                         ("slots", .array(where_[q].map(JSONValue.string)))])
-            })),
+            (
+                "modules",
+                .array(
+                    modules(graph).map { m in
+                        .object([
+                            ("path", .string(m.path)), ("ops", .int(m.ops)),
+                            ("types", .array(m.types.map(JSONValue.string))), ("classes", .array(m.classes.map(JSONValue.string)))
+                        ])
+                    })
+            ),
+            (
+                "quantizers",
+                .array(
+                    graph.quantizers.enumerated().map { q, quantizer in
+                        .object([
+                            ("name", .string(quantizer.name)), ("dtype", .string(quantizer.dtype.description)),
+                            ("slots", .array(where_[q].map(JSONValue.string)))
+                        ])
+                    })
+            )
         ])
     }
 }

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// The quantization-overrides file converters accept (`overrides.json`): for every
 /// quantized tensor, its planned bit width and kind, under `activation_encodings` or
 /// `param_encodings`. Written for ONNX models, whose quantizers are named after the
@@ -16,13 +17,18 @@ public enum OverridesFile {
         }
         func entry(_ q: Int) -> (String, JSONValue) {
             let d = plan.dtypes[q]
-            return (graph.quantizers[q].name, .array([.object([
-                ("bitwidth", .int(d.bits)), ("dtype", .string(d.kind == .int ? "int" : "float")),
-            ])]))
+            return (
+                graph.quantizers[q].name,
+                .array([
+                    .object([
+                        ("bitwidth", .int(d.bits)), ("dtype", .string(d.kind == .int ? "int" : "float"))
+                    ])
+                ])
+            )
         }
         return .object([
             ("activation_encodings", .object(graph.quantizers.indices.filter { isActivation[$0] }.map(entry))),
-            ("param_encodings", .object(graph.quantizers.indices.filter { isParam[$0] && !isActivation[$0] }.map(entry))),
+            ("param_encodings", .object(graph.quantizers.indices.filter { isParam[$0] && !isActivation[$0] }.map(entry)))
         ])
     }
 }

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// Names for the parts of a plan in the graph's own vocabulary, shared by the JSON
 /// plan and the text log.
 extension Plan {
@@ -58,7 +59,8 @@ extension Plan {
         case let .edge(op, i): return .object([("kind", .string("edge")), ("op", .string(opName(op))), ("input", .int(i))])
         case let .param(op, name): return .object([("kind", .string("param")), ("op", .string(opName(op))), ("param", .string(name))])
         case let .output(op, j): return .object([("kind", .string("output")), ("op", .string(opName(op))), ("output", .int(j))])
-        case let .modelOutput(k): return .object([("kind", .string("model-output")), ("index", .int(k)), ("tensor", .string(graph.outputs[k]))])
+        case let .modelOutput(k):
+            return .object([("kind", .string("model-output")), ("index", .int(k)), ("tensor", .string(graph.outputs[k]))])
         }
     }
 
@@ -81,7 +83,7 @@ extension Plan {
             ("origin", json(d.origin)),
             ("tier", .string(d.tier.rawValue)),
             ("requested", .string(d.requested.description)),
-            ("realized", .string(d.realized.description)),
+            ("realized", .string(d.realized.description))
         ])
     }
 
@@ -94,28 +96,48 @@ extension Plan {
             ("requests", .array(c.requests.map(JSONValue.int))),
             ("quantizers", .array(c.quantizers.map { .string(quantizerName($0)) })),
             ("kernel_ops", .array(c.kernelOps.map { .string(opName($0)) })),
-            ("collisions", .array(c.collisions.map { col in
-                var fields: [(String, JSONValue)] = [
-                    ("quantizer", .string(quantizerName(col.quantizer))),
-                    ("asks", .array(col.asks.map { a in
-                        .object([("request", .int(a.request)), ("dtype", .string(a.dtype.description)),
-                                 ("origin", json(a.origin)), ("path", .array(a.path.map(json)))])
-                    })),
-                ]
-                if !col.tiedSlots.isEmpty { fields.append(("tied_slots", .array(col.tiedSlots.map(JSONValue.string)))) }
-                return .object(fields)
-            })),
-            ("kernel_rules", .array(c.kernelRules.map { k in
-                .object([
-                    ("op", .string(opName(k.op))), ("type", .string(graph.ops[k.op].type)),
-                    ("requested", .array(k.requestedText.map(JSONValue.string))),
-                    ("supported", .array(k.supported.map(pair))),
-                ])
-            })),
-            ("best_effort", .array(c.instead.map { i in
-                .object([("request", .int(i.request)), ("outcome", .string(i.status.rawValue)),
-                         ("deviations", .array(i.deviations.map(json)))])
-            })),
+            (
+                "collisions",
+                .array(
+                    c.collisions.map { col in
+                        var fields: [(String, JSONValue)] = [
+                            ("quantizer", .string(quantizerName(col.quantizer))),
+                            (
+                                "asks",
+                                .array(
+                                    col.asks.map { a in
+                                        .object([
+                                            ("request", .int(a.request)), ("dtype", .string(a.dtype.description)),
+                                            ("origin", json(a.origin)), ("path", .array(a.path.map(json)))
+                                        ])
+                                    })
+                            )
+                        ]
+                        if !col.tiedSlots.isEmpty { fields.append(("tied_slots", .array(col.tiedSlots.map(JSONValue.string)))) }
+                        return .object(fields)
+                    })
+            ),
+            (
+                "kernel_rules",
+                .array(
+                    c.kernelRules.map { k in
+                        .object([
+                            ("op", .string(opName(k.op))), ("type", .string(graph.ops[k.op].type)),
+                            ("requested", .array(k.requestedText.map(JSONValue.string))),
+                            ("supported", .array(k.supported.map(pair)))
+                        ])
+                    })
+            ),
+            (
+                "best_effort",
+                .array(
+                    c.instead.map { i in
+                        .object([
+                            ("request", .int(i.request)), ("outcome", .string(i.status.rawValue)),
+                            ("deviations", .array(i.deviations.map(json)))
+                        ])
+                    })
+            )
         ])
     }
 
@@ -135,7 +157,8 @@ extension Plan {
             let kc = problem.kernels[c]
             let w = kc.weight.map(reverted)
             if kc.activations.contains(where: { !kc.allows(activation: reverted($0), weight: kc.weight == $0 ? reverted($0) : w) }) {
-                let pair = "(\(kc.activations.map { dtypes[$0].description }.joined(separator: "/")), \(kc.weight.map { dtypes[$0].description } ?? "-"))"
+                let pair =
+                    "(\(kc.activations.map { dtypes[$0].description }.joined(separator: "/")), \(kc.weight.map { dtypes[$0].description } ?? "-"))"
                 why.append("op '\(opName(kc.op))' needs a supported kernel: runs \(pair)")
             }
         }

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// The machine-readable plan, `plan.json` (`mmp-plan/1`, contract §9).
 public enum PlanFile {
     public static let format = "mmp-plan/1"
@@ -79,7 +80,7 @@ public enum PlanFile {
                 ("request", .string(plan.problem.resolution.requests[r].description)),
                 ("outcome", .string(outcome.status.rawValue)),
                 ("targets", .int(outcome.targetCount)),
-                ("deviations", .array(outcome.deviations.map { plan.json($0) })),
+                ("deviations", .array(outcome.deviations.map { plan.json($0) }))
             ]
             if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map(JSONValue.int)))) }
             let warnings = plan.problem.resolution.warnings[r]
@@ -91,7 +92,7 @@ public enum PlanFile {
         return [
             ("requests", .array(requests)),
             ("conflicts", .array(plan.conflicts.map { plan.json($0) })),
-            ("conflicts_complete", .bool(plan.conflictsComplete)),
+            ("conflicts_complete", .bool(plan.conflictsComplete))
         ]
     }
 }

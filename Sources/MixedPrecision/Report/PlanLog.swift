@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// The readable report, `mmp_log.txt` (contract §9): the conflicts (first, when strict mode
 /// found any), the requests as given, the targets after override, the outcomes with their
 /// deviations, and every quantizer that changed with the requests that made it change.
@@ -23,7 +24,8 @@ public enum PlanLog {
         let res = plan.problem.resolution
         var out = ByteBuffer.streaming()
         out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
-        out += "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
+        out +=
+            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
 
         // What a user of a failed strict plan reads first: the conflicts, before the
         // request and target listings that can run to thousands of lines.
@@ -36,7 +38,8 @@ public enum PlanLog {
             if !plan.conflictsComplete {
                 out += "  (the search stopped after \(plan.conflicts.count) conflicts; there may be more)\n"
             }
-            out += "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests below.\n"
+            out +=
+                "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests below.\n"
         }
 
         out += "\nRequests as given (\(res.requests.count))\n"
@@ -84,7 +87,8 @@ public enum PlanLog {
             if !o.overriddenBy.isEmpty { line += " (partly overridden by \(o.overriddenBy.map(String.init).joined(separator: ", ")))" }
             out += line + "\n"
             for d in o.deviations {
-                out += "      \(plan.quantizerName(d.quantizer)) at \(plan.describe(d.origin)): requested \(d.requested), planned \(d.realized)\(d.tier == .derived ? " (derived)" : "")\n"
+                out +=
+                    "      \(plan.quantizerName(d.quantizer)) at \(plan.describe(d.origin)): requested \(d.requested), planned \(d.realized)\(d.tier == .derived ? " (derived)" : "")\n"
             }
             for w in res.warnings[r] { out += "      warning: \(w)\n" }
             for n in res.notes[r] { out += "      note: \(n)\n" }
@@ -126,7 +130,8 @@ public enum PlanLog {
     public static func describe(_ c: Plan.Conflict, number: Int, plan: Plan) -> String {
         let res = plan.problem.resolution
         let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(String.init).joined(separator: ", "))"
-        var out = "  conflict \(number) (\(c.kind.rawValue)): \(who)\(c.kernelOps.isEmpty ? "" : " and the kernel rule\(c.kernelOps.count > 1 ? "s" : "") of \(c.kernelOps.map { "op '\(plan.opName($0))'" }.joined(separator: ", "))") cannot all hold\n"
+        var out =
+            "  conflict \(number) (\(c.kind.rawValue)): \(who)\(c.kernelOps.isEmpty ? "" : " and the kernel rule\(c.kernelOps.count > 1 ? "s" : "") of \(c.kernelOps.map { "op '\(plan.opName($0))'" }.joined(separator: ", "))") cannot all hold\n"
         for r in c.requests { out += "    [\(r)] \(res.requests[r])\n" }
         for col in c.collisions {
             out += "    at quantizer \(plan.quantizerName(col.quantizer)):\n"
@@ -137,14 +142,18 @@ public enum PlanLog {
         }
         for k in c.kernelRules {
             let op = plan.graph.ops[k.op]
-            out += "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported (activation, weight) kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
+            out +=
+                "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported (activation, weight) kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
         }
         if !c.instead.isEmpty {
             out += "    best-effort instead:\n"
             for i in c.instead {
                 var line = "      [\(i.request)] \(i.status.rawValue)"
                 if !i.deviations.isEmpty {
-                    line += ": " + i.deviations.map { "\(plan.quantizerName($0.quantizer)) \($0.realized) (asked \($0.requested))" }.joined(separator: ", ")
+                    line +=
+                        ": "
+                        + i.deviations.map { "\(plan.quantizerName($0.quantizer)) \($0.realized) (asked \($0.requested))" }.joined(
+                            separator: ", ")
                 }
                 out += line + "\n"
             }
@@ -177,7 +186,9 @@ public enum PlanLog {
         }
         for k in c.kernelRules {
             let op = plan.graph.ops[k.op]
-            parts.append("op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")), supports only \(k.supported.map(\.description).joined(separator: ", "))")
+            parts.append(
+                "op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")), supports only \(k.supported.map(\.description).joined(separator: ", "))"
+            )
         }
         return "conflict \(number): \(who): \(parts.joined(separator: "; "))"
     }

@@ -1,6 +1,7 @@
 import MMPFormats
 import MMPModel
 import MMPSolving
+
 /// A Graphviz picture of the part of the graph a plan is about (contract §8, issue
 /// "explain"): for an infeasible plan, the region around each conflict — the ops on the
 /// requests' paths, the slots of the colliding quantizers and their readers, the kernel
@@ -34,8 +35,8 @@ public enum PlanPicture {
         // about are found in one pass over the graph: per quantizer, that pass would make
         // a large plan's picture quadratic.
         var region = Set<Int>()
-        var hot = Set<Int>()                      // colliding quantizers
-        var hotEdges: [String: [String]] = [:]    // edge key → labels ("req 0: int16")
+        var hot = Set<Int>()  // colliding quantizers
+        var hotEdges: [String: [String]] = [:]  // edge key → labels ("req 0: int16")
         let about = infeasible ? Set(plan.conflicts.flatMap { $0.collisions.map(\.quantizer) }) : Set(plan.changed)
         let slots = QuantizerSlots(graph, of: about)
         func owners(of q: Int) -> [Int] { slots[q].map(\.op) }
@@ -53,7 +54,8 @@ public enum PlanPicture {
                     region.formUnion(readersOf(quantizer: col.quantizer))
                     for a in col.asks {
                         for step in a.path { if let op = step.op { region.insert(op) } }
-                        hotEdges[edgeKey(a.origin, quantizer: col.quantizer, graph: graph), default: []].append("req \(a.request): \(a.dtype)")
+                        hotEdges[edgeKey(a.origin, quantizer: col.quantizer, graph: graph), default: []].append(
+                            "req \(a.request): \(a.dtype)")
                     }
                 }
             }
@@ -67,8 +69,10 @@ public enum PlanPicture {
         let drawn = Set(ordered.prefix(maxOps))
 
         var out = "digraph mmp {\n"
-        out += "  rankdir=LR;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
-        let title = infeasible
+        out +=
+            "  rankdir=LR;\n  fontname=\"Helvetica\";\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n"
+        let title =
+            infeasible
             ? "\(plan.mode.rawValue) plan: infeasible, \(plan.conflicts.count) conflict(s); quantizers at their given dtype"
             : "\(plan.mode.rawValue) plan: \(plan.changed.count) quantizer(s) change dtype"
         out += "  labelloc=t;\n  label=\(quote(title + (ordered.count > maxOps ? " (showing \(maxOps) of \(ordered.count) ops)" : "")));\n"
@@ -102,7 +106,8 @@ public enum PlanPicture {
                 text += "\nwould run " + rule.requestedText.joined(separator: ", ")
                 text += "\nsupports " + rule.supported.map(\.description).joined(separator: ", ")
             }
-            opText += "  \(quote("op:" + op.name)) [shape=box, style=rounded\(kernel ? ", color=red, penwidth=2" : ""), label=\(quote(text))];\n"
+            opText +=
+                "  \(quote("op:" + op.name)) [shape=box, style=rounded\(kernel ? ", color=red, penwidth=2" : ""), label=\(quote(text))];\n"
             for (i, t) in op.inputs.enumerated() {
                 // Where the tensor comes from, as drawn.
                 var from: String
@@ -128,12 +133,14 @@ public enum PlanPicture {
             }
             for (j, t) in op.outputs.enumerated() {
                 if let q = graph.outputSlots[k][j] {
-                    edgeText += "  \(quote("op:" + op.name)) -> \(quote(quantizerNode(q))) [\(edgeAttrs("output:\(k):\(j)", label: t, hotEdges))];\n"
+                    edgeText +=
+                        "  \(quote("op:" + op.name)) -> \(quote(quantizerNode(q))) [\(edgeAttrs("output:\(k):\(j)", label: t, hotEdges))];\n"
                 }
             }
             for (p, param) in op.params.enumerated() {
                 guard let q = graph.paramSlots[k][p] else { continue }
-                edgeText += "  \(quote(quantizerNode(q))) -> \(quote("op:" + op.name)) [style=dashed, \(edgeAttrs("param:\(k):\(param.name)", label: param.name, hotEdges))];\n"
+                edgeText +=
+                    "  \(quote(quantizerNode(q))) -> \(quote("op:" + op.name)) [style=dashed, \(edgeAttrs("param:\(k):\(param.name)", label: param.name, hotEdges))];\n"
             }
         }
         for t in outside.sorted() {
@@ -164,7 +171,8 @@ public enum PlanPicture {
         if plan.status == .infeasible {
             rows.append("<tr><td><font color=\"red\">red</font></td><td align=\"left\">where the conflicting requests meet</td></tr>")
         }
-        return "  legend [shape=plaintext, label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\"><tr><td colspan=\"2\"><b>legend</b></td></tr>"
+        return
+            "  legend [shape=plaintext, label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\"><tr><td colspan=\"2\"><b>legend</b></td></tr>"
             + rows.joined() + "</table>>];\n"
     }
 
@@ -197,7 +205,7 @@ extension PathStep {
     var op: Int? {
         switch self {
         case let .inputSlot(op, _), let .reads(op, _, _), let .quantizedAt(op, _), let .transparent(op, _),
-             let .param(op, _), let .outputSlot(op, _):
+            let .param(op, _), let .outputSlot(op, _):
             return op
         case .modelOutput: return nil
         }

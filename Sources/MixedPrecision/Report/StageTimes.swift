@@ -1,7 +1,7 @@
+import Foundation
 import MMPFormats
 import MMPModel
 import MMPSolving
-import Foundation
 
 /// Wall time and peak resident memory per stage of a planning job — read, resolve
 /// targets, build programs, solve, write — for benchmarks and `MMP_TIMINGS=1`.
@@ -39,8 +39,11 @@ public struct StageTimes: Sendable {
     public var total: Double { stages.reduce(0) { $0 + $1.seconds } }
 
     public var description: String {
-        stages.map { $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s  peak %6.0f MB", $0.seconds, Double($0.peakBytes) / 1e6) }
-            .joined(separator: "\n") + String(format: "\ntotal     %8.3f s", total)
+        stages.map {
+            $0.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(format: "%8.3f s  peak %6.0f MB", $0.seconds, Double($0.peakBytes) / 1e6)
+        }
+        .joined(separator: "\n") + String(format: "\ntotal     %8.3f s", total)
     }
 
     /// The process's peak resident set size (`VmHWM`), or 0 where unknown.

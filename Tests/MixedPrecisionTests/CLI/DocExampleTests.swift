@@ -29,20 +29,26 @@ import Testing
     /// The log's conflict section: from `Conflicts (` through the closing advice.
     static func conflictSection(_ log: String) -> String? {
         guard let start = log.range(of: "Conflicts ("),
-              let end = log.range(of: "or change the requests below.", range: start.upperBound..<log.endIndex) else { return nil }
+            let end = log.range(of: "or change the requests below.", range: start.upperBound..<log.endIndex)
+        else { return nil }
         return String(log[start.lowerBound..<end.upperBound])
     }
 
     /// The page's two `mmp plan` examples: the first also writes a picture (`--dot`).
-    @Test(arguments: [("requests-conflict.yaml", "out/conflict", "shared-quantizer", true),
-                      ("requests-kernel.yaml", "out/kernel", "kernel", false)])
+    @Test(arguments: [
+        ("requests-conflict.yaml", "out/conflict", "shared-quantizer", true),
+        ("requests-kernel.yaml", "out/kernel", "kernel", false)
+    ])
     func planOutputAndLogAreWhatThePageShows(_ requests: String, _ outDir: String, _ kind: String, _ dot: Bool) throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let r = try CLI.run(["plan", "--sim", "Data/examples/resnet_tiny/sim.json",
-                             "--requests", "Data/examples/resnet_tiny/" + requests,
-                             "--config", "Data/configs/htp_like.json", "--out-dir", dir.path + "/" + outDir]
-                            + (dot ? ["--dot", dir.path + "/" + outDir + ".dot"] : []), in: Self.root)
+        let r = try CLI.run(
+            [
+                "plan", "--sim", "Data/examples/resnet_tiny/sim.json",
+                "--requests", "Data/examples/resnet_tiny/" + requests,
+                "--config", "Data/configs/htp_like.json", "--out-dir", dir.path + "/" + outDir
+            ]
+                + (dot ? ["--dot", dir.path + "/" + outDir + ".dot"] : []), in: Self.root)
         #expect(r.status == 2)
         // The SVG needs Graphviz, which a test machine may lack; the rest is shown as is.
         let shown = Self.shownOutput(of: "plan", requests: requests).filter { !$0.hasPrefix("wrote docs/images/") }
@@ -55,8 +61,11 @@ import Testing
     @Test func theMisspeltParamWarningIsWhatSemanticsShows() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let r = try CLI.run(["plan", "--sim", "Data/examples/resnet_tiny/sim.json",
-                             "--requests", "Data/examples/resnet_tiny/requests-typo.yaml", "--out-dir", dir.path + "/out/typo"], in: Self.root)
+        let r = try CLI.run(
+            [
+                "plan", "--sim", "Data/examples/resnet_tiny/sim.json",
+                "--requests", "Data/examples/resnet_tiny/requests-typo.yaml", "--out-dir", dir.path + "/out/typo"
+            ], in: Self.root)
         #expect(r.status == 0)
         let shown = Self.shownOutput(of: "plan", requests: "requests-typo.yaml", on: Self.semantics)
         let seen = (r.stdout + r.stderr).replacingOccurrences(of: dir.path + "/", with: "").split(separator: "\n").map(String.init)
@@ -65,9 +74,12 @@ import Testing
     }
 
     @Test func compareOutputIsWhatThePageShows() throws {
-        let r = try CLI.run(["compare", "--sim", "Data/examples/resnet_tiny/sim.json",
-                             "--requests", "Data/examples/resnet_tiny/requests-conflict.yaml",
-                             "--config", "Data/configs/htp_like.json"], in: Self.root)
+        let r = try CLI.run(
+            [
+                "compare", "--sim", "Data/examples/resnet_tiny/sim.json",
+                "--requests", "Data/examples/resnet_tiny/requests-conflict.yaml",
+                "--config", "Data/configs/htp_like.json"
+            ], in: Self.root)
         #expect(r.status == 0)
         let shown = Self.shownOutput(of: "compare", requests: "requests-conflict.yaml")
         #expect(r.stdout.split(separator: "\n").map(String.init) == shown)

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Every invalid sim graph and request file of contract §2 and §3, through the real
 /// executable: exit status 1, the message on stderr, and no output written.
@@ -33,10 +34,13 @@ import Testing
     }
 
     static let unresolvable: [(String, String)] = [
-        ("requests: [{set_precision: {module: body.conf, activation: int16}}]", "unknown module path 'body.conf'; did you mean 'body.conv'?"),
+        (
+            "requests: [{set_precision: {module: body.conf, activation: int16}}]",
+            "unknown module path 'body.conf'; did you mean 'body.conv'?"
+        ),
         ("requests: [{set_precision: {module: head, activation: [int16, int8]}}]", "lists 2 dtypes but op 'fc' has 1 activation inputs"),
         ("requests: [{set_model_input_precision: {activation: [int16, int8]}}]", "lists 2 dtypes but the model has 1 inputs"),
-        ("requests: [{set_model_output_precision: {activation: [null, int8]}}]", "lists 2 dtypes but the model has 1 outputs"),
+        ("requests: [{set_model_output_precision: {activation: [null, int8]}}]", "lists 2 dtypes but the model has 1 outputs")
     ]
 
     @Test(arguments: unresolvable)

@@ -1,17 +1,20 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// `mmp plan --onnx` and `mmp inspect` end to end.
 @Suite struct ONNXCommandTests {
     @Test func planOnONNXWritesOverridesToo() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let r = try CLI.run(["plan", "--onnx", fixture("Data/models/mobilenet_v2.onnx"), "--config", fixture("Data/configs/default.json"),
-                             "--requests", fixture("Data/examples/seed/requests.yaml"), "--out-dir", dir.path])
+        let r = try CLI.run([
+            "plan", "--onnx", fixture("Data/models/mobilenet_v2.onnx"), "--config", fixture("Data/configs/default.json"),
+            "--requests", fixture("Data/examples/seed/requests.yaml"), "--out-dir", dir.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("6 of 118 quantizers change dtype"))
         let overrides = try JSONParser.parse(Array((dir.read("overrides.json") ?? "").utf8))
@@ -24,7 +27,7 @@ import Testing
         ("truncated", { $0.prefix($0.count / 2) }, "invalid ONNX model: 'MODEL': not a readable ONNX model (the file is truncated)"),
         ("not ONNX", { _ in Data(#"{"format": "mmp-sim/1"}"#.utf8) }, "invalid ONNX model"),
         ("empty", { _ in Data() }, "invalid ONNX model: 'MODEL': not an ONNX model"),
-        ("garbage", { _ in Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }) }, "invalid ONNX model"),
+        ("garbage", { _ in Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }) }, "invalid ONNX model")
     ]
 
     @Test(arguments: broken)
@@ -34,8 +37,10 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: fixture("Data/models/mobilenet_v2.onnx")))
         let path = dir.path + "/model.onnx"
         try c.1(original).write(to: URL(fileURLWithPath: path))
-        let r = try CLI.run(["plan", "--onnx", path, "--config", fixture("Data/configs/default.json"),
-                             "--requests", fixture("Data/examples/seed/requests.yaml"), "--out-dir", dir.path + "/out"])
+        let r = try CLI.run([
+            "plan", "--onnx", path, "--config", fixture("Data/configs/default.json"),
+            "--requests", fixture("Data/examples/seed/requests.yaml"), "--out-dir", dir.path + "/out"
+        ])
         #expect(r.status == 1, "\(c.0)")
         #expect(r.stderr.contains(c.2.replacingOccurrences(of: "'MODEL'", with: "'\(path)'")), "\(c.0): \(r.stderr)")
         #expect(!dir.exists("out"))
@@ -65,8 +70,12 @@ import Testing
         let onnx = fixture("Data/models/mobilenet_v2.onnx"), req = fixture("Data/examples/seed/requests.yaml")
         let r = try CLI.run(["plan", "--onnx", onnx, "--requests", req, "--out-dir", dir.path + "/a"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("note: no --config: quantizers placed as AIMET's default quantsim config places them (Data/configs/aimet_default.json)"))
-        let explicit = try CLI.run(["plan", "--onnx", onnx, "--config", fixture(AIMETDefaultConfig.path), "--requests", req, "--out-dir", dir.path + "/b"])
+        #expect(
+            r.stderr.contains(
+                "note: no --config: quantizers placed as AIMET's default quantsim config places them (Data/configs/aimet_default.json)"))
+        let explicit = try CLI.run([
+            "plan", "--onnx", onnx, "--config", fixture(AIMETDefaultConfig.path), "--requests", req, "--out-dir", dir.path + "/b"
+        ])
         #expect(explicit.status == 0)
         #expect(dir.read("a/sim.json") == dir.read("b/sim.json"))
     }
@@ -76,7 +85,9 @@ import Testing
     }
 
     @Test func onnxNeedsOneModel() throws {
-        let both = try CLI.run(["plan", "--onnx", "a.onnx", "--sim", "s.json", "--config", "c.json", "--requests", "r.yaml", "--out-dir", "/tmp/x"])
+        let both = try CLI.run([
+            "plan", "--onnx", "a.onnx", "--sim", "s.json", "--config", "c.json", "--requests", "r.yaml", "--out-dir", "/tmp/x"
+        ])
         #expect(both.status == 1)
         #expect(both.stderr.contains("--sim and --onnx exclude each other"))
     }

@@ -1,10 +1,11 @@
 import Foundation
+import SyntheticModels
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
-import SyntheticModels
+@testable import MixedPrecision
 
 /// The picture files obey the rules of every output: never an input, never another
 /// output of the run, never a replaced device; and a run writes all its files or none
@@ -60,8 +61,10 @@ import SyntheticModels
         let dir = try TempDir()
         defer { dir.cleanup() }
         _ = try dir.file("afile", "a file")
-        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", Samples.sim), "--requests", try dir.file("r.yaml", Samples.requests),
-                             "--out-dir", dir.path + "/afile/out"])
+        let r = try CLI.run([
+            "plan", "--sim", try dir.file("sim.json", Samples.sim), "--requests", try dir.file("r.yaml", Samples.requests),
+            "--out-dir", dir.path + "/afile/out"
+        ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("cannot create output directory '\(dir.path)/afile/out': Not a directory"), "\(r.stderr)")
         #expect(!r.stderr.contains("NSCocoaErrorDomain"))
@@ -103,7 +106,9 @@ import SyntheticModels
         let sim = try dir.file("sim.json", model.simJSON())
         let first = try dir.file("first.yaml", model.requestsYAML(count: 50, conflicts: false))
         let second = try dir.file("second.yaml", model.requestsYAML(count: 400, conflicts: false))
-        func args(_ requests: String, _ out: String) -> [String] { ["plan", "--sim", sim, "--requests", requests, "--out-dir", dir.path + "/" + out] }
+        func args(_ requests: String, _ out: String) -> [String] {
+            ["plan", "--sim", sim, "--requests", requests, "--out-dir", dir.path + "/" + out]
+        }
         #expect(try CLI.run(args(second, "new")).status == 0)
         let newSet = snapshot(dir.path + "/new")
         #expect(try CLI.run(args(first, "out")).status == 0)

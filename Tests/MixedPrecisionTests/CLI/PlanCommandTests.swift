@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// `mmp plan` end to end: files written, exit statuses 0/1/2, inputs untouched,
 /// byte-for-byte determinism (contract §9, §10).
@@ -18,11 +19,16 @@ import Testing
         #expect(r.stdout.contains("strict plan: ok"))
         #expect(dir.read("in.json") == Samples.sim)
         let planned = try SimGraphFile.read(Array((dir.read("out/sim.json") ?? "").utf8))
-        #expect(planned.quantizers.map { "\($0.name)=\($0.dtype)" } == ["conv.in=int16", "conv.out=int16", "conv.w=int8", "fc.out=int16", "fc.w=int16"])
+        #expect(
+            planned.quantizers.map { "\($0.name)=\($0.dtype)" } == [
+                "conv.in=int16", "conv.out=int16", "conv.w=int8", "fc.out=int16", "fc.w=int16"
+            ])
         let plan = try JSONParser.parse(Array((dir.read("out/plan.json") ?? "").utf8))
         #expect(plan["format"] == .string("mmp-plan/1"))
         #expect(plan["status"] == .string("ok"))
-        #expect(plan["quantizers"]?["fc.w"] == .object([("dtype", .string("int16")), ("previous", .string("int8")), ("because", .array([.int(0)]))]))
+        #expect(
+            plan["quantizers"]?["fc.w"]
+                == .object([("dtype", .string("int16")), ("previous", .string("int8")), ("because", .array([.int(0)]))]))
         #expect(dir.read("out/mmp_log.txt")?.contains("Changed quantizers (4)") == true)
         // No temporary files left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/out").filter { $0.hasPrefix(".") }
@@ -36,10 +42,12 @@ import Testing
         let req = try dir.file("requests.yaml", "requests: [{set_precision: {module: head, activation: int16, param: {wieght: int16}}}]")
         let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
         #expect(r.status == 0, "\(r.stderr)")
-        let warning = "mmp: warning: request 0 (set_precision: {module: \"head\", activation: int16, param: {wieght: int16}}): "
+        let warning =
+            "mmp: warning: request 0 (set_precision: {module: \"head\", activation: int16, param: {wieght: int16}}): "
             + "no selected op has a param named 'wieght'; closest: 'weight'"
         #expect(r.stderr.contains(warning), "\(r.stderr)")
-        #expect(dir.read("out/mmp_log.txt")?.contains("      warning: no selected op has a param named 'wieght'; closest: 'weight'") == true)
+        #expect(
+            dir.read("out/mmp_log.txt")?.contains("      warning: no selected op has a param named 'wieght'; closest: 'weight'") == true)
         let plan = try JSONParser.parse(Array((dir.read("out/plan.json") ?? "").utf8))
         #expect(plan["requests"]?.asArray?.first?["warnings"]?.asArray?.count == 1)
         #expect(plan["quantizers"]?["fc.w"]?["dtype"] == .string("int8"))
@@ -92,9 +100,13 @@ import Testing
         let n = 25
         var ops: [String] = [], quantizers: [String] = [], outputs: [String] = [], requests: [String] = []
         for k in 0..<n {
-            ops.append(#"{"name": "s\#(k)", "type": "Conv", "inputs": ["x"], "outputs": ["s\#(k):0"], "input_quantizers": [null], "output_quantizers": ["s\#(k).out"], "params": {}}"#)
+            ops.append(
+                #"{"name": "s\#(k)", "type": "Conv", "inputs": ["x"], "outputs": ["s\#(k):0"], "input_quantizers": [null], "output_quantizers": ["s\#(k).out"], "params": {}}"#
+            )
             for side in ["a", "b"] {
-                ops.append(#"{"name": "\#(side)\#(k)", "type": "Conv", "inputs": ["s\#(k):0"], "outputs": ["\#(side)\#(k):0"], "input_quantizers": [null], "output_quantizers": ["\#(side)\#(k).out"], "params": {}}"#)
+                ops.append(
+                    #"{"name": "\#(side)\#(k)", "type": "Conv", "inputs": ["s\#(k):0"], "outputs": ["\#(side)\#(k):0"], "input_quantizers": [null], "output_quantizers": ["\#(side)\#(k).out"], "params": {}}"#
+                )
                 quantizers.append(#""\#(side)\#(k).out": {"dtype": "int8"}"#)
                 outputs.append(#""\#(side)\#(k):0""#)
             }
@@ -103,7 +115,9 @@ import Testing
         }
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let sim = try dir.file("sim.json", """
+        let sim = try dir.file(
+            "sim.json",
+            """
             {"format": "mmp-sim/1", "inputs": ["x"], "outputs": [\(outputs.joined(separator: ", "))],
              "ops": [\(ops.joined(separator: ",\n"))], "quantizers": {\(quantizers.joined(separator: ", "))}}
             """)
@@ -121,13 +135,19 @@ import Testing
 
     static let invalidRuns: [(String, [String], String)] = [
         ("bad sim", ["--sim", "BAD_SIM"], "invalid sim graph: 'BAD_SIM': duplicate op name 'conv'"),
-        ("bad requests", ["--requests", "BAD_REQ"], "invalid request: 'BAD_REQ': line 2, column 47 (requests[0].set_precision.activation): unknown dtype 'int2'"),
+        (
+            "bad requests", ["--requests", "BAD_REQ"],
+            "invalid request: 'BAD_REQ': line 2, column 47 (requests[0].set_precision.activation): unknown dtype 'int2'"
+        ),
         ("unknown module", ["--requests", "UNKNOWN_MODULE"], "unknown module path 'hed'; did you mean 'head'?"),
         ("missing file", ["--sim", "/nonexistent/sim.json"], "cannot read '/nonexistent/sim.json': no such file"),
-        ("bad config", ["--config", "BAD_CONFIG"], "invalid config: 'BAD_CONFIG': defaults.supported_kernels[0].activation needs an integer 'bitwidth'"),
+        (
+            "bad config", ["--config", "BAD_CONFIG"],
+            "invalid config: 'BAD_CONFIG': defaults.supported_kernels[0].activation needs an integer 'bitwidth'"
+        ),
         ("unknown option", ["--frobnicate"], "Unknown option '--frobnicate'"),
         ("both modes", ["--strict", "--best-effort"], "--strict and --best-effort exclude each other"),
-        ("empty out-dir", ["--out-dir", ""], "--out-dir is empty"),
+        ("empty out-dir", ["--out-dir", ""], "--out-dir is empty")
     ]
 
     @Test(arguments: invalidRuns)
@@ -140,7 +160,7 @@ import Testing
             "BAD_SIM": try dir.file("bad.json", Samples.sim(replacing: #""name": "relu""#, with: #""name": "conv""#)),
             "BAD_REQ": try dir.file("bad.yaml", "requests:\n  - set_precision: {module: head, activation: int2}\n"),
             "UNKNOWN_MODULE": try dir.file("unknown.yaml", "requests:\n  - set_precision: {module: hed, activation: int16}\n"),
-            "BAD_CONFIG": try dir.file("config.json", #"{"defaults": {"supported_kernels": [{"activation": {"bitwidth": "8"}}]}}"#),
+            "BAD_CONFIG": try dir.file("config.json", #"{"defaults": {"supported_kernels": [{"activation": {"bitwidth": "8"}}]}}"#)
         ]
         var args = ["plan", "--sim", files["SIM"] ?? "", "--requests", files["REQ"] ?? "", "--out-dir", dir.path + "/out"]
         var k = 0
@@ -180,7 +200,10 @@ import Testing
     @Test func helpDocumentsEveryOption() throws {
         let r = try CLI.run(["plan", "--help"])
         #expect(r.status == 0)
-        for option in ["--sim", "--requests", "--config", "--best-effort", "--strict", "--out-dir", "exits with status 2", "plan.json", "sim.json", "mmp_log.txt"] {
+        for option in [
+            "--sim", "--requests", "--config", "--best-effort", "--strict", "--out-dir", "exits with status 2", "plan.json", "sim.json",
+            "mmp_log.txt"
+        ] {
             #expect(r.stdout.contains(option), "help lacks \(option)")
         }
     }
@@ -191,8 +214,10 @@ import Testing
         let example = root.appendingPathComponent("Data/examples/resnet_tiny").path
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let r = try CLI.run(["plan", "--sim", example + "/sim.json", "--requests", example + "/requests.yaml",
-                             "--config", root.appendingPathComponent("Data/configs/htp_like.json").path, "--out-dir", dir.path])
+        let r = try CLI.run([
+            "plan", "--sim", example + "/sim.json", "--requests", example + "/requests.yaml",
+            "--config", root.appendingPathComponent("Data/configs/htp_like.json").path, "--out-dir", dir.path
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("5 honored"))
     }
@@ -218,8 +243,10 @@ import Testing
         let sim = try dir.file("sim.json", Samples.sim)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "printf '%s' \"$1\" | \"$0\" plan --sim \"$2\" --requests - --out-dir \"$3\"",
-                       CLI.executable?.path ?? "mmp", Samples.requests, sim, dir.path + "/out"]
+        p.arguments = [
+            "-c", "printf '%s' \"$1\" | \"$0\" plan --sim \"$2\" --requests - --out-dir \"$3\"",
+            CLI.executable?.path ?? "mmp", Samples.requests, sim, dir.path + "/out"
+        ]
         let out = Pipe()
         p.standardOutput = out
         try p.run()

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// `mmp compare` and the Graphviz picture.
 @Suite struct CompareAndPictureTests {
@@ -23,16 +24,24 @@ import Testing
         #expect(rows.contains { $0 == ["q.c", "int8", "int8", "int4"] })
         let json = c.json()
         #expect(json["requests"]?.asArray?.map { $0["best-effort"] } == [.string("not-honored"), .string("honored")])
-        #expect(json["quantizers"] == .array([.object([
-            ("quantizer", .string("q.c")), ("given", .string("int8")), ("strict", .string("int8")), ("best-effort", .string("int4")),
-        ])]))
+        #expect(
+            json["quantizers"]
+                == .array([
+                    .object([
+                        ("quantizer", .string("q.c")), ("given", .string("int8")), ("strict", .string("int8")),
+                        ("best-effort", .string("int4"))
+                    ])
+                ]))
     }
 
     @Test func pictureOfAConflictHighlightsTheCollisionAndTheRequestsEdges() throws {
         let plan = try Planner.plan(conflictProblem(), mode: .strict)
         let dot = PlanPicture.dot(plan)
         #expect(dot.hasPrefix("digraph mmp {"))
-        #expect(dot.contains(##""q:q.c" [shape=ellipse, style=filled, fillcolor="#e5e5e5", color=red, penwidth=3, label="q.c\nint8\nasked int16 / int4"];"##))
+        #expect(
+            dot.contains(
+                ##""q:q.c" [shape=ellipse, style=filled, fillcolor="#e5e5e5", color=red, penwidth=3, label="q.c\nint8\nasked int16 / int4"];"##
+            ))
         #expect(dot.contains(#""q:q.c" -> "op:left" [label="in 0\nreq 0: int16", color=red, fontcolor=red, penwidth=2];"#))
         #expect(dot.contains(#""q:q.c" -> "op:right" [label="in 0\nreq 1: int4", color=red, fontcolor=red, penwidth=2];"#))
         #expect(PlanPicture.dot(plan) == dot)

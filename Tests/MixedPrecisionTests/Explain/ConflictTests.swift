@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Explaining infeasible strict plans (contract §8): every minimal conflict, where the
 /// requests collide and how they get there, and what best-effort does instead.
@@ -19,7 +20,9 @@ import Testing
     }
 
     @Test func independentConflictsAreReportedSeparately() throws {
-        let p = try plan(try twoSiblingPairs(), """
+        let p = try plan(
+            try twoSiblingPairs(),
+            """
             requests:
               - set_precision: {module: s1.left, activation: int16}
               - set_precision: {module: s2.left, activation: int16}
@@ -35,7 +38,9 @@ import Testing
         var g = GraphBuilder()
         let stem = g.op("stem", ["x"], quantizeInputs: [0])
         for k in 0..<3 { g.outputs.append(g.op("r\(k)", [stem], quantizeOutput: false)) }
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {module: r0, activation: int16}
               - set_precision: {module: r1, activation: int8}
@@ -60,7 +65,7 @@ import Testing
         let k: [KernelRules.Kernel] = [
             .init(activation: .int4, param: .int8), .init(activation: .int4, param: .int16),
             .init(activation: .int16, param: .int16), .init(activation: .int16, param: .fp16),
-            .init(activation: .fp16, param: .int8), .init(activation: .fp16, param: .fp16),
+            .init(activation: .fp16, param: .int8), .init(activation: .fp16, param: .fp16)
         ]
         return (try g.build(), KernelRules(perType: ["Conv": k]))
     }
@@ -91,19 +96,27 @@ import Testing
         var g = GraphBuilder()
         g.outputs = [g.op("conv", ["x"], quantizeInputs: [0], params: ["weight"])]
         let rules = KernelRules(perType: ["Conv": [.init(activation: .int8, param: .int8), .init(activation: .int16, param: .int8)]])
-        let p = try plan(try g.build(), "requests: [{set_precision: {module: conv, activation: int16, param: {weight: int16}}}]", rules: rules)
+        let p = try plan(
+            try g.build(), "requests: [{set_precision: {module: conv, activation: int16, param: {weight: int16}}}]", rules: rules)
         let c = try #require(p.conflicts.first)
         #expect(c.kernelRules.map(\.requestedText) == [["(int16, int16)"]])
         #expect(c.kernelRules.first?.supported == rules.perType["Conv"])
         let log = PlanLog.describe(c, number: 1, plan: p)
-        #expect(log.contains("op 'conv' (Conv) would run (int16, int16); its supported (activation, weight) kernels are (int8, int8), (int16, int8)"))
-        #expect(PlanLog.summarize(c, number: 1, plan: p) ==
-                "conflict 1: request 0: op 'conv' (Conv) would run (int16, int16), supports only (int8, int8), (int16, int8)")
+        #expect(
+            log.contains(
+                "op 'conv' (Conv) would run (int16, int16); its supported (activation, weight) kernels are (int8, int8), (int16, int8)"))
+        #expect(
+            PlanLog.summarize(c, number: 1, plan: p)
+                == "conflict 1: request 0: op 'conv' (Conv) would run (int16, int16), supports only (int8, int8), (int16, int8)")
         let json = p.json(c)
-        #expect(json["kernel_rules"] == .array([.object([
-            ("op", .string("conv")), ("type", .string("Conv")), ("requested", .array([.string("(int16, int16)")])),
-            ("supported", .array([.array([.string("int8"), .string("int8")]), .array([.string("int16"), .string("int8")])])),
-        ])]))
+        #expect(
+            json["kernel_rules"]
+                == .array([
+                    .object([
+                        ("op", .string("conv")), ("type", .string("Conv")), ("requested", .array([.string("(int16, int16)")])),
+                        ("supported", .array([.array([.string("int8"), .string("int8")]), .array([.string("int16"), .string("int8")])]))
+                    ])
+                ]))
     }
 
     @Test func pathGoesThroughTransparentOpsAndNamesTiedSlots() throws {
@@ -113,7 +126,9 @@ import Testing
         g.outputs.append(g.op("left", [r], quantizeOutput: false))
         g.outputs.append(g.op("right", [a], quantizeOutput: false))
         g.outputs.append(g.op("other", ["x"], quantizeOutput: false, inputQuantizers: ["shared"]))
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {module: left, activation: int16}
               - set_precision: {module: other, activation: int4}
@@ -123,14 +138,17 @@ import Testing
         let col = try #require(c.collisions.first)
         #expect(p.quantizerName(col.quantizer) == "shared")
         #expect(col.tiedSlots == ["output 0 of op 'a'", "input 0 of op 'other'"])
-        #expect(col.asks.map { QuantizerPath.describe($0.path, graph: p.graph) } == [
-            "input 0 of op 'left' reads 'reshape:0', written by op 'reshape' without an output quantizer, so it passes on what its input 0 got, input 0 of op 'reshape' reads 'a:0', written by op 'a' (output 0), which quantizes it",
-            "input 0 of op 'other' has its own quantizer",
-        ])
+        #expect(
+            col.asks.map { QuantizerPath.describe($0.path, graph: p.graph) } == [
+                "input 0 of op 'left' reads 'reshape:0', written by op 'reshape' without an output quantizer, so it passes on what its input 0 got, input 0 of op 'reshape' reads 'a:0', written by op 'a' (output 0), which quantizes it",
+                "input 0 of op 'other' has its own quantizer"
+            ])
     }
 
     @Test func conflictSaysWhatBestEffortDoesInstead() throws {
-        let p = try plan(try twoSiblingPairs(), """
+        let p = try plan(
+            try twoSiblingPairs(),
+            """
             requests:
               - set_precision: {module: s1.left, activation: int16}
               - set_precision: {module: s1.right, activation: int4}
@@ -144,7 +162,8 @@ import Testing
         var checked = 0
         for seed in UInt64(1)...UInt64(300) {
             guard let rc = RandomCase.make(seed: seed, maxQuantizers: 10),
-                  let problem = try? PlanningProblem(graph: rc.graph, requests: rc.requests, rules: rc.rules) else { continue }
+                let problem = try? PlanningProblem(graph: rc.graph, requests: rc.requests, rules: rc.rules)
+            else { continue }
             let p = try Planner.plan(problem, mode: .strict)
             for c in p.conflicts {
                 guard let part = Parts.needingDecision(problem).first(where: { Set($0.quantizers).isSuperset(of: c.quantizers) }) else {
@@ -153,8 +172,10 @@ import Testing
                 }
                 let kernels = Set(part.kernels.filter { c.kernelOps.contains(problem.kernels[$0].op) })
                 func feasible(_ r: [Int], _ k: Set<Int>) throws -> Bool {
-                    try LexicographicSolver.isFeasible(PrecisionProgram(problem: problem, part: part, mode: .strict,
-                        activeRequests: Set(r), activeKernels: k, withObjectives: false))
+                    try LexicographicSolver.isFeasible(
+                        PrecisionProgram(
+                            problem: problem, part: part, mode: .strict,
+                            activeRequests: Set(r), activeKernels: k, withObjectives: false))
                 }
                 #expect(try !feasible(c.requests, kernels), "seed \(seed)")
                 for r in c.requests { #expect(try feasible(c.requests.filter { $0 != r }, kernels), "seed \(seed): \(r) not needed") }
@@ -173,7 +194,9 @@ extension ConflictTests {
         let c = g.op("conv", ["x"], quantizeInputs: [0])
         for k in 0..<3 { g.outputs.append(g.op("m.b\(k)", [c], quantizeOutput: true)) }
         g.outputs.append(g.op("other", [c]))
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {pattern: "m.*", activation: int16}
               - set_precision: {module: other, activation: int4}

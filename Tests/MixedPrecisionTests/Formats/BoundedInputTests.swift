@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Inputs that never end, or are far larger than any model, are refused quickly with a
 /// message naming the path; found by fuzzing `mmp` from the outside (issue 12).

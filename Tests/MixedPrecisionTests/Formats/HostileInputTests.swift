@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Inputs found in review to crash, hang or slip past validation.
 @Suite struct HostileInputTests {
@@ -15,7 +16,7 @@ import Testing
 
     @Test(arguments: [
         (#""extra": "bad\q","#, "invalid escape"),
-        (#""extra": {"a": 1, "a": 2},"#, "duplicate key \"a\""),
+        (#""extra": {"a": 1, "a": 2},"#, "duplicate key \"a\"")
     ])
     func theStreamingReaderLeavesEveryErrorToTheGeneralParser(_ c: (String, String)) throws {
         let text = Samples.sim(replacing: #""model": "Tiny","#, with: #""model": "Tiny", "# + c.0)
@@ -148,9 +149,11 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let path = String(repeating: "a", count: 1 << 20)
-        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", Samples.sim),
-                             "--requests", try dir.file("r.yaml", "requests: [{set_precision: {module: \(path), activation: int16}}]"),
-                             "--out-dir", dir.path + "/out"])
+        let r = try CLI.run([
+            "plan", "--sim", try dir.file("sim.json", Samples.sim),
+            "--requests", try dir.file("r.yaml", "requests: [{set_precision: {module: \(path), activation: int16}}]"),
+            "--out-dir", dir.path + "/out"
+        ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("unknown module path 'aaaa"))
         #expect(r.stderr.contains("… (1048576 bytes)"))
@@ -161,9 +164,11 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let list = Array(repeating: "int16", count: 100_000).joined(separator: ", ")
-        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", Samples.sim),
-                             "--requests", try dir.file("r.yaml", "requests: [{set_model_input_precision: {activation: [\(list)]}}]"),
-                             "--out-dir", dir.path + "/out"])
+        let r = try CLI.run([
+            "plan", "--sim", try dir.file("sim.json", Samples.sim),
+            "--requests", try dir.file("r.yaml", "requests: [{set_model_input_precision: {activation: [\(list)]}}]"),
+            "--out-dir", dir.path + "/out"
+        ])
         #expect(r.status == 1)
         #expect(r.stderr.contains("lists 100000 dtypes but the model has 1 inputs"), "\(r.stderr.prefix(500))")
         #expect(r.stderr.utf8.count < 5000)
@@ -173,9 +178,11 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         let bom = "\u{FEFF}"
-        let r = try CLI.run(["plan", "--sim", try dir.file("sim.json", bom + Samples.sim),
-                             "--requests", try dir.file("r.json", bom + #"{"requests": [{"set_model_input_precision": {"activation": "int16"}}]}"#),
-                             "--config", try dir.file("c.json", bom + #"{"defaults": {}}"#), "--out-dir", dir.path + "/out"])
+        let r = try CLI.run([
+            "plan", "--sim", try dir.file("sim.json", bom + Samples.sim),
+            "--requests", try dir.file("r.json", bom + #"{"requests": [{"set_model_input_precision": {"activation": "int16"}}]}"#),
+            "--config", try dir.file("c.json", bom + #"{"defaults": {}}"#), "--out-dir", dir.path + "/out"
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(dir.read("out/sim.json")?.contains("\"conv.in\": {\"dtype\": \"int16\"") == true)
     }

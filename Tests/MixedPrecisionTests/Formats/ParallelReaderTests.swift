@@ -1,9 +1,10 @@
+import SyntheticModels
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
-import SyntheticModels
+@testable import MixedPrecision
 
 /// A large sim file is read by two threads, the second starting at a guessed op boundary
 /// (see `SimGraphReader`). Whatever the guess, the graph must be the one a single thread
@@ -54,7 +55,7 @@ import SyntheticModels
             // A dangling input late in the ops, a duplicate quantizer, a dtype typo.
             model.replacingOccurrences(of: #""inputs": ["model.layers.50.add_2:0"]"#, with: #""inputs": ["nowhere"]"#),
             model.replacingOccurrences(of: #""head.output_quantizers.0": {"#, with: #""stem.input_quantizers.0": {"#),
-            model.replacingOccurrences(of: #"{"dtype": "int8", "symmetric": false}"#, with: #"{"dtype": "int64", "symmetric": false}"#),
+            model.replacingOccurrences(of: #"{"dtype": "int8", "symmetric": false}"#, with: #"{"dtype": "int64", "symmetric": false}"#)
         ]
         for text in broken {
             #expect(text != model)
@@ -82,11 +83,13 @@ import SyntheticModels
                     case .op(let p, let j): return "\(g.ops[p].name):\(j)"
                     }
                 }
-                return "\(op.name) reads \(reads) slots \(g.inputSlots[k].map(name)) \(g.outputSlots[k].map(name)) \(g.paramSlots[k].map(name))"
+                return
+                    "\(op.name) reads \(reads) slots \(g.inputSlots[k].map(name)) \(g.outputSlots[k].map(name)) \(g.paramSlots[k].map(name))"
             }.sorted()
         }
-        let shuffled = try SimGraph(inputs: read.inputs, outputs: read.outputs, ops: read.ops.reversed(),
-                                    quantizers: read.quantizers.reversed())
+        let shuffled = try SimGraph(
+            inputs: read.inputs, outputs: read.outputs, ops: read.ops.reversed(),
+            quantizers: read.quantizers.reversed())
         #expect(described(shuffled) == described(read))
     }
 }

@@ -1,13 +1,15 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Reading request files (contract §3).
 @Suite struct RequestFileTests {
     @Test func readsEveryRequestKindInYAML() throws {
-        let requests = try RequestFile.parse("""
+        let requests = try RequestFile.parse(
+            """
             requests:
               - set_precision: {module: features.1.conv.0.0, activation: int16, param: {weight: int16}}
               - set_precision: {module_type: AvgPool2d, activation: int16}
@@ -16,14 +18,15 @@ import Testing
               - set_model_input_precision: {activation: int16}
               - set_model_output_precision: {activation: [null, int16]}
             """)
-        #expect(requests == [
-            .setPrecision(.module("features.1.conv.0.0"), activation: .all(.int16), param: [.init("weight", .int16)]),
-            .setPrecision(.moduleType("AvgPool2d"), activation: .all(.int16), param: []),
-            .setPrecision(.pattern("blocks.*.fc2"), activation: .each([.int16]), param: [.init("weight", .int8)]),
-            .setPrecision(.module(""), activation: .all(.fp16), param: []),
-            .setModelInputPrecision(.all(.int16)),
-            .setModelOutputPrecision(.each([nil, .int16])),
-        ])
+        #expect(
+            requests == [
+                .setPrecision(.module("features.1.conv.0.0"), activation: .all(.int16), param: [.init("weight", .int16)]),
+                .setPrecision(.moduleType("AvgPool2d"), activation: .all(.int16), param: []),
+                .setPrecision(.pattern("blocks.*.fc2"), activation: .each([.int16]), param: [.init("weight", .int8)]),
+                .setPrecision(.module(""), activation: .all(.fp16), param: []),
+                .setModelInputPrecision(.all(.int16)),
+                .setModelOutputPrecision(.each([nil, .int16]))
+            ])
     }
 
     @Test func readsJSON() throws {
@@ -32,7 +35,10 @@ import Testing
     }
 
     static let invalid: [(String, String)] = [
-        ("requests:\n  - set_precision: {module: a, activation: int2}", "line 2, column 44 (requests[0].set_precision.activation): unknown dtype 'int2'"),
+        (
+            "requests:\n  - set_precision: {module: a, activation: int2}",
+            "line 2, column 44 (requests[0].set_precision.activation): unknown dtype 'int2'"
+        ),
         ("requests:\n  - set_precision: {modul: a, activation: int8}", "unknown key 'modul' in set_precision"),
         ("requests:\n  - set_precision: {module: a, module_type: Conv, activation: int8}", "exactly one of module, module_type, pattern"),
         ("requests:\n  - set_precision: {module: a}", "asks for nothing"),
@@ -45,8 +51,11 @@ import Testing
         ("", "the file is empty"),
         ("requests: {a: 1}", "'requests' must be a list"),
         ("requests:\n  - set_precision: {module: a, param: int8}", "'param' must map param names to dtypes"),
-        ("requests:\n  - set_precision: {module: {a: 1}, activation: int8}", "'module' must be a module path or a list of them, found a mapping"),
-        ("requests:\n  - set_precision: {module_type: [Conv], activation: int8}", "'module_type' must be a string, found a list"),
+        (
+            "requests:\n  - set_precision: {module: {a: 1}, activation: int8}",
+            "'module' must be a module path or a list of them, found a mapping"
+        ),
+        ("requests:\n  - set_precision: {module_type: [Conv], activation: int8}", "'module_type' must be a string, found a list")
     ]
 
     @Test(arguments: invalid)

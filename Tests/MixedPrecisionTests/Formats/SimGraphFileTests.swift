@@ -1,42 +1,73 @@
 import Foundation
+import SyntheticModels
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
-import SyntheticModels
+@testable import MixedPrecision
 
 /// Reading, validating and writing back `mmp-sim/1` (contract §2).
 @Suite struct SimGraphFileTests {
     static let invalid: [(String, String, String)] = [
         ("malformed JSON", Samples.sim(replacing: #""model": "Tiny","#, with: #""model": "Tiny""#), "malformed JSON at line 4"),
         ("wrong format", Samples.sim(replacing: "mmp-sim/1", with: "mmp-sim/9"), #"unsupported format "mmp-sim/9""#),
-        ("dangling tensor", Samples.sim(replacing: #""inputs": ["r"]"#, with: #""inputs": ["nowhere"]"#),
-         "op 'fc' input 0 reads tensor 'nowhere', which no op produces"),
-        ("dangling model output", Samples.sim(replacing: "\"outputs\": [\"y\"],\n  \"ops\"", with: "\"outputs\": [\"z\"],\n  \"ops\""),
-         "model output 0 'z' is not produced"),
+        (
+            "dangling tensor", Samples.sim(replacing: #""inputs": ["r"]"#, with: #""inputs": ["nowhere"]"#),
+            "op 'fc' input 0 reads tensor 'nowhere', which no op produces"
+        ),
+        (
+            "dangling model output", Samples.sim(replacing: "\"outputs\": [\"y\"],\n  \"ops\"", with: "\"outputs\": [\"z\"],\n  \"ops\""),
+            "model output 0 'z' is not produced"
+        ),
         ("duplicate op name", Samples.sim(replacing: #""name": "relu""#, with: #""name": "conv""#), "duplicate op name 'conv'"),
-        ("unknown quantizer", Samples.sim(replacing: #""output_quantizers": ["fc.out"]"#, with: #""output_quantizers": ["fc.gone"]"#),
-         "op 'fc' output 0 names quantizer 'fc.gone', which is not in 'quantizers'"),
-        ("unknown param quantizer", Samples.sim(replacing: #""weight": "fc.w""#, with: #""weight": "fc.x""#),
-         "op 'fc' param 'weight' names quantizer 'fc.x'"),
-        ("length mismatch", Samples.sim(replacing: #""input_quantizers": ["conv.in"]"#, with: #""input_quantizers": ["conv.in", null]"#),
-         "op 'conv' has 1 inputs but 2 input_quantizers"),
-        ("cycle", Samples.sim(replacing: #""inputs": ["c"]"#, with: #""inputs": ["y"]"#).replacingOccurrences(of: #""inputs": ["r"]"#, with: #""inputs": ["r"]"#),
-         "cycle: op 'relu' reads 'y', which op 'fc' reads 'r', which op 'relu' produces"),
-        ("misspelt op key", Samples.sim(replacing: #""input_quantizers": [null], "output_quantizers": [null]"#, with: #""input_quantizer": [null], "output_quantizers": [null]"#),
-         "op 'relu' has unknown key 'input_quantizer'"),
+        (
+            "unknown quantizer", Samples.sim(replacing: #""output_quantizers": ["fc.out"]"#, with: #""output_quantizers": ["fc.gone"]"#),
+            "op 'fc' output 0 names quantizer 'fc.gone', which is not in 'quantizers'"
+        ),
+        (
+            "unknown param quantizer", Samples.sim(replacing: #""weight": "fc.w""#, with: #""weight": "fc.x""#),
+            "op 'fc' param 'weight' names quantizer 'fc.x'"
+        ),
+        (
+            "length mismatch", Samples.sim(replacing: #""input_quantizers": ["conv.in"]"#, with: #""input_quantizers": ["conv.in", null]"#),
+            "op 'conv' has 1 inputs but 2 input_quantizers"
+        ),
+        (
+            "cycle",
+            Samples.sim(replacing: #""inputs": ["c"]"#, with: #""inputs": ["y"]"#).replacingOccurrences(
+                of: #""inputs": ["r"]"#, with: #""inputs": ["r"]"#),
+            "cycle: op 'relu' reads 'y', which op 'fc' reads 'r', which op 'relu' produces"
+        ),
+        (
+            "misspelt op key",
+            Samples.sim(
+                replacing: #""input_quantizers": [null], "output_quantizers": [null]"#,
+                with: #""input_quantizer": [null], "output_quantizers": [null]"#),
+            "op 'relu' has unknown key 'input_quantizer'"
+        ),
         ("op without outputs", Samples.sim(replacing: #""outputs": ["r"],"#, with: ""), "op 'relu' has no 'outputs'"),
         ("no model inputs", Samples.sim(replacing: #""inputs": ["x"],"#, with: ""), "missing 'inputs'"),
-        ("unknown dtype", Samples.sim(replacing: #""fc.w": {"dtype": "int8"}"#, with: #""fc.w": {"dtype": "int64"}"#),
-         "quantizer 'fc.w' has unknown dtype \"int64\""),
-        ("produced twice", Samples.sim(replacing: #""outputs": ["r"]"#, with: #""outputs": ["c"]"#),
-         "tensor 'c' is produced by both op 'conv' and op 'relu'"),
-        ("missing dtype", Samples.sim(replacing: #""fc.out": {"dtype": "int8"}"#, with: #""fc.out": {}"#), "quantizer 'fc.out' has no 'dtype'"),
-        ("ops not a list", Samples.sim(replacing: #""ops": ["#, with: #""ops": {"x": ["#).replacingOccurrences(of: "}\n  ],\n  \"quantizers\"", with: "}]},\n  \"quantizers\""),
-         "'ops' must be a list"),
+        (
+            "unknown dtype", Samples.sim(replacing: #""fc.w": {"dtype": "int8"}"#, with: #""fc.w": {"dtype": "int64"}"#),
+            "quantizer 'fc.w' has unknown dtype \"int64\""
+        ),
+        (
+            "produced twice", Samples.sim(replacing: #""outputs": ["r"]"#, with: #""outputs": ["c"]"#),
+            "tensor 'c' is produced by both op 'conv' and op 'relu'"
+        ),
+        (
+            "missing dtype", Samples.sim(replacing: #""fc.out": {"dtype": "int8"}"#, with: #""fc.out": {}"#),
+            "quantizer 'fc.out' has no 'dtype'"
+        ),
+        (
+            "ops not a list",
+            Samples.sim(replacing: #""ops": ["#, with: #""ops": {"x": ["#).replacingOccurrences(
+                of: "}\n  ],\n  \"quantizers\"", with: "}]},\n  \"quantizers\""),
+            "'ops' must be a list"
+        ),
         ("op without type", Samples.sim(replacing: #""type": "Relu", "#, with: ""), "op 'relu' has no 'type'"),
-        ("truncated", String(Samples.sim.prefix(200)), "malformed JSON"),
+        ("truncated", String(Samples.sim.prefix(200)), "malformed JSON")
     ]
 
     @Test(arguments: invalid)
@@ -78,7 +109,9 @@ import SyntheticModels
         let cycle: [DType] = [.int4, .int16, .fp16, .int8]
         let dtypes = graph.quantizers.indices.map { cycle[$0 % cycle.count] }
         var chunks: [[UInt8]] = []
-        SimGraphFile.write(file, dtypes: dtypes) { chunks.append(Array($0)); return true }
+        SimGraphFile.write(file, dtypes: dtypes) {
+            chunks.append(Array($0)); return true
+        }
         // Expected: the k-th `"dtype": "…"` of the file (they are in quantizer order) spelt anew.
         var expected = "", rest = Substring(text), k = 0
         while let at = rest.range(of: #""dtype": ""#) {
@@ -93,7 +126,9 @@ import SyntheticModels
         #expect(String(decoding: chunks.joined(), as: UTF8.self) == expected)
         // A write error stops the stream.
         var calls = 0
-        SimGraphFile.write(file, dtypes: dtypes) { _ in calls += 1; return false }
+        SimGraphFile.write(file, dtypes: dtypes) { _ in
+            calls += 1; return false
+        }
         #expect(calls == 1)
     }
 

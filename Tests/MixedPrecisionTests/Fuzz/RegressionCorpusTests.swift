@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Every input that ever crashed `mmp`, hung it or was silently accepted, replayed
 /// through the real executable (`Data/fuzz/regressions`, see docs/fuzzing.md). A case is a
@@ -30,7 +31,8 @@ import Testing
         let copy = dir.path + "/case"
         try fm.copyItem(atPath: "\(Self.root)/\(name)", toPath: copy)
         for base in ["sim.json", "requests.yaml"] {
-            let has = fm.fileExists(atPath: copy + "/" + base) || (base == "requests.yaml" && fm.fileExists(atPath: copy + "/requests.json"))
+            let has =
+                fm.fileExists(atPath: copy + "/" + base) || (base == "requests.yaml" && fm.fileExists(atPath: copy + "/requests.json"))
                 || (base == "sim.json" && fm.fileExists(atPath: copy + "/model.onnx"))
             if !has { try fm.copyItem(atPath: "\(Self.root)/_base/\(base)", toPath: copy + "/" + base) }
         }

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// A layer whose own output has no quantizer writes through the op fused after it
 /// (contract §4 "fused output", §5 derived output targets).
@@ -86,7 +87,9 @@ import Testing
     }
 
     @Test func theLatestRequestOnTheLayerClaimsItsFusedOutput() throws {
-        let p = try plan(try convRelu(), """
+        let p = try plan(
+            try convRelu(),
+            """
             requests:
               - set_precision: {module: conv, activation: int4}
               - set_precision: {module: conv, activation: int16}

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Model inputs first read by ops that hold no quantizer (contract §4): the quantized
 /// edges behind them govern the input.
@@ -45,7 +46,9 @@ import Testing
         var g = GraphBuilder()
         let r = g.op("reshape", type: "Reshape", ["x"], quantizeOutput: false)
         g.outputs = [g.op("fc", type: "Gemm", [r], quantizeInputs: [0])]
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_model_input_precision: {activation: int16}
               - set_precision: {module: fc, activation: int4}

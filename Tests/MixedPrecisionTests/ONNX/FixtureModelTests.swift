@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Planning on the exported models in Data/models (graph-only ONNX files).
 @Suite struct FixtureModelTests {
@@ -12,20 +13,25 @@ import Testing
         let requests = try RequestFile.parse(Files.readText(fixture("Data/examples/seed/requests.yaml")))
         let p = try Planner.plan(PlanningProblem(graph: graph, requests: requests, rules: .none), mode: .strict)
         #expect(p.status == .ok)
-        #expect(p.changedNames == [
-            "features.1.conv.0.0.weight", "features.3.conv.1.0.weight",
-            "hardtanh",    // the ReLU6 output features.1.conv.0.0 reads
-            "hardtanh_4",  // the ReLU6 output features.3.conv.1 reads
-            "linear",      // the model output
-            "x",           // the model input
-        ])
+        #expect(
+            p.changedNames == [
+                "features.1.conv.0.0.weight", "features.3.conv.1.0.weight",
+                "hardtanh",  // the ReLU6 output features.1.conv.0.0 reads
+                "hardtanh_4",  // the ReLU6 output features.3.conv.1 reads
+                "linear",  // the model output
+                "x"  // the model input
+            ])
         #expect(p.changed.allSatisfy { p.dtypes[$0] == .int16 })
         // mobilenet_v2 pools functionally: no AvgPool2d layer exists.
         #expect(p.outcomes.map(\.status) == [.honored, .honored, .selectedNothing, .honored, .honored])
         let overrides = OverridesFile.encode(p)
         #expect(overrides["activation_encodings"]?["hardtanh"] == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int"))])]))
-        #expect(overrides["param_encodings"]?["features.1.conv.0.0.weight"] == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int"))])]))
-        #expect(overrides["param_encodings"]?["features.2.conv.1.0.weight"] == .array([.object([("bitwidth", .int(8)), ("dtype", .string("int"))])]))
+        #expect(
+            overrides["param_encodings"]?["features.1.conv.0.0.weight"]
+                == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int"))])]))
+        #expect(
+            overrides["param_encodings"]?["features.2.conv.1.0.weight"]
+                == .array([.object([("bitwidth", .int(8)), ("dtype", .string("int"))])]))
     }
 
     @Test func bothExportersGiveTheSameModulePaths() throws {
@@ -83,7 +89,9 @@ import Testing
         let graph = try importFixture("llama_tiny")
         let q = try #require(graph.quantizerIndex["model.layers.0.input_layernorm.weight"])
         #expect(graph.paramSlots.flatMap { $0 }.filter { $0 == q }.count == 5)
-        let p = try plan(graph, """
+        let p = try plan(
+            graph,
+            """
             requests:
               - set_precision: {module: model.layers.0.input_layernorm, param: {weight: int16}}
               - set_precision: {module: model.norm, param: {weight: int8}}
@@ -95,9 +103,10 @@ import Testing
     @Test(arguments: ["resnet50", "vit_b_16"])
     func largerModelsImportAndPlanEveryLayer(_ name: String) throws {
         let graph = try importFixture(name, config: "htp_like")
-        let p = try plan(graph, #"requests: [{set_precision: {module: "", activation: int16}}]"#,
-                         rules: QuantSimConfigFile.read(Files.read(fixture("Data/configs/htp_like.json"))).kernelRules,
-                         mode: .bestEffort)
+        let p = try plan(
+            graph, #"requests: [{set_precision: {module: "", activation: int16}}]"#,
+            rules: QuantSimConfigFile.read(Files.read(fixture("Data/configs/htp_like.json"))).kernelRules,
+            mode: .bestEffort)
         #expect(p.status == .ok)
         #expect(graph.ops.count > 100)
         #expect(p.outcomes.first?.status == .honored)

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Quantizer placement from an AIMET quantsim config on small ONNX graphs built here.
 @Suite struct PlacementTests {
@@ -43,7 +44,8 @@ import Testing
         #expect(op(g, "/fc/MatMul")?.params == [.init("weight", "fc.weight")])
         #expect(op(g, "/conv/Conv")?.modules == ["conv"])
         #expect(op(g, "/conv/Conv")?.className == "torch.nn.modules.conv.Conv2d")
-        let unfused = try ONNXImporter.simGraph(onnx: model(), config: config(base.replacingOccurrences(of: #"[{"op_list": ["Conv", "Relu"]}]"#, with: "[]")), modelName: "m")
+        let unfused = try ONNXImporter.simGraph(
+            onnx: model(), config: config(base.replacingOccurrences(of: #"[{"op_list": ["Conv", "Relu"]}]"#, with: "[]")), modelName: "m")
         #expect(op(unfused, "/conv/Conv")?.outputQuantizers == ["c"])
     }
 
@@ -65,20 +67,26 @@ import Testing
     @Test func modelInputQuantizationFollowsTheConfig() throws {
         let on = try ONNXImporter.simGraph(onnx: model(), config: config(base), modelName: "m")
         #expect(op(on, "/conv/Conv")?.inputQuantizers == ["x"])
-        let off = try ONNXImporter.simGraph(onnx: model(), config: config(base.replacingOccurrences(of: #""is_input_quantized": "True""#, with: #""is_input_quantized": "False""#)), modelName: "m")
+        let off = try ONNXImporter.simGraph(
+            onnx: model(),
+            config: config(base.replacingOccurrences(of: #""is_input_quantized": "True""#, with: #""is_input_quantized": "False""#)),
+            modelName: "m")
         #expect(op(off, "/conv/Conv")?.inputQuantizers == [nil])
         #expect(!off.quantizers.contains { $0.name == "x" })
     }
 
     @Test func defaultBitWidthsAndDataType() throws {
-        let g = try ONNXImporter.simGraph(onnx: model(), config: config(base),
-                                           defaults: .init(activationBits: 16, paramBits: 4), modelName: "m")
+        let g = try ONNXImporter.simGraph(
+            onnx: model(), config: config(base),
+            defaults: .init(activationBits: 16, paramBits: 4), modelName: "m")
         #expect(g.quantizers.map(\.dtype) == [.int16, .int4, .int16, .int4, .int16])
-        let f = try ONNXImporter.simGraph(onnx: model(), config: config(base),
-                                           defaults: .init(activationBits: 16, paramBits: 16, kind: .float), modelName: "m")
+        let f = try ONNXImporter.simGraph(
+            onnx: model(), config: config(base),
+            defaults: .init(activationBits: 16, paramBits: 16, kind: .float), modelName: "m")
         #expect(Set(f.quantizers.map(\.dtype)) == [.fp16])
         #expect(throws: MMPError.self) {
-            try ONNXImporter.simGraph(onnx: model(), config: config(base), defaults: .init(activationBits: 12, kind: .float), modelName: "m")
+            try ONNXImporter.simGraph(
+                onnx: model(), config: config(base), defaults: .init(activationBits: 12, kind: .float), modelName: "m")
         }
     }
 
@@ -95,7 +103,9 @@ import Testing
         #expect(op(g, "b")?.params == [.init("weight", "shared.weight")])
         #expect(g.ops.count == 2)  // the transpose of a constant is folded away
         // A request on one reader's weight moves the other's too; asking both apart conflicts.
-        let p = try plan(g, """
+        let p = try plan(
+            g,
+            """
             requests:
               - set_precision: {module: a, param: {weight: int4}}
               - set_precision: {module: b, param: {weight: int16}}
@@ -134,8 +144,10 @@ import Testing
         var b = ONNXBuilder()
         b.input("x")
         b.initializer("val_1", dims: [4, 4])
-        b.node("MatMul", ["x", "val_1"], ["y"], name: "node_linear",
-               scopes: ["", "blocks", "blocks.0", "blocks.0.fc"], classes: ["Model", "torch.nn.modules.container.ModuleList", "Block", "torch.nn.modules.linear.Linear"])
+        b.node(
+            "MatMul", ["x", "val_1"], ["y"], name: "node_linear",
+            scopes: ["", "blocks", "blocks.0", "blocks.0.fc"],
+            classes: ["Model", "torch.nn.modules.container.ModuleList", "Block", "torch.nn.modules.linear.Linear"])
         b.output("y")
         let g = try ONNXImporter.simGraph(onnx: b.bytes(), config: config(base), modelName: "m")
         #expect(g.ops.first?.modules == ["blocks.0.fc"])

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Replays every committed AIMET parity fixture (Data/parity, made by
 /// aimet-bridge/fixtures/make_parity_fixtures.py with real aimet-torch) through the
@@ -65,7 +66,8 @@ import Testing
                 if case .object(let members)? = diffs["quantizers"]?[c] {
                     for (_, r) in members { if case .string(let r) = r { reasons.insert(r); count += 1 } }
                 }
-                let difference = count == 0 ? "identical" : reasons.sorted().joined(separator: ", ") + " (\(count) quantizer\(count == 1 ? "" : "s"))"
+                let difference =
+                    count == 0 ? "identical" : reasons.sorted().joined(separator: ", ") + " (\(count) quantizer\(count == 1 ? "" : "s"))"
                 expected[c] = [mode, "ok", difference]
             } else if case .string(let mmp)? = diffs["status"]?[c]?["mmp"], case .string(let reason)? = diffs["status"]?[c]?["reason"] {
                 expected[c] = [mode, mmp, reason]
@@ -91,8 +93,9 @@ import Testing
         let record = try JSONParser.parse(Files.read("\(dir)/aimet.json"))
         let mode: Plan.Mode = record["mode"] == .string("best-effort") ? .bestEffort : .strict
         let configPath = "\(dir)/config.json"
-        let job = PlanJob(simPath: "\(dir)/sim.json", requestsPath: "\(dir)/requests.json",
-                          configPath: FileManager.default.fileExists(atPath: configPath) ? configPath : nil, mode: mode, outDir: "")
+        let job = PlanJob(
+            simPath: "\(dir)/sim.json", requestsPath: "\(dir)/requests.json",
+            configPath: FileManager.default.fileExists(atPath: configPath) ? configPath : nil, mode: mode, outDir: "")
         let plan = try Planner.plan(job.problem(), mode: mode)
         let diffs = try Self.differences()
 
@@ -122,15 +125,20 @@ import Testing
                 let checked = "\(dir)/expected.json"
                 if FileManager.default.fileExists(atPath: checked) {
                     let hand = try JSONParser.parse(Files.read(checked))
-                    #expect(hand["status"] == .string(plan.status.rawValue), "\(name): mmp \(plan.status), checked plan \(hand["status"] ?? .null)")
+                    #expect(
+                        hand["status"] == .string(plan.status.rawValue),
+                        "\(name): mmp \(plan.status), checked plan \(hand["status"] ?? .null)")
                     var changed: [String: JSONValue] = [:]
                     for q in plan.changed { changed[plan.quantizerName(q)] = .string(plan.dtypes[q].description) }
-                    #expect(Self.same(hand["changed"], changed),
-                            "\(name): mmp changes \(changed.sorted { $0.key < $1.key }), the checked plan \(hand["changed"] ?? .null)")
+                    #expect(
+                        Self.same(hand["changed"], changed),
+                        "\(name): mmp changes \(changed.sorted { $0.key < $1.key }), the checked plan \(hand["changed"] ?? .null)")
                 }
             } else {
                 // Agreement: AIMET's strict conflict is mmp's infeasible plan.
-                #expect(error.contains("Conflicting requests") && plan.status == .infeasible, "\(name): AIMET raised \(error); mmp \(plan.status)")
+                #expect(
+                    error.contains("Conflicting requests") && plan.status == .infeasible,
+                    "\(name): AIMET raised \(error); mmp \(plan.status)")
             }
         }
     }

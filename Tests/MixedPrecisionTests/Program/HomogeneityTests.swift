@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Who pulls a multi-input op's inputs to one dtype (contract §6): layers asked to read
 /// at a new dtype do; model input and output requests do not, and neither does an op
@@ -23,7 +24,8 @@ import Testing
 
     @Test(arguments: [Plan.Mode.strict, .bestEffort])
     func modelOutputRequestsDoNotPullTheOutputsLeftNull(_ mode: Plan.Mode) throws {
-        let p = try plan(try threeStems(), "requests: [{set_model_output_precision: {activation: [int16, null, int16, null, int16]}}]", mode: mode)
+        let p = try plan(
+            try threeStems(), "requests: [{set_model_output_precision: {activation: [int16, null, int16, null, int16]}}]", mode: mode)
         #expect(p.status == .ok)
         #expect(p.changedNames == ["add2.out0", "s1.out0", "s3.out0"])
         #expect(p.problem.homogeneity.isEmpty)
@@ -48,7 +50,9 @@ import Testing
         #expect(p.changedNames == ["a.out0", "add.out0"])
         #expect(p.problem.homogeneity.isEmpty)
         // A later request on the layer with one dtype for all inputs takes that back.
-        let later = try plan(graph, """
+        let later = try plan(
+            graph,
+            """
             requests:
               - set_precision: {module: add, activation: [int16, null]}
               - set_precision: {module: a, activation: int16}
@@ -76,8 +80,10 @@ import Testing
         let a = g.op("a", ["x"], quantizeInputs: [0], outputQuantizers: ["shared"])
         let b = g.op("b", ["y"], quantizeInputs: [0])
         let add = g.op("add", type: "Add", [a, b])
-        g.ops.append(SimGraph.Op(name: "w", type: "Conv", inputs: [add], outputs: ["w:0"], inputQuantizers: [nil],
-                                 outputQuantizers: ["w.out0"], params: [.init("weight", "shared")]))
+        g.ops.append(
+            SimGraph.Op(
+                name: "w", type: "Conv", inputs: [add], outputs: ["w:0"], inputQuantizers: [nil],
+                outputQuantizers: ["w.out0"], params: [.init("weight", "shared")]))
         g.quantizer("w.out0")
         g.outputs = ["w:0"]
         let p = try plan(try g.build(), "requests: [{set_precision: {module: w, param: {weight: int16}}}]")

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Rules that couple quantizers and how each mode settles them (contract §6, §7).
 @Suite struct RuleTests {
@@ -50,7 +51,9 @@ import Testing
         var outs: [String] = []
         for k in 0..<4 { outs.append(g.op("r\(k)", [s])) }
         g.outputs = outs
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {module: r0, activation: int16}
               - set_precision: {module: r1, activation: int16}
@@ -97,9 +100,13 @@ import Testing
         #expect(p.conflicts[0].requests == [0])
         #expect(p.conflicts[0].kernelOps == [0])
         let log = PlanLog.render(p)
-        #expect(log.contains("op 'conv' (Conv) would run (int16, int16); its supported (activation, weight) kernels are (int8, int8), (int16, int8)"))
+        #expect(
+            log.contains(
+                "op 'conv' (Conv) would run (int16, int16); its supported (activation, weight) kernels are (int8, int8), (int16, int8)"))
         // Best-effort keeps the activation (one deviation, nearest weight dtype below).
-        let b = try plan(try conv(), "requests: [{set_precision: {module: conv, activation: int16, param: {weight: int16}}}]", rules: rules, mode: .bestEffort)
+        let b = try plan(
+            try conv(), "requests: [{set_precision: {module: conv, activation: int16, param: {weight: int16}}}]", rules: rules,
+            mode: .bestEffort)
         #expect(b.dtype("conv.in0") == .int16)
         #expect(b.dtype("conv.weight") == .int8)
         #expect(b.outcomes[0].status == .partiallyHonored)
@@ -175,8 +182,9 @@ import Testing
         g.outputs = [g.op("gemm", type: "Gemm", ["x"], quantizeInputs: [0], params: ["weight"])]
         g.quantizers[g.quantizers.firstIndex { $0.name == "gemm.in0" } ?? 0].dtype = .int16
         let rules = KernelRules(perType: ["Gemm": [.init(activation: .int8, param: .int4), .init(activation: .int16, param: .int8)]])
-        let p = try plan(try g.build(), "requests: [{set_precision: {module: gemm, activation: int4, param: {weight: fp16}}}]",
-                         rules: rules, mode: .bestEffort)
+        let p = try plan(
+            try g.build(), "requests: [{set_precision: {module: gemm, activation: int4, param: {weight: fp16}}}]",
+            rules: rules, mode: .bestEffort)
         #expect(p.status == .ok)
         #expect(p.dtype("gemm.in0") == .int16)
         #expect(p.dtype("gemm.weight") == .int8)
@@ -203,8 +211,12 @@ import Testing
         var g = GraphBuilder()
         let c = g.op("conv", ["x"], quantizeInputs: [0], params: ["weight"])
         g.outputs = [c]
-        let rules = KernelRules(perType: ["Conv": [.init(activation: .int8, param: .int8), .init(activation: .fp16, param: DType(.int, bits: 16))]])
-        let p = try plan(try g.build(), """
+        let rules = KernelRules(perType: [
+            "Conv": [.init(activation: .int8, param: .int8), .init(activation: .fp16, param: DType(.int, bits: 16))]
+        ])
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {module: conv, param: {weight: int8}}
               - set_precision: {module: conv, activation: int16}
@@ -219,7 +231,9 @@ import Testing
         let c = g.op("conv", ["x"], quantizeInputs: [0])
         let d = g.op("next", [c], quantizeOutput: false)
         g.outputs = [d]
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {module: conv, activation: int4}
               - set_precision: {module: conv, activation: int16}
@@ -235,7 +249,9 @@ import Testing
         let l = g.op("left", [s], quantizeOutput: false)
         let r = g.op("right", [s], quantizeOutput: false)
         g.outputs = [l, r]
-        let p = try plan(try g.build(), """
+        let p = try plan(
+            try g.build(),
+            """
             requests:
               - set_precision: {module: left, activation: int16}
               - set_precision: {module: right, activation: int4}

@@ -1,7 +1,7 @@
-@testable import MixedPrecision
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// The contract's §7 objective computed by enumerating every assignment — no GLPK, no
 /// program. Written from the contract's words, independently of `PrecisionProgram`.

@@ -1,7 +1,7 @@
-@testable import MixedPrecision
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// A small deterministic random number generator (SplitMix64), so every run of the
 /// reference tests sees the same graphs.
@@ -63,9 +63,10 @@ enum RandomCase {
             let outQ = [kind == 3 ? nil : slot("\(name).out0", fusedAfter ? 0.8 : kind == 2 ? 0.4 : 0.6)]
             var params: [SimGraph.Param] = []
             if kind == 0 { params.append(.init("weight", slot("\(name).weight", 0.6))) }
-            g.ops.append(SimGraph.Op(
-                name: name, type: ["Conv", "Add", "Relu", "Reshape"][kind], modules: ["m\(k % 2).\(name)"], inputs: inputs,
-                outputs: ["\(name):0"], inputQuantizers: inQ, outputQuantizers: outQ, params: params))
+            g.ops.append(
+                SimGraph.Op(
+                    name: name, type: ["Conv", "Add", "Relu", "Reshape"][kind], modules: ["m\(k % 2).\(name)"], inputs: inputs,
+                    outputs: ["\(name):0"], inputQuantizers: inQ, outputQuantizers: outQ, params: params))
             tensors.append("\(name):0")
         }
         g.outputs = [tensors[tensors.count - 1]]
@@ -86,7 +87,8 @@ enum RandomCase {
                 let selector: LayerSelector = whole ? .module("m\(k % 2)") : .module("m\(k % 2).op\(k)")
                 let hasWeight = kinds.indices.contains { whole ? $0 % 2 == k % 2 && kinds[$0] == 0 : $0 == k && kinds[$0] == 0 }
                 // An Add asked input by input, one left alone: it keeps its inputs as spelled.
-                let act: ActivationPrecision? = !whole && kinds[k] == 1 && rng.chance(0.3)
+                let act: ActivationPrecision? =
+                    !whole && kinds[k] == 1 && rng.chance(0.3)
                     ? .each(rng.chance(0.5) ? [req, nil] : [nil, req]) : rng.chance(0.8) ? .all(req) : nil
                 let params = hasWeight && rng.chance(0.6) ? [ParamPrecision("weight", DType.requestable[Int(rng.next() % 4)])] : []
                 if act == nil && params.isEmpty { continue }
@@ -96,7 +98,9 @@ enum RandomCase {
         var rules = KernelRules.none
         if rng.chance(0.5) {
             var kernels: [KernelRules.Kernel] = []
-            for a in DType.requestable { for w in DType.requestable where rng.chance(0.35) { kernels.append(.init(activation: a, param: w)) } }
+            for a in DType.requestable {
+                for w in DType.requestable where rng.chance(0.35) { kernels.append(.init(activation: a, param: w)) }
+            }
             if !kernels.isEmpty { rules.perType["Conv"] = kernels }
         }
         return Case(graph: graph, requests: requests, rules: rules)

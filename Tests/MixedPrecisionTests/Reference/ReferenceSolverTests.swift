@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// GLPK's lexicographic plans against brute force on a few hundred seeded random graphs:
 /// same feasibility, same objective vector, in both modes; and every reported conflict
@@ -19,7 +20,9 @@ import Testing
         do {
             problem = try PlanningProblem(graph: c.graph, requests: c.requests, rules: c.rules)
         } catch {
-            #expect(ReferenceTargets(graph: c.graph, requests: c.requests) == nil, "seed \(seed): mmp refuses (\(error)), the contract resolves")
+            #expect(
+                ReferenceTargets(graph: c.graph, requests: c.requests) == nil, "seed \(seed): mmp refuses (\(error)), the contract resolves"
+            )
             return nil
         }
         guard let reference = BruteForceReference(problem) else {
@@ -36,17 +39,23 @@ import Testing
             checked += 1
             let reference = brute.reference
             let mine = problem.resolution.targets.map {
-                ReferenceTargets.Target(origin: $0.origin, quantizers: $0.quantizers, dtype: $0.dtype, explicit: $0.tier == .explicit, request: $0.request)
+                ReferenceTargets.Target(
+                    origin: $0.origin, quantizers: $0.quantizers, dtype: $0.dtype, explicit: $0.tier == .explicit, request: $0.request)
             }
-            #expect(Set(mine) == Set(reference.targets) && mine.count == reference.targets.count,
-                    "seed \(seed): targets \(mine) where the contract gives \(reference.targets)")
-            #expect(Set(problem.homogeneity.map { ReferenceTargets.Group(op: $0.op, quantizers: $0.quantizers) }) == Set(reference.groups),
-                    "seed \(seed): homogeneity groups differ")
+            #expect(
+                Set(mine) == Set(reference.targets) && mine.count == reference.targets.count,
+                "seed \(seed): targets \(mine) where the contract gives \(reference.targets)")
+            #expect(
+                Set(problem.homogeneity.map { ReferenceTargets.Group(op: $0.op, quantizers: $0.quantizers) }) == Set(reference.groups),
+                "seed \(seed): homogeneity groups differ")
             let graph = problem.graph
             for t in reference.targets {
                 if !t.explicit, case .output(let k, let j) = t.origin, graph.outputSlots[k][j] == nil { fused += 1 }
                 if case .setModelInputPrecision = problem.resolution.requests[t.request], case .edge(let k, let i) = t.origin,
-                   !graph.inputs.contains(graph.ops[k].inputs[i]) { behindDataMovement += 1 }
+                    !graph.inputs.contains(graph.ops[k].inputs[i])
+                {
+                    behindDataMovement += 1
+                }
             }
             if !problem.resolution.inputsAsSpelled.isEmpty { spelled += 1 }
         }
@@ -97,12 +106,14 @@ import Testing
                 let kernels = Set(problem.kernels.indices.filter { conflict.kernelOps.contains(problem.kernels[$0].op) })
                 #expect(!reference.satisfiable(requests: requests, kernels: kernels), "seed \(seed): conflict is satisfiable")
                 for r in requests {
-                    #expect(reference.satisfiable(requests: requests.subtracting([r]), kernels: kernels),
-                            "seed \(seed): request \(r) is not needed in the conflict")
+                    #expect(
+                        reference.satisfiable(requests: requests.subtracting([r]), kernels: kernels),
+                        "seed \(seed): request \(r) is not needed in the conflict")
                 }
                 for k in kernels {
-                    #expect(reference.satisfiable(requests: requests, kernels: kernels.subtracting([k])),
-                            "seed \(seed): kernel rule \(k) is not needed in the conflict")
+                    #expect(
+                        reference.satisfiable(requests: requests, kernels: kernels.subtracting([k])),
+                        "seed \(seed): kernel rule \(k) is not needed in the conflict")
                 }
             }
         }

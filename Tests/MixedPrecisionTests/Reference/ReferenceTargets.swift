@@ -1,7 +1,7 @@
-@testable import MixedPrecision
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Contract §4–§6 read literally: effective quantizers by recursion, fused outputs and
 /// model-input readers by walking tensor names, targets with the per-origin override, and
@@ -51,7 +51,10 @@ struct ReferenceTargets {
                             guard let d else { continue }
                             named.append(d)
                             let qs = eff(op: k, input: i)
-                            if !qs.isEmpty { latest[.edge(op: k, input: i)] = Target(origin: .edge(op: k, input: i), quantizers: qs, dtype: d, explicit: true, request: r) }
+                            if !qs.isEmpty {
+                                latest[.edge(op: k, input: i)] = Target(
+                                    origin: .edge(op: k, input: i), quantizers: qs, dtype: d, explicit: true, request: r)
+                            }
                         }
                         if case .each(let list) = activation {
                             spelled[k] = list.contains(nil) || Set(named).count > 1
@@ -62,7 +65,8 @@ struct ReferenceTargets {
                         for j in op.outputs.indices {
                             let origin = MixedPrecision.Target.Origin.output(op: k, output: j)
                             if let out, let w = writer(op: k, output: j),
-                               graph.outputs.contains(w.tensor) || out < graph.quantizers[w.quantizer].dtype {
+                                graph.outputs.contains(w.tensor) || out < graph.quantizers[w.quantizer].dtype
+                            {
                                 latest[origin] = Target(origin: origin, quantizers: [w.quantizer], dtype: out, explicit: false, request: r)
                             } else if latest[origin]?.explicit == false {
                                 latest[origin] = nil  // claimed by the later request
@@ -71,8 +75,10 @@ struct ReferenceTargets {
                     }
                     for p in params {
                         guard let slot = op.params.first(where: { $0.name == p.name }), let name = slot.quantizer,
-                              let q = graph.quantizerIndex[name] else { continue }
-                        latest[.param(op: k, name: p.name)] = Target(origin: .param(op: k, name: p.name), quantizers: [q], dtype: p.dtype, explicit: true, request: r)
+                            let q = graph.quantizerIndex[name]
+                        else { continue }
+                        latest[.param(op: k, name: p.name)] = Target(
+                            origin: .param(op: k, name: p.name), quantizers: [q], dtype: p.dtype, explicit: true, request: r)
                     }
                 }
             case .setModelInputPrecision(let activation):
@@ -81,7 +87,8 @@ struct ReferenceTargets {
                     let edges = quantizedReaders(of: t)
                     if edges.isEmpty { return nil }
                     for (op, i) in edges {
-                        latest[.edge(op: op, input: i)] = Target(origin: .edge(op: op, input: i), quantizers: eff(op: op, input: i), dtype: d, explicit: true, request: r)
+                        latest[.edge(op: op, input: i)] = Target(
+                            origin: .edge(op: op, input: i), quantizers: eff(op: op, input: i), dtype: d, explicit: true, request: r)
                     }
                 }
             case .setModelOutputPrecision(let activation):
@@ -90,7 +97,9 @@ struct ReferenceTargets {
                     let qs = eff(tensor: t)
                     if qs.isEmpty { return nil }
                     var origin = MixedPrecision.Target.Origin.modelOutput(k)
-                    if let p = producer(t), quantizer(graph.ops[p.op].outputQuantizers[p.output]) != nil { origin = .output(op: p.op, output: p.output) }
+                    if let p = producer(t), quantizer(graph.ops[p.op].outputQuantizers[p.output]) != nil {
+                        origin = .output(op: p.op, output: p.output)
+                    }
                     latest[origin] = Target(origin: origin, quantizers: qs, dtype: d, explicit: true, request: r)
                 }
             }
@@ -108,7 +117,8 @@ struct ReferenceTargets {
         for k in graph.ops.indices where graph.ops[k].inputs.count >= 2 {
             let union = Array(Set(graph.ops[k].inputs.indices.flatMap { eff(op: k, input: $0) })).sorted()
             guard union.count >= 2, Set(union.map { graph.quantizers[$0].dtype }).count == 1,
-                  union.contains(where: pulled.contains), (edgeDTypes[k]?.count ?? 0) <= 1, spelled[k] != true else { continue }
+                union.contains(where: pulled.contains), (edgeDTypes[k]?.count ?? 0) <= 1, spelled[k] != true
+            else { continue }
             groups.append(Group(op: k, quantizers: union))
         }
     }
@@ -155,7 +165,8 @@ struct ReferenceTargets {
             guard rs.count == 1 else { return nil }
             let r = graph.ops[rs[0].0]
             guard r.inputs.count == 1, r.outputs.count == 1, quantizer(r.inputQuantizers[0]) == nil,
-                  !r.params.contains(where: { quantizer($0.quantizer) != nil }) else { return nil }
+                !r.params.contains(where: { quantizer($0.quantizer) != nil })
+            else { return nil }
             tensor = r.outputs[0]
             if let q = quantizer(r.outputQuantizers[0]) { return (q, tensor) }
         }

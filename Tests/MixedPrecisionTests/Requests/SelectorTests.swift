@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Which layers a request selects (contract §1, §3): leaf, non-leaf, whole model, type,
 /// pattern; and the errors for paths that do not exist.
@@ -170,12 +171,12 @@ import Testing
         var t = "x"
         // (op name, its modules)
         let ops: [(String, [String])] = [
-            ("a.b", ["a.b"]), ("a", ["a"]),                 // a parent met before its own op
-            ("c", ["c"]), ("c.d", ["c.d"]),                 // an op met before its children
-            ("f.g", ["x.y"]), ("e", ["f.g"]),               // a path spelt like another op's name
-            ("h", ["h", "k.h"]), ("h.i", ["h.i"]),          // several modules
-            ("m", ["n"]), ("n.o", ["n.o"]), ("n", ["m"]),   // names and modules crossing
-            ("root-op", [""]),                              // an op at the root
+            ("a.b", ["a.b"]), ("a", ["a"]),  // a parent met before its own op
+            ("c", ["c"]), ("c.d", ["c.d"]),  // an op met before its children
+            ("f.g", ["x.y"]), ("e", ["f.g"]),  // a path spelt like another op's name
+            ("h", ["h", "k.h"]), ("h.i", ["h.i"]),  // several modules
+            ("m", ["n"]), ("n.o", ["n.o"]), ("n", ["m"]),  // names and modules crossing
+            ("root-op", [""])  // an op at the root
         ]
         for (name, modules) in ops { t = g.op(name, modules: modules, [t], quantizeInputs: t == "x" ? [0] : []) }
         g.outputs = [t]
@@ -193,7 +194,8 @@ import Testing
         for pattern in ["*", "a*", "*.h", "n*", "f.g", "c.*"] {
             let glob = Glob(pattern)
             let matched = graph.modulePaths.filter { glob.matches($0) }
-            let union = Set(matched.flatMap { $0.isEmpty ? graph.ops.indices.filter { graph.ops[$0].modules.contains("") } : expected(under: $0) })
+            let union = Set(
+                matched.flatMap { $0.isEmpty ? graph.ops.indices.filter { graph.ops[$0].modules.contains("") } : expected(under: $0) })
             #expect(try selection.ops(for: .pattern(pattern)) == union.sorted(), "pattern \(pattern)")
         }
     }

@@ -1,8 +1,9 @@
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// How requests become targets (contract §4, §5): per-input lists, model inputs and
 /// outputs, overrides, derived outputs, params.
@@ -69,7 +70,9 @@ import Testing
     }
 
     @Test func laterRequestOverridesEarlierAcrossAPIs() throws {
-        let p = try plan(try chain(), """
+        let p = try plan(
+            try chain(),
+            """
             requests:
               - set_model_input_precision: {activation: int16}
               - set_precision: {module: conv1, activation: int4}
@@ -78,7 +81,9 @@ import Testing
         #expect(p.dtype("conv1.in0") == .int4)
         #expect(p.outcomes[0].status == .overridden)
         #expect(p.outcomes[0].overriddenBy == [1])
-        let reversed = try plan(try chain(), """
+        let reversed = try plan(
+            try chain(),
+            """
             requests:
               - set_precision: {module: conv1, activation: int16}
               - set_model_input_precision: {activation: int4}
@@ -98,7 +103,9 @@ import Testing
     }
 
     @Test func derivedOutputGivesWayToAnExplicitTargetDownstream() throws {
-        let p = try plan(try chain(), """
+        let p = try plan(
+            try chain(),
+            """
             requests:
               - set_precision: {module: conv2, activation: int4}
               - set_precision: {module: conv3, activation: int16}
@@ -154,7 +161,9 @@ import Testing
         let graph = try g.build()
         let p = try plan(graph, "requests: [{set_precision: {module: a, activation: int16}}]")
         #expect(p.changedNames == ["shared"])
-        let clash = try plan(graph, """
+        let clash = try plan(
+            graph,
+            """
             requests:
               - set_precision: {module: a, activation: int16}
               - set_precision: {module: b, activation: int4}

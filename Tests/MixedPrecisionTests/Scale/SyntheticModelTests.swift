@@ -1,9 +1,10 @@
+import SyntheticModels
 import Testing
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
-import SyntheticModels
+@testable import MixedPrecision
 
 /// The benchmark generators, and the planner's shortcuts for scale: the plan is the same
 /// with or without splitting into parts, and with or without settling small parts by
@@ -22,7 +23,8 @@ import SyntheticModels
         #expect(!best.changed.isEmpty)
         #expect(best.outcomes.contains { $0.status == .notHonored || $0.status == .partiallyHonored })  // the deliberate conflicts
         #expect(try Planner.plan(problem, mode: .strict).status == .infeasible)
-        let calm = try PlanningProblem(graph: graph, requests: RequestFile.parse(model.requestsYAML(count: 20, conflicts: false)), rules: .none)
+        let calm = try PlanningProblem(
+            graph: graph, requests: RequestFile.parse(model.requestsYAML(count: 20, conflicts: false)), rules: .none)
         #expect(try Planner.plan(calm, mode: .strict).status == .ok)
     }
 
@@ -32,9 +34,11 @@ import SyntheticModels
         let graph = try SimGraphFile.read(Array(model.simJSON().utf8))
         // Strict needs a feasible request set to compare plans; best-effort gets the conflicts.
         let requests = try RequestFile.parse(model.requestsYAML(count: 12, conflicts: mode == .bestEffort))
-        let rules = KernelRules(defaults: [.init(activation: .int8, param: .int8), .init(activation: .int16, param: .int8),
-                                          .init(activation: .int16, param: .int16), .init(activation: .int8, param: .int4),
-                                          .init(activation: .int16, param: .int4)])
+        let rules = KernelRules(defaults: [
+            .init(activation: .int8, param: .int8), .init(activation: .int16, param: .int8),
+            .init(activation: .int16, param: .int16), .init(activation: .int8, param: .int4),
+            .init(activation: .int16, param: .int4)
+        ])
         let problem = try PlanningProblem(graph: graph, requests: requests, rules: rules)
         let fast = try Planner.plan(problem, mode: mode)
         let whole = try Planner.plan(problem, mode: mode, options: .init(split: false, exhaustive: false))
@@ -68,7 +72,8 @@ import SyntheticModels
         #expect(!outputs[0].contains(nil))
         // The single-threaded reader gives the graph the plan was made from.
         let serial = try #require(try SimGraphReader.read(Array(simText.utf8), splitNear: .some(nil)))
-        let problem = try PlanningProblem(graph: serial.graph, requests: RequestFile.parse(String(contentsOfFile: requests, encoding: .utf8)), rules: .none)
+        let problem = try PlanningProblem(
+            graph: serial.graph, requests: RequestFile.parse(String(contentsOfFile: requests, encoding: .utf8)), rules: .none)
         let plan = try Planner.plan(problem, mode: mode)
         #expect(String(decoding: PlanFile.bytes(plan), as: UTF8.self) == outputs[0][0])
     }

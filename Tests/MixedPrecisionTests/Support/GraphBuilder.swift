@@ -35,9 +35,10 @@ struct GraphBuilder {
         var ps: [SimGraph.Param] = []
         for p in params { ps.append(.init(p, quantizer("\(name).\(p)", dtype))) }
         for p in unquantizedParams { ps.append(.init(p, nil)) }
-        ops.append(SimGraph.Op(
-            name: name, type: type, className: className, modules: modules ?? module.map { [$0] }, inputs: inputs,
-            outputs: outs, inputQuantizers: inQ, outputQuantizers: outQ, params: ps))
+        ops.append(
+            SimGraph.Op(
+                name: name, type: type, className: className, modules: modules ?? module.map { [$0] }, inputs: inputs,
+                outputs: outs, inputQuantizers: inQ, outputQuantizers: outQ, params: ps))
         return outs[0]
     }
 

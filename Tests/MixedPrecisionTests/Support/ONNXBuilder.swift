@@ -1,9 +1,10 @@
 import Foundation
 import SwiftProtobuf
-@testable import MixedPrecision
+
 @testable import MMPFormats
 @testable import MMPModel
 @testable import MMPSolving
+@testable import MixedPrecision
 
 /// Builds small ONNX models in tests, with the same generated types the importer reads.
 struct ONNXBuilder {
@@ -48,8 +49,10 @@ struct ONNXBuilder {
     }
 
     /// A node; `scope` sets the dynamo exporter's name scopes and class.
-    mutating func node(_ type: String, _ inputs: [String], _ outputs: [String], name: String? = nil,
-                       scopes: [String]? = nil, classes: [String]? = nil, castTo: Int64? = nil) {
+    mutating func node(
+        _ type: String, _ inputs: [String], _ outputs: [String], name: String? = nil,
+        scopes: [String]? = nil, classes: [String]? = nil, castTo: Int64? = nil
+    ) {
         var n = Onnx_NodeProto()
         n.opType = type
         n.input = inputs

@@ -17,12 +17,17 @@ struct SimGraphReader {
     /// Files at least this large are read by two threads (see ``parse(_:splitNear:)``).
     static let parallelThreshold = 1 << 20
 
+    /// Where in a large file the second thread starts looking for an op, in percent of
+    /// its bytes: a little past the middle, because the quantizers at the end of the file
+    /// cost less work per byte than the ops, so the first thread's share may be larger.
+    static let secondThreadStartPercent = 57
+
     /// The graph in `bytes`, or nil when the file needs the general parser. `splitNear`
     /// is where a second thread starts looking for an op to read from; by default a
     /// little past the middle of a large file (the quantizers at its end take less work per
     /// byte than ops), and nil (one thread) for a small one.
     static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
-        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * 57 : nil)
+        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * secondThreadStartPercent : nil)
         let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
         guard let parsed else { return nil }
         let graph = try SimGraph(

@@ -125,6 +125,11 @@ public struct SimGraph: Sendable {
     /// The same, with the ops in consecutive parts (as two reading threads found them) and
     /// the index of quantizer names already built by a reader (which found no name
     /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
+    /// How many ops before an op its inputs are first looked for among (by comparing
+    /// strings, before any hashing): in exported graphs most edges read an output of one
+    /// of the last few ops — a chain, or the branches of a residual add.
+    static let recentProducers = 4
+
     package init(
         model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
         quantizers: [Quantizer], quantizerIndex qIndex: [String: Int]
@@ -171,7 +176,7 @@ public struct SimGraph: Sendable {
                         // Most edges read an output of one of the few ops just before, often
                         // the very same string (see `SimGraphReader`): those are compared
                         // before the name is hashed.
-                        for p in stride(from: k - 1, through: max(0, k - 4), by: -1) {
+                        for p in stride(from: k - 1, through: max(0, k - Self.recentProducers), by: -1) {
                             for (j, o) in ops[p].outputs.enumerated() where o == t {
                                 out.value[edgeStart[k] + i] = tensors.firstOutput[p] + j
                                 continue inputs

@@ -173,7 +173,10 @@ public enum SimGraphFile {
             spellings += Array("\"\(kind)\"".utf8)
             spellingStart.append(spellings.count)
         }
-        let codes = dtypes.map { code[$0] ?? 0 }
+        let codes = dtypes.map { d -> Int in
+            guard let c = code[d] else { preconditionFailure("dtype \(d) has no spelling") }  // kinds come from dtypes
+            return c
+        }
         var chunk = ByteBuffer.streaming()
         sourceBytes.withUnsafeBufferPointer { input in
             dtypeRanges.withUnsafeBufferPointer { ranges in

@@ -267,7 +267,12 @@ public struct Resolution: Sendable {
             switch origin {
             case let .edge(op, input): return graph.edgeStart[op] + input
             case let .output(op, output): return outputBase + outputStart[op] + output
-            case let .param(op, name): return paramBase + paramStart[op] + (graph.ops[op].params.firstIndex { $0.name == name } ?? 0)
+            case let .param(op, name):
+                // A param origin is made from one of the op's params: it is always there.
+                guard let p = graph.ops[op].params.firstIndex(where: { $0.name == name }) else {
+                    preconditionFailure("param origin '\(name)' of op \(op), which has no such param")
+                }
+                return paramBase + paramStart[op] + p
             case let .modelOutput(k): return modelOutputBase + k
             }
         }

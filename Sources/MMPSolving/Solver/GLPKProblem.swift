@@ -58,9 +58,10 @@ final class GLPKProblem {
         // GLPK rejects repeated columns in a row: merge them.
         var merged: [Int: Double] = [:]
         for (j, c) in terms { merged[j, default: 0] += c }
-        let cols = merged.keys.sorted()
-        var ind: [Int32] = [0] + cols.map { Int32($0 + 1) }
-        var val: [Double] = [0] + cols.map { merged[$0] ?? 0 }
+        let entries = merged.sorted { $0.key < $1.key }
+        var ind: [Int32] = [0] + entries.map { Int32($0.key + 1) }
+        var val: [Double] = [0] + entries.map(\.value)
+        let cols = entries
         glp_set_mat_row(prob, row, Int32(cols.count), &ind, &val)
     }
 

@@ -122,14 +122,14 @@ public struct SimGraph: Sendable {
             quantizerIndex: qIndex)
     }
 
-    /// The same, with the ops in consecutive parts (as two reading threads found them) and
-    /// the index of quantizer names already built by a reader (which found no name
-    /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
     /// How many ops before an op its inputs are first looked for among (by comparing
     /// strings, before any hashing): in exported graphs most edges read an output of one
     /// of the last few ops — a chain, or the branches of a residual add.
     static let recentProducers = 4
 
+    /// The same, with the ops in consecutive parts (as two reading threads found them) and
+    /// the index of quantizer names already built by a reader (which found no name
+    /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
     package init(
         model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
         quantizers: [Quantizer], quantizerIndex qIndex: [String: Int]
@@ -157,17 +157,40 @@ public struct SimGraph: Sendable {
         self.ops = ops
         let tensors = try tensorPass.get()
         let slots = try slotPass.get()
-        let tensorID = tensors.id, sources = tensors.sources
 
-        // Every edge's tensor, in op order (looked up on all cores); then the readers of
-        // each tensor (counting sort).
+        // Every edge's tensor, in op order; the readers of each tensor; the model outputs;
+        // the order. Each is a named step below, and each may reject the graph.
         var starts = [0]
         starts.reserveCapacity(ops.count + 1)
         for k in ops.indices { starts.append(starts[k] + ops[k].inputs.count) }
         let edgeStart = starts
-        let edgeCount = edgeStart[ops.count]
+        let edgeTensor = try Self.edgeTensors(ops: ops, edgeStart: edgeStart, tensors: tensors)
+        let (readerCount, readers) = Self.readers(of: edgeTensor, edgeStart: edgeStart, tensorCount: tensors.sources.count)
+        let sourceTable = TensorSources(id: tensors.id, sources: tensors.sources)
+        let modelOutputTensors = try Self.modelOutputs(outputs, tensorID: tensors.id)
+        let order = try Self.order(
+            ops: ops, edgeStart: edgeStart, edgeTensor: edgeTensor, tensors: tensors, readerStart: readerCount, readers: readers,
+            source: sourceTable)
+
+        self.quantizerIndex = qIndex
+        self.opIndex = tensors.opIndex
+        self.inputSlots = slots.inputs
+        self.outputSlots = slots.outputs
+        self.paramSlots = slots.params
+        self.source = sourceTable
+        self.consumers = TensorConsumers(id: tensors.id, start: readerCount, readers: readers)
+        self.topologicalOrder = order
+        self.edgeStart = edgeStart
+        self.edgeTensor = edgeTensor
+        self.firstOutputTensor = tensors.firstOutput
+        self.modelOutputTensors = modelOutputTensors
+    }
+
+    /// The tensor id each edge reads, in op order, looked up on all cores.
+    private static func edgeTensors(ops: [Op], edgeStart: [Int], tensors: Tensors) throws(MMPError) -> [Int] {
         let runs = Parallel.chunks(ops.count, parts: 2)
-        var edgeTensor = Array(repeating: 0, count: edgeCount)
+        var edgeTensor = Array(repeating: 0, count: edgeStart[ops.count])
+        let tensorID = tensors.id, firstOutput = tensors.firstOutput
         let lookups: [MMPError?] = edgeTensor.withUnsafeMutableBufferPointer { out in
             let out = Unchecked(out)
             return Parallel.map(runs.count) { r in
@@ -178,7 +201,7 @@ public struct SimGraph: Sendable {
                         // before the name is hashed.
                         for p in stride(from: k - 1, through: max(0, k - Self.recentProducers), by: -1) {
                             for (j, o) in ops[p].outputs.enumerated() where o == t {
-                                out.value[edgeStart[k] + i] = tensors.firstOutput[p] + j
+                                out.value[edgeStart[k] + i] = firstOutput[p] + j
                                 continue inputs
                             }
                         }
@@ -193,19 +216,32 @@ public struct SimGraph: Sendable {
             }
         }
         if let problem = lookups.lazy.compactMap({ $0 }).first { throw problem }
-        var readerCount = Array(repeating: 0, count: sources.count + 1)
+        return edgeTensor
+    }
+
+    /// The readers of each tensor, by a counting sort of the edges: tensor `id`'s are
+    /// `readers[start[id]..<start[id + 1]]`, in op order.
+    private static func readers(
+        of edgeTensor: [Int], edgeStart: [Int], tensorCount: Int
+    ) -> (start: [Int], readers: [(op: Int, input: Int)]) {
+        var readerCount = Array(repeating: 0, count: tensorCount + 1)
         for id in edgeTensor { readerCount[id + 1] += 1 }
-        for id in sources.indices { readerCount[id + 1] += readerCount[id] }
+        for id in 0..<tensorCount { readerCount[id + 1] += readerCount[id] }
         var fill = readerCount
-        var readers = Array(repeating: (op: 0, input: 0), count: edgeCount)
-        for k in ops.indices {
+        var readers = Array(repeating: (op: 0, input: 0), count: edgeTensor.count)
+        for k in 0..<(edgeStart.count - 1) {
             for e in edgeStart[k]..<edgeStart[k + 1] {
                 let id = edgeTensor[e]
                 readers[fill[id]] = (k, e - edgeStart[k])
                 fill[id] += 1
             }
         }
-        let sourceTable = TensorSources(id: tensorID, sources: sources)
+        return (readerCount, readers)
+    }
+
+    /// The tensor ids of the model outputs, each produced by an op or a model input and
+    /// listed once.
+    private static func modelOutputs(_ outputs: [String], tensorID: [String: Int]) throws(MMPError) -> Set<Int> {
         var modelOutputTensors = Set<Int>()
         for (k, t) in outputs.enumerated() {
             guard let id = tensorID[t] else {
@@ -213,37 +249,32 @@ public struct SimGraph: Sendable {
             }
             if !modelOutputTensors.insert(id).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
         }
+        return modelOutputTensors
+    }
 
-        // Kahn's algorithm; ties broken by op index so the order is deterministic. The
-        // outputs of op k are tensors firstOutput[k] ..< firstOutput[k] + outputs.count.
+    /// The ops in topological order (Kahn's algorithm, ties broken by op index so the
+    /// order is deterministic), or the cycle that prevents one.
+    private static func order(
+        ops: [Op], edgeStart: [Int], edgeTensor: [Int], tensors: Tensors, readerStart: [Int], readers: [(op: Int, input: Int)],
+        source: TensorSources
+    ) throws(MMPError) -> [Int] {
+        // The outputs of op k are tensors firstOutput[k] ..< firstOutput[k] + outputs.count.
         var indegree = Array(repeating: 0, count: ops.count)
         for k in ops.indices {
             for e in edgeStart[k]..<edgeStart[k + 1] {
-                if case .op = sources[edgeTensor[e]] { indegree[k] += 1 }
+                if case .op = tensors.sources[edgeTensor[e]] { indegree[k] += 1 }
             }
         }
         let sorted = TopologicalOrder.kahn(indegree: &indegree, ties: .stack) { k, visit in
             let first = tensors.firstOutput[k]
             for id in first..<(first + ops[k].outputs.count) {
-                for c in readers[readerCount[id]..<readerCount[id + 1]] { visit(c.op) }
+                for c in readers[readerStart[id]..<readerStart[id + 1]] { visit(c.op) }
             }
         }
         guard let order = sorted else {
-            throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: sourceTable, stuck: indegree.map { $0 > 0 }))
+            throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: source, stuck: indegree.map { $0 > 0 }))
         }
-
-        self.quantizerIndex = qIndex
-        self.opIndex = tensors.opIndex
-        self.inputSlots = slots.inputs
-        self.outputSlots = slots.outputs
-        self.paramSlots = slots.params
-        self.source = sourceTable
-        self.consumers = TensorConsumers(id: tensorID, start: readerCount, readers: readers)
-        self.topologicalOrder = order
-        self.edgeStart = edgeStart
-        self.edgeTensor = edgeTensor
-        self.firstOutputTensor = tensors.firstOutput
-        self.modelOutputTensors = modelOutputTensors
+        return order
     }
 
     /// Op names and tensors, checked: every op named once, every tensor produced once.

@@ -20,37 +20,56 @@ public enum PlanLog {
 
     /// The report, handed to `emit` in chunks as it is written (a large model's report
     /// has a line per target and per change); it stops when `emit` returns false.
-    public static func write(_ plan: Plan, emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        let res = plan.problem.resolution
+    public static func write(_ plan: Plan, emit: Emit) {
         var out = ByteBuffer.streaming()
-        out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
-        out +=
-            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
-
-        // What a user of a failed strict plan reads first: the conflicts, before the
-        // request and target listings that can run to thousands of lines.
-        if !plan.conflicts.isEmpty {
-            out += "\nConflicts (\(plan.conflicts.count))\n"
-            for (k, c) in plan.conflicts.enumerated() {
-                out += describe(c, number: k + 1, plan: plan)
-                guard out.flush(to: emit) else { return }
-            }
-            if !plan.conflictsComplete {
-                out += "  (the search stopped after \(plan.conflicts.count) conflicts; there may be more)\n"
-            }
-            out +=
-                "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests below.\n"
-        }
-
-        out += "\nRequests as given (\(res.requests.count))\n"
-        for (r, request) in res.requests.enumerated() {
-            out += "  [\(r)] \(request)\n"
-            guard out.flush(to: emit) else { return }
-        }
-
         // The two long sections (a line per target, a line per change) are appended piece
         // by piece, with each dtype spelled once.
         var spellings = DTypeSpellings()
+        header(plan, &out)
+        guard conflicts(plan, &out, emit), requests(plan, &out, emit), targets(plan, &out, &spellings, emit),
+            overridden(plan, &out, emit), outcomes(plan, &out, emit), changed(plan, &out, &spellings, emit)
+        else { return }
+        _ = out.flushAll(to: emit)
+    }
+
+    /// Takes the report's bytes as they are written; false stops the writing.
+    public typealias Emit = (UnsafeBufferPointer<UInt8>) -> Bool
+
+    private static func header(_ plan: Plan, _ out: inout ByteBuffer) {
+        out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
+        out +=
+            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
+    }
+
+    /// What a user of a failed strict plan reads first: the conflicts, before the request
+    /// and target listings that can run to thousands of lines.
+    private static func conflicts(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
+        guard !plan.conflicts.isEmpty else { return true }
+        out += "\nConflicts (\(plan.conflicts.count))\n"
+        for (k, c) in plan.conflicts.enumerated() {
+            out += describe(c, number: k + 1, plan: plan)
+            guard out.flush(to: emit) else { return false }
+        }
+        if !plan.conflictsComplete {
+            out += "  (the search stopped after \(plan.conflicts.count) conflicts; there may be more)\n"
+        }
+        out +=
+            "\nNothing was written back: strict mode honours every request or none. Rerun with\n--best-effort to let later requests win, or change the requests below.\n"
+        return true
+    }
+
+    private static func requests(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
+        let res = plan.problem.resolution
+        out += "\nRequests as given (\(res.requests.count))\n"
+        for (r, request) in res.requests.enumerated() {
+            out += "  [\(r)] \(request)\n"
+            guard out.flush(to: emit) else { return false }
+        }
+        return true
+    }
+
+    private static func targets(_ plan: Plan, _ out: inout ByteBuffer, _ spellings: inout DTypeSpellings, _ emit: Emit) -> Bool {
+        let res = plan.problem.resolution
         out += "\nTargets after override (\(res.targets.count))\n"
         for t in res.targets {
             out.append("  [")
@@ -67,16 +86,24 @@ public enum PlanLog {
                 out.append(plan.quantizerName(q))
             }
             out.append("\n")
-            guard out.flush(to: emit) else { return }
+            guard out.flush(to: emit) else { return false }
         }
-        if !res.overridden.isEmpty {
-            out += "\nOverridden targets (\(res.overridden.count))\n"
-            for o in res.overridden {
-                out += "  [\(o.target.request)] \(plan.describe(o.target.origin)) -> \(o.target.dtype), overridden by request \(o.by)\n"
-                guard out.flush(to: emit) else { return }
-            }
-        }
+        return true
+    }
 
+    private static func overridden(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
+        let res = plan.problem.resolution
+        guard !res.overridden.isEmpty else { return true }
+        out += "\nOverridden targets (\(res.overridden.count))\n"
+        for o in res.overridden {
+            out += "  [\(o.target.request)] \(plan.describe(o.target.origin)) -> \(o.target.dtype), overridden by request \(o.by)\n"
+            guard out.flush(to: emit) else { return false }
+        }
+        return true
+    }
+
+    private static func outcomes(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
+        let res = plan.problem.resolution
         out += "\nOutcomes\n"
         for (r, o) in plan.outcomes.enumerated() {
             var line = "  [\(r)] \(o.status.rawValue)"
@@ -92,9 +119,12 @@ public enum PlanLog {
             }
             for w in res.warnings[r] { out += "      warning: \(w)\n" }
             for n in res.notes[r] { out += "      note: \(n)\n" }
-            guard out.flush(to: emit) else { return }
+            guard out.flush(to: emit) else { return false }
         }
+        return true
+    }
 
+    private static func changed(_ plan: Plan, _ out: inout ByteBuffer, _ spellings: inout DTypeSpellings, _ emit: Emit) -> Bool {
         let changed = plan.changed
         out += "\nChanged quantizers (\(changed.count))\n"
         for q in changed {
@@ -120,9 +150,9 @@ public enum PlanLog {
                 }
             }
             out.append(")\n")
-            guard out.flush(to: emit) else { return }
+            guard out.flush(to: emit) else { return false }
         }
-        _ = out.flushAll(to: emit)
+        return true
     }
 
     /// A conflict in full: the requests, where they collide and how each request gets

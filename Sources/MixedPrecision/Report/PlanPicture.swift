@@ -27,44 +27,56 @@ public enum PlanPicture {
         }
     }
 
+    /// The ops a picture shows, and what it marks red.
+    struct Region {
+        var ops = Set<Int>()
+        /// Colliding quantizers.
+        var hot = Set<Int>()
+        /// Edge key → labels of the asks that reach a colliding quantizer by it ("req 0: int16").
+        var hotEdges: [String: [String]] = [:]
+    }
+
+    /// The region around each conflict of an infeasible plan — the requests' paths, the
+    /// slots of the colliding quantizers and their readers, the kernel ops — or around
+    /// each quantizer a feasible plan changes. The slots of every quantizer the picture is
+    /// about are found in one pass over the graph: per quantizer, that pass would make a
+    /// large plan's picture quadratic.
+    static func region(of plan: Plan) -> Region {
+        let graph = plan.graph
+        let infeasible = plan.status == .infeasible
+        var region = Region()
+        let about = infeasible ? Set(plan.conflicts.flatMap { $0.collisions.map(\.quantizer) }) : Set(plan.changed)
+        let slots = QuantizerSlots(graph, of: about)
+        func around(_ q: Int) {
+            for slot in slots[q] {
+                region.ops.insert(slot.op)
+                if case let .output(k, j) = slot { region.ops.formUnion((graph.consumers[graph.ops[k].outputs[j]] ?? []).map(\.op)) }
+            }
+        }
+        guard infeasible else {
+            for q in plan.changed { around(q) }
+            return region
+        }
+        for c in plan.conflicts {
+            region.ops.formUnion(c.kernelOps)
+            for col in c.collisions {
+                region.hot.insert(col.quantizer)
+                around(col.quantizer)
+                for a in col.asks {
+                    for step in a.path { if let op = step.op { region.ops.insert(op) } }
+                    region.hotEdges[edgeKey(a.origin, quantizer: col.quantizer, graph: graph), default: []].append(
+                        "req \(a.request): \(a.dtype)")
+                }
+            }
+        }
+        return region
+    }
+
     public static func dot(_ plan: Plan) -> String {
         let graph = plan.graph
         let infeasible = plan.status == .infeasible
-
-        // The region, and what to highlight. The slots of every quantizer the picture is
-        // about are found in one pass over the graph: per quantizer, that pass would make
-        // a large plan's picture quadratic.
-        var region = Set<Int>()
-        var hot = Set<Int>()  // colliding quantizers
-        var hotEdges: [String: [String]] = [:]  // edge key → labels ("req 0: int16")
-        let about = infeasible ? Set(plan.conflicts.flatMap { $0.collisions.map(\.quantizer) }) : Set(plan.changed)
-        let slots = QuantizerSlots(graph, of: about)
-        func owners(of q: Int) -> [Int] { slots[q].map(\.op) }
-        func readersOf(quantizer q: Int) -> [Int] {
-            var out: [Int] = []
-            for case let .output(k, j) in slots[q] { out += (graph.consumers[graph.ops[k].outputs[j]] ?? []).map(\.op) }
-            return out
-        }
-        if infeasible {
-            for c in plan.conflicts {
-                region.formUnion(c.kernelOps)
-                for col in c.collisions {
-                    hot.insert(col.quantizer)
-                    region.formUnion(owners(of: col.quantizer))
-                    region.formUnion(readersOf(quantizer: col.quantizer))
-                    for a in col.asks {
-                        for step in a.path { if let op = step.op { region.insert(op) } }
-                        hotEdges[edgeKey(a.origin, quantizer: col.quantizer, graph: graph), default: []].append(
-                            "req \(a.request): \(a.dtype)")
-                    }
-                }
-            }
-        } else {
-            for q in plan.changed {
-                region.formUnion(owners(of: q))
-                region.formUnion(readersOf(quantizer: q))
-            }
-        }
+        let found = region(of: plan)
+        let region = found.ops, hot = found.hot, hotEdges = found.hotEdges
         let ordered = region.sorted()
         let drawn = Set(ordered.prefix(maxOps))
 

@@ -15,6 +15,7 @@ enum PlanSummary {
             lines.append("  \(plan.graph.quantizers[q].name): \(plan.previous[q]) -> \(plan.dtypes[q])")
         }
         if plan.changed.count > 12 { lines.append("  … \(plan.changed.count - 12) more in mmp_log.txt") }
+        lines.append("\(plan.converts.count) convert\(plan.converts.count == 1 ? "" : "s"), given sim had \(plan.givenConverts.count)")
         lines.append("wrote \(written.joined(separator: ", ")) to \(outDir)")
         return lines.joined(separator: "\n")
     }

@@ -55,6 +55,12 @@ public struct EffectiveQuantizers: Sendable {
         return perOutput[p][j]
     }
 
+    /// `eff(T)` for the tensor with id `tensorID`.
+    public func of(tensorID: Int) -> [Int] {
+        guard case .op(let p, let j) = graph.source[id: tensorID] else { return [] }
+        return perOutput[p][j]
+    }
+
     /// `eff(L, i)`: the quantizers governing what op `L` reads at input `i`.
     public func of(op: Int, input: Int) -> [Int] {
         if let q = graph.inputSlots[op][input] { return [q] }

@@ -152,6 +152,11 @@ public struct Plan: Sendable {
     /// Indices of quantizers whose dtype changed.
     public let changed: [Int]
 
+    /// Where the plan's dtypes make a backend convert, and where the given sim's did
+    /// (contract §11).
+    public let converts: Converts
+    public let givenConverts: Converts
+
     /// For the quantizers that changed without a request asking: the homogeneity groups and
     /// kernel rules they take part in (indices), so the reasons can be told without scanning.
     package let ruleIndex: (groups: [Int: [Int]], kernels: [Int: [Int]])
@@ -173,6 +178,11 @@ public struct Plan: Sendable {
         self.outcomes = outcomes
         self.conflicts = conflicts
         previous = problem.graph.quantizers.map(\.dtype)
+        let given = previous
+        let counted = Parallel.both(
+            { Converts(graph: problem.graph, effective: problem.effective, dtypes: dtypes) },
+            { Converts(graph: problem.graph, effective: problem.effective, dtypes: given) })
+        (converts, givenConverts) = counted
         changed = dtypes.indices.filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
         // Per quantizer, flat: a million quantizers, most of them without a reason.
         var index = Array(repeating: [(request: Int, asked: DType)](), count: dtypes.count)

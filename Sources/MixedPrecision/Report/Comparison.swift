@@ -37,6 +37,10 @@ public struct Comparison: Sendable {
             out += "\nstrict: infeasible, \(strict.conflicts.count) conflict(s); a strict plan changes nothing\n"
             for (k, c) in strict.conflicts.enumerated() { out += "  " + PlanLog.summarize(c, number: k + 1, plan: strict) + "\n" }
         }
+        // What each plan costs on the device (contract §11); a strict plan that is
+        // infeasible keeps the given sim's.
+        out +=
+            "\nconverts: given sim \(strict.givenConverts.count), strict \(strict.converts.count), best-effort \(bestEffort.converts.count)\n"
         let diff = differing
         out += "\n"
         if diff.isEmpty {
@@ -60,6 +64,13 @@ public struct Comparison: Sendable {
         return .object([
             ("format", .string("mmp-compare/1")),
             ("strict_status", .string(strict.status.rawValue)),
+            (
+                "converts",
+                .object([
+                    ("given", .int(strict.givenConverts.count)), ("strict", .int(strict.converts.count)),
+                    ("best-effort", .int(bestEffort.converts.count))
+                ])
+            ),
             (
                 "requests",
                 .array(

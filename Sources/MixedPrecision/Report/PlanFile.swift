@@ -60,12 +60,13 @@ public enum PlanFile {
             guard out.flush(to: emit) else { return }
         }
         out.append(plan.graph.quantizers.isEmpty ? "},\n" : "\n  },\n")
-        for (k, (key, value)) in rest(plan).enumerated() {
+        let entries = rest(plan)
+        for (k, (key, value)) in entries.enumerated() {
             out.append("  ")
             JSONWriter.quote(key, into: &out)
             out.append(": ")
             JSONWriter.emit(value, indent: 1, into: &out)
-            out.append(k == 2 ? "\n" : ",\n")
+            out.append(k == entries.count - 1 ? "\n" : ",\n")
             guard out.flush(to: emit) else { return }
         }
         out.append("}\n")
@@ -92,7 +93,31 @@ public enum PlanFile {
         return [
             ("requests", .array(requests)),
             ("conflicts", .array(plan.conflicts.map { plan.json($0) })),
-            ("conflicts_complete", .bool(plan.conflictsComplete))
+            ("conflicts_complete", .bool(plan.conflictsComplete)),
+            ("converts", converts(plan))
         ]
+    }
+
+    /// `converts` (contract §11): how many the plan makes and the given sim made, and
+    /// where the plan's are.
+    static func converts(_ plan: Plan) -> JSONValue {
+        .object([
+            ("count", .int(plan.converts.count)),
+            ("given_count", .int(plan.givenConverts.count)),
+            (
+                "items",
+                .array(
+                    plan.converts.items.map { item in
+                        var fields: [(String, JSONValue)] = [("kind", .string(item.kind.rawValue)), ("op", .string(plan.opName(item.op)))]
+                        if item.kind == .requantize { fields.append(("input", .int(item.input))) }
+                        fields += [
+                            ("tensor", .string(plan.graph.ops[item.op].inputs[item.input])),
+                            ("from", .string(item.from.description)), ("to", .string(item.to.description)),
+                            ("inserted", .bool(item.inserted))
+                        ]
+                        return .object(fields)
+                    })
+            )
+        ])
     }
 }

@@ -27,7 +27,8 @@ public enum PlanLog {
         var spellings = DTypeSpellings()
         header(plan, &out)
         guard conflicts(plan, &out, emit), requests(plan, &out, emit), targets(plan, &out, &spellings, emit),
-            overridden(plan, &out, emit), outcomes(plan, &out, emit), changed(plan, &out, &spellings, emit)
+            overridden(plan, &out, emit), outcomes(plan, &out, emit), changed(plan, &out, &spellings, emit),
+            converts(plan, &out, emit)
         else { return }
         _ = out.flushAll(to: emit)
     }
@@ -150,6 +151,38 @@ public enum PlanLog {
                 }
             }
             out.append(")\n")
+            guard out.flush(to: emit) else { return false }
+        }
+        return true
+    }
+
+    /// Where the plan converts (contract §11), and which requests made each: those whose
+    /// targets changed a quantizer of the op's inputs there.
+    private static func converts(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
+        out += "\nConverts (\(plan.converts.count); the given sim had \(plan.givenConverts.count))\n"
+        let effective = plan.problem.effective
+        for item in plan.converts.items {
+            let op = plan.graph.ops[item.op]
+            var involved: [Int] = []
+            for i in op.inputs.indices { involved += effective.of(op: item.op, input: i) }
+            if item.kind == .requantize { involved += effective.of(tensorID: plan.graph.inputTensor(op: item.op, input: item.input)) }
+            var requests = Set<Int>(), byRules = false
+            for q in involved where plan.dtypes[q] != plan.previous[q] {
+                let because = plan.reasons(for: q)
+                if because.isEmpty { byRules = true }
+                requests.formUnion(because.map(\.request))
+            }
+            let why =
+                requests.isEmpty
+                ? (byRules ? "the rules" : "as in the given sim")
+                : requests.sorted().map { "request \($0)" }.joined(separator: ", ")
+            let place = plan.describe(.edge(op: item.op, input: item.input))
+            switch item.kind {
+            case .requantize:
+                out += "  requantize at \(place): reads '\(op.inputs[item.input])' at \(item.from), converted to \(item.to) (\(why))\n"
+            case .mixedRead:
+                out += "  mixed read at \(place): '\(op.inputs[item.input])' arrives at \(item.from), the op reads \(item.to) (\(why))\n"
+            }
             guard out.flush(to: emit) else { return false }
         }
         return true

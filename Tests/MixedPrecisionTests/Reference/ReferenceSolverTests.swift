@@ -95,6 +95,26 @@ import Testing
         if mode == .strict { #expect(infeasible >= 20) }
     }
 
+    /// The converts a plan reports are §11's direct count, for the plan and for the given
+    /// sim, in both modes — on graphs with inner input quantizers, fused groups and mixed reads.
+    @Test(arguments: [Plan.Mode.strict, .bestEffort])
+    func convertsAreTheContractsCount(_ mode: Plan.Mode) throws {
+        var checked = 0, withConverts = 0, mixed = 0, requantized = 0
+        for seed in Self.seeds {
+            guard let (problem, brute) = Self.problem(seed: seed) else { continue }
+            let plan = try Planner.plan(problem, mode: mode)
+            checked += 1
+            #expect(plan.converts.count == brute.reference.converts(plan.dtypes), "seed \(seed): \(plan.converts.items)")
+            #expect(plan.givenConverts.count == brute.reference.converts(plan.previous), "seed \(seed): given")
+            if plan.converts.count > 0 { withConverts += 1 }
+            mixed += plan.converts.items.filter { $0.kind == .mixedRead }.count
+            requantized += plan.converts.items.filter { $0.kind == .requantize }.count
+        }
+        #expect(
+            checked >= 500 && withConverts >= 20 && mixed >= 20 && requantized >= 20,
+            "\(checked) cases, \(withConverts) with converts, \(mixed) mixed reads, \(requantized) requantize edges")
+    }
+
     @Test func everyReportedConflictIsMinimal() throws {
         var conflicts = 0
         for seed in Self.seeds {

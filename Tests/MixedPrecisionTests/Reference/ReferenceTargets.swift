@@ -156,6 +156,22 @@ struct ReferenceTargets {
         return Array(Set(graph.ops[p].inputs.indices.flatMap { eff(op: p, input: $0) })).sorted()
     }
 
+    /// Contract §11's converts of an assignment, counted from its words: a requantize edge
+    /// for each own input quantizer whose tensor's `eff` holds another dtype, and
+    /// `|∪ S_i| − max_i |S_i|` for each op.
+    func converts(_ dtypes: [DType]) -> Int {
+        var count = 0
+        for (k, op) in graph.ops.enumerated() {
+            for i in op.inputs.indices {
+                guard let q = quantizer(op.inputQuantizers[i]) else { continue }
+                if eff(tensor: op.inputs[i]).contains(where: { dtypes[$0] != dtypes[q] }) { count += 1 }
+            }
+            let sets = op.inputs.indices.map { Set(eff(op: k, input: $0).map { dtypes[$0] }) }
+            count += sets.reduce(Set<DType>()) { $0.union($1) }.count - (sets.map(\.count).max() ?? 0)
+        }
+        return count
+    }
+
     /// The output quantizer of (L, j), else its fused output; with the tensor it writes.
     func writer(op k: Int, output j: Int) -> (quantizer: Int, tensor: String)? {
         var tensor = graph.ops[k].outputs[j]

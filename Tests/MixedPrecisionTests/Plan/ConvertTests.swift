@@ -1,0 +1,76 @@
+import Testing
+
+@testable import MMPFormats
+@testable import MMPModel
+@testable import MMPSolving
+@testable import MixedPrecision
+
+/// Where a plan makes a backend convert (contract §11), reported for the plan and the
+/// given sim, in plan.json, the log, the summary and `mmp compare`.
+@Suite struct ConvertTests {
+    /// x → stem → a (own input quantizer) and b; a at int16 requantizes what stem wrote.
+    @Test func aLayerWithItsOwnInputQuantizerAtAnotherDtypeIsARequantizeEdge() throws {
+        var g = GraphBuilder()
+        let s = g.op("stem", ["x"], quantizeInputs: [0])
+        let a = g.op("a", [s], quantizeInputs: [0])
+        let b = g.op("b", [s])
+        g.outputs = [a, b]
+        let p = try plan(try g.build(), "requests: [{set_precision: {module: a, activation: int16}}]")
+        #expect(p.status == .ok)
+        #expect(p.changedNames == ["a.in0", "a.out0"])  // a writes a model output: it follows the layer
+        #expect(p.givenConverts.count == 0)
+        #expect(p.converts.items == [Converts.Item(kind: .requantize, op: 1, input: 0, from: .int8, to: .int16)])
+        let json = PlanFile.encode(p)["converts"]
+        #expect(json?["count"] == .int(1) && json?["given_count"] == .int(0))
+        #expect(
+            json?["items"]
+                == .array([
+                    .object([
+                        ("kind", .string("requantize")), ("op", .string("a")), ("input", .int(0)), ("tensor", .string("stem:0")),
+                        ("from", .string("int8")), ("to", .string("int16")), ("inserted", .bool(false))
+                    ])
+                ]))
+        let log = PlanLog.render(p)
+        #expect(
+            log.contains(
+                "Converts (1; the given sim had 0)\n  requantize at input 0 of op 'a': reads 'stem:0' at int8, converted to int16 (request 0)\n"
+            ))
+    }
+
+    /// An add reading a demoted layer and an int8 one converts the int4 side up, once; an
+    /// op reading through that add adds nothing.
+    @Test func anOpReadingTwoDtypesIsAMixedReadCountedWhereTheyFirstMeet() throws {
+        var g = GraphBuilder()
+        let x = g.op("x", ["in"], quantizeInputs: [0])
+        let y = g.op("y", ["in"])
+        let add = g.op("add", type: "Add", [x, y], quantizeOutput: false)
+        let relu = g.op("relu", type: "Relu", [add], quantizeOutput: false)
+        let head = g.op("head", [relu, y])
+        g.inputs = ["in"]
+        g.outputs = [head]
+        let p = try plan(try g.build(), "requests: [{set_precision: {module: x, activation: int4}}]", mode: .bestEffort)
+        #expect(p.dtype("x.out0") == .int4)
+        // add: {int4} and {int8} meet: one convert, int4 → int8 (the higher). relu reads
+        // {int4, int8} as one input: nothing new. head reads {int4, int8} and {int8}: int4
+        // is already in its widest input's set, so nothing new either.
+        #expect(p.converts.items == [Converts.Item(kind: .mixedRead, op: 2, input: 0, from: .int4, to: .int8)])
+        #expect(p.givenConverts.count == 0)
+    }
+
+    @Test func theSummaryAndCompareSayHowManyAgainstTheGivenSim() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        var g = GraphBuilder()
+        let s = g.op("stem", ["x"], quantizeInputs: [0])
+        let a = g.op("a", [s], quantizeInputs: [0])
+        g.outputs = [a, g.op("b", [s])]
+        let sim = try dir.file(
+            "sim.json", String(decoding: SimGraphFile.bytes(try g.build(), dtypes: try g.build().quantizers.map(\.dtype)), as: UTF8.self))
+        let req = try dir.file("r.yaml", "requests: [{set_precision: {module: a, activation: int16}}]\n")
+        let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\n1 convert, given sim had 0\nwrote "))
+        let c = try CLI.run(["compare", "--sim", sim, "--requests", req])
+        #expect(c.stdout.contains("converts: given sim 0, strict 1, best-effort 1"))
+    }
+}

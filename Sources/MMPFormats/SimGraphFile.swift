@@ -59,7 +59,31 @@ public enum SimGraphFile {
             }
             quantizers.append(.init(name: name, dtype: dtype))
         }
-        return try SimGraph(model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)
+        return try SimGraph(
+            model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, tensorShapes: tensorShapes(doc["tensors"]))
+    }
+
+    /// The optional `tensors` object: `{name: {"shape": [dims]}}` (other fields carried
+    /// through untouched). A dimension is a non-negative integer.
+    private static func tensorShapes(_ value: JSONValue?) throws(MMPError) -> [String: [Int]] {
+        guard let value, value != .null else { return [:] }
+        guard case .object(let members) = value else { throw .invalidSim("'tensors' must map tensor names to {\"shape\": [...]}") }
+        var shapes: [String: [Int]] = [:]
+        for (name, entry) in members {
+            guard case .object = entry else { throw .invalidSim("tensor '\(echo(name))' must be an object") }
+            guard let shape = entry["shape"] else { continue }
+            guard case .array(let dims) = shape else { throw .invalidSim("tensor '\(echo(name))': 'shape' must be a list of sizes") }
+            var out: [Int] = []
+            for d in dims {
+                guard case .number(let text) = d, let n = Int(text), n >= 0, n < 1_000_000_000_000 else {
+                    throw .invalidSim(
+                        "tensor '\(echo(name))': 'shape' holds \(JSONWriter.write(d).dropLast()), not a size (a non-negative integer)")
+                }
+                out.append(n)
+            }
+            if shapes.updateValue(out, forKey: name) != nil { throw .invalidSim("tensor '\(echo(name))' is listed twice in 'tensors'") }
+        }
+        return shapes
     }
 
     private static let opKeyList = "name, type, class, module, inputs, outputs, input_quantizers, output_quantizers, params"

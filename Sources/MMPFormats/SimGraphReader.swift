@@ -33,7 +33,7 @@ struct SimGraphReader {
         let graph = try SimGraph(
             model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
             opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
-            quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex)
+            quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex, tensorShapes: parsed.tensorShapes)
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
 
@@ -52,6 +52,7 @@ struct SimGraphReader {
         var quantizers: [SimGraph.Quantizer] = []
         var quantizerIndex: [String: Int] = [:]
         var dtypeRanges: [Range<Int>] = []
+        var tensorShapes: [String: [Int]] = [:]
 
         /// `head` (read up to an op in the middle of `ops`) followed by `tail` (read from
         /// there to the end); nil when both name one top-level key.
@@ -63,6 +64,7 @@ struct SimGraphReader {
             if tail.seen.contains("model") { p.model = tail.model }
             if tail.seen.contains("inputs") { p.inputs = tail.inputs }
             if tail.seen.contains("outputs") { p.outputs = tail.outputs }
+            if tail.seen.contains("tensors") { p.tensorShapes = tail.tensorShapes }
             if tail.seen.contains("quantizers") {
                 p.quantizers = tail.quantizers
                 p.quantizerIndex = tail.quantizerIndex
@@ -201,6 +203,8 @@ struct SimGraphReader {
                 }
             case "quantizers":
                 guard quantizers(&p) else { return .failed }
+            case "tensors":
+                guard tensorShapes(&p) else { return .failed }
             default:
                 guard skipValue() else { return .failed }
             }
@@ -414,6 +418,42 @@ struct SimGraphReader {
             })
         else { return nil }
         return out
+    }
+
+    /// `tensors`: `{name: {"shape": [dims]}}`, other fields skipped. Anything unusual (a
+    /// negative or huge dimension, a repeated name) is left to the general reader's errors.
+    private mutating func tensorShapes(_ p: inout Parsed) -> Bool {
+        members { (name: String, r: inout SimGraphReader) -> Bool in
+            guard p.tensorShapes[name] == nil else { return false }
+            var fields = Set<String>()
+            return r.members { (key: String, r: inout SimGraphReader) -> Bool in
+                guard fields.insert(key).inserted else { return false }
+                guard key == "shape" else { return r.skipValue() }
+                var dims: [Int] = []
+                guard
+                    r.elements({ (r: inout SimGraphReader) -> Bool in
+                        guard let d = r.dimension() else { return false }
+                        dims.append(d)
+                        return true
+                    })
+                else { return false }
+                p.tensorShapes[name] = dims
+                return true
+            }
+        }
+    }
+
+    /// A tensor dimension: a non-negative integer of at most 12 digits.
+    private mutating func dimension() -> Int? {
+        space()
+        var value = 0, digits = 0
+        while i < b.count, b[i] >= 0x30, b[i] <= 0x39, digits < 12 {
+            value = value * 10 + Int(b[i] - 0x30)
+            digits += 1
+            i += 1
+        }
+        guard digits > 0, i < b.count, b[i] == Self.comma || b[i] == Self.closeBracket || b[i] <= 0x20 else { return nil }
+        return value
     }
 
     private mutating func strings() -> [String]? {

@@ -300,6 +300,22 @@ def sim_graph(sim, model_name=None):
                     model_inputs.append(t)
     model_inputs.sort(key=lambda t: int(t.split("_")[1]) if t.startswith("input_") and t.split("_")[1].isdigit() else 0)
 
+    # What each tensor the graph names holds, where the trace knows: the elements a
+    # convert there moves (contract §11).
+    shapes = {}
+    for op in ordered:
+        for p in list(op.inputs) + list(op.outputs):
+            if p.is_parm or getattr(p, "is_const", False):
+                continue
+            shape = _shape(p.shape)
+            if shape is not None:
+                shapes.setdefault(canonical(p), shape)
+    named = set(model_inputs)
+    for entry in ops_out:
+        named.update(entry["inputs"])
+        named.update(entry["outputs"])
+    tensors = {t: {"shape": shapes[t]} for t in sorted(named) if t in shapes}
+
     return {
         "format": "mmp-sim/1",
         "model": model_name or type(sim.model).__name__,
@@ -307,7 +323,19 @@ def sim_graph(sim, model_name=None):
         "outputs": model_outputs,
         "ops": ops_out,
         "quantizers": quantizers,
+        "tensors": tensors,
     }
+
+
+def _shape(shape):
+    """A traced shape as a list of sizes, or None when the trace does not know one."""
+    if shape is None:
+        return None
+    try:
+        dims = [int(d) for d in shape]
+    except (TypeError, ValueError):
+        return None
+    return dims if all(d >= 0 for d in dims) else None
 
 
 def _is_model_output(cg, op):

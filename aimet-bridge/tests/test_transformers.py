@@ -65,6 +65,12 @@ class VisionTransformer(unittest.TestCase):
         self.assertTrue(views)
         for op in views:
             self.assertEqual(len(op["inputs"]), 1, op)
+        # The trace's shapes go along, for the elements a convert moves: the patch
+        # embedding reads the image; a projection reads (tokens, batch, width), as
+        # torchvision's attention transposes its input.
+        self.assertEqual(graph["tensors"][graph["inputs"][0]]["shape"], [1, 3, 32, 32])
+        q_proj = next(op for op in graph["ops"] if op["module"].endswith("encoder_layer_0.self_attention.q_proj"))
+        self.assertEqual(graph["tensors"][q_proj["inputs"][0]]["shape"], [5, 1, 32])
 
     def test_a_projection_and_the_matmul_reading_it_plan_in_strict_mode(self):
         """The issue's case: q_proj at int8 and qk_matmul at int16 are different quantizers

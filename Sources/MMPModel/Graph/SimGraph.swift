@@ -106,9 +106,13 @@ public struct SimGraph: Sendable {
     /// Whether the tensor with id `tensor` is a model output.
     package func isModelOutput(tensor: Int) -> Bool { modelOutputTensors.contains(tensor) }
 
+    /// Known tensor shapes (the file's optional `tensors`), by tensor name: what converts
+    /// there cost in elements (contract §11).
+    public let tensorShapes: [String: [Int]]
+
     public init(
         model: String? = nil, inputs: [String], outputs: [String], ops: [Op],
-        quantizers: [Quantizer]
+        quantizers: [Quantizer], tensorShapes: [String: [Int]] = [:]
     ) throws(MMPError) {
         var qIndex: [String: Int] = [:]
         qIndex.reserveCapacity(quantizers.count)
@@ -118,8 +122,8 @@ public struct SimGraph: Sendable {
             }
         }
         try self.init(
-            model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers,
-            quantizerIndex: qIndex)
+            model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers, quantizerIndex: qIndex,
+            tensorShapes: tensorShapes)
     }
 
     /// How many ops before an op its inputs are first looked for among (by comparing
@@ -132,7 +136,7 @@ public struct SimGraph: Sendable {
     /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
     package init(
         model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
-        quantizers: [Quantizer], quantizerIndex qIndex: [String: Int]
+        quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], tensorShapes: [String: [Int]] = [:]
     ) throws(MMPError) {
         self.model = model
         self.inputs = inputs
@@ -168,6 +172,10 @@ public struct SimGraph: Sendable {
         let (readerCount, readers) = Self.readers(of: edgeTensor, edgeStart: edgeStart, tensorCount: tensors.sources.count)
         let sourceTable = TensorSources(id: tensors.id, sources: tensors.sources)
         let modelOutputTensors = try Self.modelOutputs(outputs, tensorID: tensors.id)
+        for name in tensorShapes.keys.sorted() where tensors.id[name] == nil {
+            throw .invalidSim("tensors: '\(echo(name))' is not a tensor of the graph (no op produces it and it is not a model input)")
+        }
+        self.tensorShapes = tensorShapes
         let order = try Self.order(
             ops: ops, edgeStart: edgeStart, edgeTensor: edgeTensor, tensors: tensors, readerStart: readerCount, readers: readers,
             source: sourceTable)

@@ -18,6 +18,9 @@ public struct Converts: Sendable, Equatable {
         public var input: Int
         public var from: DType
         public var to: DType
+        /// The elements the convert moves: the size of the tensor read, when its shape is
+        /// known.
+        public var elements: Int?
         /// Whether the plan inserted the quantizer that converts here (never, without
         /// `--insert-converts`).
         public var inserted = false
@@ -26,6 +29,29 @@ public struct Converts: Sendable, Equatable {
     /// In op order; within an op, its requantized edges first, then its mixed reads.
     public var items: [Item]
     public var count: Int { items.count }
+
+    /// The elements all converts move, when every one's tensor shape is known.
+    public var elements: Int? {
+        var total = 0
+        for item in items {
+            guard let e = item.elements else { return nil }
+            let (sum, overflow) = total.addingReportingOverflow(e)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// The number of elements of a tensor of `shape` (nil if it does not fit an `Int`).
+    static func elements(of shape: [Int]) -> Int? {
+        var n = 1
+        for d in shape {
+            let (product, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = product
+        }
+        return n
+    }
 
     /// The converts of `graph` with quantizer `q` at `dtypes[q]`.
     ///
@@ -40,6 +66,7 @@ public struct Converts: Sendable, Equatable {
     public init(graph: SimGraph, effective: EffectiveQuantizers, dtypes: [DType]) {
         var items: [Item] = []
         var sets: [[DType]] = []
+        func size(_ k: Int, _ i: Int) -> Int? { graph.tensorShapes[graph.ops[k].inputs[i]].flatMap(Self.elements(of:)) }
         for k in graph.ops.indices {
             let slots = graph.inputSlots[k]
             for (i, own) in slots.enumerated() {
@@ -47,7 +74,7 @@ public struct Converts: Sendable, Equatable {
                 let tensor = graph.inputTensor(op: k, input: i)
                 let to = dtypes[q]
                 if let from = effective.of(tensorID: tensor).lazy.map({ dtypes[$0] }).first(where: { $0 != to }) {
-                    items.append(Item(kind: .requantize, op: k, input: i, from: from, to: to))
+                    items.append(Item(kind: .requantize, op: k, input: i, from: from, to: to, elements: size(k, i)))
                 }
             }
             guard slots.count >= 2 else { continue }
@@ -70,7 +97,7 @@ public struct Converts: Sendable, Equatable {
             else { continue }
             for d in union where !sets[widest].contains(d) {
                 guard let i = sets.firstIndex(where: { $0.contains(d) }) else { continue }
-                items.append(Item(kind: .mixedRead, op: k, input: i, from: d, to: to))
+                items.append(Item(kind: .mixedRead, op: k, input: i, from: d, to: to, elements: size(k, i)))
             }
         }
         self.items = items

@@ -101,23 +101,27 @@ public enum PlanFile {
     /// `converts` (contract §11): how many the plan makes and the given sim made, and
     /// where the plan's are.
     static func converts(_ plan: Plan) -> JSONValue {
-        .object([
-            ("count", .int(plan.converts.count)),
-            ("given_count", .int(plan.givenConverts.count)),
-            (
-                "items",
-                .array(
-                    plan.converts.items.map { item in
-                        var fields: [(String, JSONValue)] = [("kind", .string(item.kind.rawValue)), ("op", .string(plan.opName(item.op)))]
-                        if item.kind == .requantize { fields.append(("input", .int(item.input))) }
-                        fields += [
-                            ("tensor", .string(plan.graph.ops[item.op].inputs[item.input])),
-                            ("from", .string(item.from.description)), ("to", .string(item.to.description)),
-                            ("inserted", .bool(item.inserted))
-                        ]
-                        return .object(fields)
-                    })
-            )
-        ])
+        var summary: [(String, JSONValue)] = [("count", .int(plan.converts.count)), ("given_count", .int(plan.givenConverts.count))]
+        if let e = plan.converts.elements { summary.append(("elements", .int(e))) }
+        return .object(
+            summary + [
+                (
+                    "items",
+                    .array(
+                        plan.converts.items.map { item in
+                            var fields: [(String, JSONValue)] = [
+                                ("kind", .string(item.kind.rawValue)), ("op", .string(plan.opName(item.op)))
+                            ]
+                            if item.kind == .requantize { fields.append(("input", .int(item.input))) }
+                            fields += [
+                                ("tensor", .string(plan.graph.ops[item.op].inputs[item.input])),
+                                ("from", .string(item.from.description)), ("to", .string(item.to.description))
+                            ]
+                            if let e = item.elements { fields.append(("elements", .int(e))) }
+                            fields.append(("inserted", .bool(item.inserted)))
+                            return .object(fields)
+                        })
+                )
+            ])
     }
 }

@@ -159,7 +159,8 @@ public enum PlanLog {
     /// Where the plan converts (contract §11), and which requests made each: those whose
     /// targets changed a quantizer of the op's inputs there.
     private static func converts(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
-        out += "\nConverts (\(plan.converts.count); the given sim had \(plan.givenConverts.count))\n"
+        let total = plan.converts.elements.map { ", \($0) elements" } ?? ""
+        out += "\nConverts (\(plan.converts.count)\(total); the given sim had \(plan.givenConverts.count))\n"
         let effective = plan.problem.effective
         for item in plan.converts.items {
             let op = plan.graph.ops[item.op]
@@ -177,11 +178,12 @@ public enum PlanLog {
                 ? (byRules ? "the rules" : "as in the given sim")
                 : requests.sorted().map { "request \($0)" }.joined(separator: ", ")
             let place = plan.describe(.edge(op: item.op, input: item.input))
+            let size = item.elements.map { ", \($0) elements" } ?? ""
             switch item.kind {
             case .requantize:
-                out += "  requantize at \(place): reads '\(op.inputs[item.input])' at \(item.from), converted to \(item.to) (\(why))\n"
+                out += "  requantize at \(place): reads '\(op.inputs[item.input])' at \(item.from), converted to \(item.to) (\(why)\(size))\n"
             case .mixedRead:
-                out += "  mixed read at \(place): '\(op.inputs[item.input])' arrives at \(item.from), the op reads \(item.to) (\(why))\n"
+                out += "  mixed read at \(place): '\(op.inputs[item.input])' arrives at \(item.from), the op reads \(item.to) (\(why)\(size))\n"
             }
             guard out.flush(to: emit) else { return false }
         }

@@ -74,3 +74,63 @@ import Testing
         #expect(c.stdout.contains("converts: given sim 0, strict 1, best-effort 1"))
     }
 }
+
+/// The sim format's optional `tensors` (contract §11): shapes, read by both readers,
+/// checked, and turned into the elements each convert moves.
+@Suite struct TensorShapeTests {
+    static func sim(tensors: String) -> String {
+        Samples.sim.replacingOccurrences(of: #"  "quantizers": {"#, with: #"  "tensors": \#(tensors),"# + "\n" + #"  "quantizers": {"#)
+    }
+
+    @Test func bothReadersReadTheShapesAndWriteBackKeepsThem() throws {
+        let text = Self.sim(tensors: #"{"x": {"shape": [1, 3, 8, 8]}, "c": {"shape": [1, 4, 8, 8], "dtype": "float32"}}"#)
+        let fast = try SimGraphFile.load(Array(text.utf8))
+        guard case .bytes = fast.original else { Issue.record("the streaming reader declined"); return }
+        // An escaped name sends the file to the general reader.
+        let slow = try SimGraphFile.load(Array(text.replacingOccurrences(of: #""model": "Tiny""#, with: #""model": "T\u0069ny""#).utf8))
+        guard case .document = slow.original else { Issue.record("the general reader was not used"); return }
+        for graph in [fast.graph, slow.graph] {
+            #expect(graph.tensorShapes == ["x": [1, 3, 8, 8], "c": [1, 4, 8, 8]])
+        }
+        let written = String(decoding: SimGraphFile.bytes(fast, dtypes: fast.graph.quantizers.map(\.dtype)), as: UTF8.self)
+        #expect(written == text)
+    }
+
+    @Test(arguments: [
+        (#"{"nope": {"shape": [1]}}"#, "tensors: 'nope' is not a tensor of the graph"),
+        (#"{"x": {"shape": [1, -3]}}"#, "tensor 'x': 'shape' holds -3, not a size"),
+        (#"{"x": {"shape": "1x3"}}"#, "tensor 'x': 'shape' must be a list of sizes"),
+        (#"{"x": [1, 3]}"#, "tensor 'x' must be an object"),
+        (#"[1]"#, "'tensors' must map tensor names to")
+    ])
+    func badShapesAreRefusedNamingTheTensor(_ c: (String, String)) {
+        #expect {
+            _ = try SimGraphFile.read(Array(Self.sim(tensors: c.0).utf8))
+        } throws: { error in
+            "\(error)".contains(c.1)
+        }
+    }
+
+    @Test func aConvertOnAKnownTensorReportsTheElementsItMoves() throws {
+        var g = GraphBuilder()
+        let s = g.op("stem", ["x"], quantizeInputs: [0])
+        let a = g.op("a", [s], quantizeInputs: [0])
+        g.outputs = [a, g.op("b", [s])]
+        let built = try g.build()
+        let graph = try SimGraph(
+            inputs: built.inputs, outputs: built.outputs, ops: built.ops, quantizers: built.quantizers,
+            tensorShapes: ["stem:0": [1, 16, 4, 4], "x": [1, 3, 8, 8]])
+        let p = try plan(graph, "requests: [{set_precision: {module: a, activation: int16}}]")
+        #expect(p.converts.items.map(\.elements) == [256])
+        #expect(p.converts.elements == 256)
+        let json = PlanFile.encode(p)["converts"]
+        #expect(json?["elements"] == .int(256) && json?["items"]?.asArray?.first?["elements"] == .int(256))
+        #expect(PlanLog.render(p).contains("Converts (1, 256 elements; the given sim had 0)\n"))
+        // A shape too large to count is not a count: no elements, no trap.
+        let huge = try SimGraph(
+            inputs: built.inputs, outputs: built.outputs, ops: built.ops, quantizers: built.quantizers,
+            tensorShapes: ["stem:0": [999_999_999_999, 999_999_999_999]])
+        let q = try plan(huge, "requests: [{set_precision: {module: a, activation: int16}}]")
+        #expect(q.converts.count == 1 && q.converts.elements == nil)
+    }
+}

@@ -125,7 +125,11 @@ import Testing
         #expect(p.converts.elements == 256)
         let json = PlanFile.encode(p)["converts"]
         #expect(json?["elements"] == .int(256) && json?["items"]?.asArray?.first?["elements"] == .int(256))
-        #expect(PlanLog.render(p).contains("Converts (1, 256 elements; the given sim had 0)\n"))
+        // As docs/converts.md shows it.
+        #expect(
+            PlanLog.render(p).contains(
+                "Converts (1, 256 elements; the given sim had 0)\n"
+                    + "  requantize at input 0 of op 'a': reads 'stem:0' at int8, converted to int16 (request 0, 256 elements)\n"))
         // A shape too large to count is not a count: no elements, no trap.
         let huge = try SimGraph(
             inputs: built.inputs, outputs: built.outputs, ops: built.ops, quantizers: built.quantizers,

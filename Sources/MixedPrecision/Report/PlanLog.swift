@@ -179,11 +179,12 @@ public enum PlanLog {
                 : requests.sorted().map { "request \($0)" }.joined(separator: ", ")
             let place = plan.describe(.edge(op: item.op, input: item.input))
             let size = item.elements.map { ", \($0) elements" } ?? ""
+            let tensor = op.inputs[item.input]
             switch item.kind {
             case .requantize:
-                out += "  requantize at \(place): reads '\(op.inputs[item.input])' at \(item.from), converted to \(item.to) (\(why)\(size))\n"
+                out += "  requantize at \(place): reads '\(tensor)' at \(item.from), converted to \(item.to) (\(why)\(size))\n"
             case .mixedRead:
-                out += "  mixed read at \(place): '\(op.inputs[item.input])' arrives at \(item.from), the op reads \(item.to) (\(why)\(size))\n"
+                out += "  mixed read at \(place): '\(tensor)' arrives at \(item.from), the op reads \(item.to) (\(why)\(size))\n"
             }
             guard out.flush(to: emit) else { return false }
         }

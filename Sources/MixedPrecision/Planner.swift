@@ -14,9 +14,13 @@ public enum Planner {
         public var split = true
         /// Settle small parts with a unique optimum by enumeration instead of GLPK.
         public var exhaustive = true
-        public init(split: Bool = true, exhaustive: Bool = true) {
+        /// `--fewest-converts`: a tier of fewest converts (contract §11) right after the
+        /// requests' own tiers.
+        public var fewestConverts = false
+        public init(split: Bool = true, exhaustive: Bool = true, fewestConverts: Bool = false) {
             self.split = split
             self.exhaustive = exhaustive
+            self.fewestConverts = fewestConverts
         }
     }
 
@@ -42,11 +46,14 @@ public enum Planner {
         var dtypes = problem.graph.quantizers.map(\.dtype)
         var conflicts: [Plan.Conflict] = []
         var complete = true
-        var parts = Parts.needingDecision(problem)
+        // The convert sites, only when converts are part of the objective: they couple the
+        // quantizers of an op's inputs, so parts grow only then.
+        let sites = options.fewestConverts ? ConvertSite.all(graph: problem.graph, effective: problem.effective) : []
+        var parts = Parts.needingDecision(problem, sites: sites)
         if !options.split, parts.count > 1 {
             let whole = Part.union(parts)
             if case .solved(let chosen, _) = try LexicographicSolver.solve(
-                PrecisionProgram(problem: problem, part: whole, mode: programMode))
+                PrecisionProgram(problem: problem, part: whole, mode: programMode, sites: sites))
             {
                 for (k, q) in whole.quantizers.enumerated() { dtypes[q] = chosen[k] }
                 parts = []
@@ -58,7 +65,7 @@ public enum Planner {
         let runs = Parallel.runs(parts.count)
         let toSolve = parts
         let solved = Parallel.map(runs.count) { r in
-            Self.solve(toSolve[runs[r]], of: problem, mode: programMode, exhaustive: options.exhaustive)
+            Self.solve(toSolve[runs[r]], of: problem, mode: programMode, exhaustive: options.exhaustive, sites: sites)
         }.joined()
         solve += tick()
         var infeasible: [Part] = []
@@ -127,12 +134,12 @@ public enum Planner {
     /// Builds and solves the program of each of `parts`.
     private static func solve(
         _ parts: ArraySlice<Part>, of problem: borrowing PlanningProblem, mode: PrecisionProgram.Mode,
-        exhaustive: Bool
+        exhaustive: Bool, sites: [ConvertSite]
     ) -> [Result<LexicographicSolver.Result, MMPError>] {
         var results: [Result<LexicographicSolver.Result, MMPError>] = []
         results.reserveCapacity(parts.count)
         for part in parts {
-            let program = PrecisionProgram(problem: problem, part: part, mode: mode)
+            let program = PrecisionProgram(problem: problem, part: part, mode: mode, sites: sites)
             switch exhaustive ? ExhaustiveSolver.solve(program) : nil {
             case .unique(let chosen)?: results.append(.success(.solved(dtypes: chosen, levels: [])))
             case .infeasible?: results.append(.success(.infeasible))

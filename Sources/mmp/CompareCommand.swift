@@ -25,12 +25,15 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text (a table) or json.")
     var format: Format = .text
 
+    @Flag(name: .long, help: "Both plans prefer the fewest Convert ops, right after the requests themselves.")
+    var fewestConverts = false
+
     func run() throws {
         model.noteDefaultConfig()
         let inputs = PlanInputs(source: model.source, requestsPath: requests)
         let comparison: Comparison
         do {
-            comparison = try Comparison(inputs.problem())
+            comparison = try Comparison(inputs.problem(), options: .init(fewestConverts: fewestConverts))
         } catch {
             printError(error.printable())
             throw ExitCode(1)

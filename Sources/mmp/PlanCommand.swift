@@ -31,6 +31,9 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .long, help: "Fail with exit status 2 when any request cannot be honoured (the default).")
     var strict = false
 
+    @Flag(name: .long, help: "Prefer the plan with the fewest Convert ops (then as usual), right after the requests themselves.")
+    var fewestConverts = false
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -58,6 +61,7 @@ struct PlanCommand: ParsableCommand {
             inputs: PlanInputs(source: model.source, requestsPath: requests),
             mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         job.svgPath = svg
+        job.options.fewestConverts = fewestConverts
         job.renderSVG = Graphviz.svg
         let plan: Plan
         var times = StageTimes()

@@ -103,3 +103,52 @@ public struct Converts: Sendable, Equatable {
         self.items = items
     }
 }
+
+/// A place where converts can arise (contract §11), as the program sees it: the
+/// quantizers whose dtypes decide how many there are.
+package enum ConvertSite: Sendable, Equatable {
+    /// An own input quantizer and what quantized the tensor it reads.
+    case requantize(own: Int, upstream: [Int])
+    /// The effective quantizers of each input of an op with several.
+    case mixed(inputs: [[Int]])
+
+    /// Every quantizer the site's count depends on.
+    package var quantizers: [Int] {
+        switch self {
+        case let .requantize(own, upstream): return [own] + upstream
+        case let .mixed(inputs): return inputs.flatMap { $0 }
+        }
+    }
+
+    /// The converts at this site with quantizer `q` at `dtype(q)`.
+    package func count(_ dtype: (Int) -> DType) -> Int {
+        switch self {
+        case let .requantize(own, upstream):
+            let d = dtype(own)
+            return upstream.contains { dtype($0) != d } ? 1 : 0
+        case let .mixed(inputs):
+            let sets = inputs.map { Set($0.map(dtype)) }
+            return sets.reduce(Set<DType>()) { $0.union($1) }.count - (sets.map(\.count).max() ?? 0)
+        }
+    }
+
+    /// The sites of a graph: each requantizable edge, and each op with at least two
+    /// quantized inputs (an op reading one quantized input adds nothing, whatever it reads).
+    package static func all(graph: SimGraph, effective: EffectiveQuantizers) -> [ConvertSite] {
+        var sites: [ConvertSite] = []
+        for k in graph.ops.indices {
+            let slots = graph.inputSlots[k]
+            for (i, own) in slots.enumerated() {
+                guard let q = own else { continue }
+                let upstream = effective.of(tensorID: graph.inputTensor(op: k, input: i))
+                if !upstream.isEmpty { sites.append(.requantize(own: q, upstream: upstream)) }
+            }
+            guard slots.count >= 2 else { continue }
+            let inputs = slots.indices.map { effective.of(op: k, input: $0) }
+            if inputs.filter({ !$0.isEmpty }).count >= 2 {
+                sites.append(.mixed(inputs: inputs))
+            }
+        }
+        return sites
+    }
+}

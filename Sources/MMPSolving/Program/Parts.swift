@@ -11,6 +11,8 @@ package struct Part: Sendable {
     package var kernels: [Int] = []
     /// Indices into `problem.homogeneity` of the preferences among them.
     package var groups: [Int] = []
+    /// Indices into the planner's convert sites (with `--fewest-converts`) among them.
+    package var sites: [Int] = []
 
     /// All of `parts` as one part (targets reaching several parts are listed once).
     package static func union(_ parts: [Part]) -> Part {
@@ -18,6 +20,7 @@ package struct Part: Sendable {
         whole.targets = Array(Set(parts.flatMap(\.targets))).sorted()
         whole.kernels = parts.flatMap(\.kernels).sorted()
         whole.groups = parts.flatMap(\.groups).sorted()
+        whole.sites = parts.flatMap(\.sites).sorted()
         return whole
     }
 }
@@ -29,7 +32,11 @@ package enum Parts {
     /// The parts that need a decision — those holding a target's quantizer — ordered by
     /// their first quantizer. A part without targets keeps every given dtype: that is
     /// feasible (kernel rules accept the given pairs) and costs nothing at every level.
-    package static func needingDecision(_ problem: PlanningProblem) -> [Part] {
+    ///
+    /// With convert `sites` (`--fewest-converts`), the quantizers of each site are coupled
+    /// too, and a part whose given dtypes already convert somewhere needs a decision even
+    /// without targets: fewer converts rank above the given dtypes.
+    package static func needingDecision(_ problem: PlanningProblem, sites: [ConvertSite] = []) -> [Part] {
         var parent = Array(problem.graph.quantizers.indices)
         func find(_ a: Int) -> Int {
             var a = a
@@ -46,6 +53,10 @@ package enum Parts {
         }
         for g in problem.homogeneity {
             for m in g.quantizers.dropFirst() { union(g.quantizers[0], m) }
+        }
+        for site in sites {
+            let members = site.quantizers
+            for m in members.dropFirst() { union(members[0], m) }
         }
         // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
         // Part of each root, flat (-1: no part): this runs over every quantizer.
@@ -68,6 +79,8 @@ package enum Parts {
                 parts[k].targets.append(t)
             }
         }
+        let given = problem.graph.quantizers.map(\.dtype)
+        for site in sites where site.count({ given[$0] }) > 0 { _ = partIndex(of: site.quantizers[0]) }
         func part(of q: Int) -> Int? {
             let k = partOfRoot[find(q)]
             return k >= 0 ? k : nil
@@ -80,6 +93,9 @@ package enum Parts {
         }
         for (g, group) in problem.homogeneity.enumerated() {
             if let q = group.quantizers.first, let k = part(of: q) { parts[k].groups.append(g) }
+        }
+        for (s, site) in sites.enumerated() {
+            if let q = site.quantizers.first, let k = part(of: q) { parts[k].sites.append(s) }
         }
         return parts.sorted { $0.quantizers[0] < $1.quantizers[0] }
     }

@@ -22,6 +22,8 @@ package struct PrecisionProgram {
         /// Quantizers that leave their given dtype: every one counts, those of targets
         /// too, so that among equally good misses the one that changes less wins.
         case otherChanges
+        /// Convert ops the dtypes make a backend insert (`--fewest-converts`, §11).
+        case converts
     }
 
     /// One objective: `constant + Σ coef·column`, never negative.
@@ -43,6 +45,9 @@ package struct PrecisionProgram {
     /// First `x` column of each local quantizer; columns follow its domain order.
     package let firstColumn: [Int]
     package let columnCount: Int
+    /// Whether columns beyond `x` and `h` exist (the convert sites' indicators): a part
+    /// with them is left to GLPK, not enumerated.
+    package let hasConvertColumns: Bool
     /// Local quantizer indices of each homogeneity group; group `g`'s `h` is column
     /// `firstColumn.last + domains.last.count + g` (after every `x`).
     package let groupMembers: [[Int]]
@@ -58,14 +63,14 @@ package struct PrecisionProgram {
     /// a pure feasibility program (used when searching for conflicts).
     package init(
         problem: borrowing PlanningProblem, part: Part, mode: Mode,
-        activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true
+        activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true,
+        sites: [ConvertSite] = []
     ) {
         let groups = part.groups.map { problem.homogeneity[$0] }
         var b = Builder(part: part, domains: part.quantizers.map { problem.domain(of: $0) }, groupCount: groups.count)
         quantizers = part.quantizers
         domains = b.domains
         firstColumn = b.first
-        columnCount = b.columnCount
         groupMembers = groups.map { g in g.quantizers.compactMap { b.local[$0] } }
 
         let targets = part.targets.map { problem.resolution.targets[$0] }
@@ -77,12 +82,16 @@ package struct PrecisionProgram {
         b.homogeneityRows(groups)
         if withObjectives {
             if mode == .bestEffort { b.requestLevels(targets, problem: problem) }
+            // Fewest converts right after the requests' own tiers (§11).
+            if !sites.isEmpty, !part.sites.isEmpty { b.convertLevel(part.sites.map { sites[$0] }) }
             b.heterogeneityLevel(groups.count)
             b.derivedLevel(targets)
             b.otherChangesLevel(problem: problem)
         }
         rows = b.rows
         levels = b.levels
+        columnCount = b.columnCount
+        hasConvertColumns = b.columnCount > b.hFirst + groups.count
     }
 
     /// Columns, rows and levels as they are built. A quantizer of the part and a dtype of
@@ -109,7 +118,7 @@ package struct PrecisionProgram {
         let first: [Int]
         /// The first `h` column (after every `x`).
         let hFirst: Int
-        let columnCount: Int
+        var columnCount: Int
         var rows: [Row] = []
         var levels: [Level] = []
 
@@ -223,6 +232,70 @@ package struct PrecisionProgram {
                 nearness.append(near)
             }
             levels += nearness
+        }
+
+        /// A new 0/1 column after every `x` and `h`.
+        mutating func newColumn() -> Int {
+            defer { columnCount += 1 }
+            return columnCount
+        }
+
+        /// The converts of `sites` (§11) as one level, with indicator columns:
+        /// - a requantize edge's `c ≥ x[own, d] − x[u, d]` for each upstream `u` and dtype
+        ///   `d`, so `c` is 1 exactly when some upstream quantizer holds another dtype;
+        /// - a mixed read's `|∪ S_i| − max_i |S_i|` as `Σ_d a_d − Σ_d t_d`: `a_d ≥ x[q, d]`
+        ///   marks the dtypes present, `s_{i,d} ≤ Σ_{q ∈ E_i} x[q, d]` those of input `i`,
+        ///   one `z_i` picks an input, and `t_d ≤ s_{i,d} + 1 − z_i` counts the picked
+        ///   input's dtypes. Minimizing pushes `a` down to presence and `t` up to the largest
+        ///   input's dtypes, so at the optimum the level is the contract's count.
+        mutating func convertLevel(_ sites: [ConvertSite]) {
+            var level = Level(kind: .converts)
+            for site in sites {
+                switch site {
+                case let .requantize(own, upstream):
+                    guard let k = local[own] else { continue }
+                    let c = newColumn()
+                    for u in upstream {
+                        for d in domains[k] {
+                            var terms: [(Int, Double)] = [(column(own, d), 1), (c, -1)]
+                            if let cu = x(u, d) { terms.append((cu, -1)) }
+                            rows.append(Row(terms: terms, kind: .atMost(0)))
+                        }
+                    }
+                    level.terms.append((c, 1))
+                case let .mixed(inputs):
+                    var dtypes = inputs.flatMap { $0 }.flatMap { q in local[q].map { domains[$0] } ?? [] }
+                    dtypes.sortAndRemoveDuplicates()
+                    var present: [DType: Int] = [:]
+                    for d in dtypes {
+                        let a = newColumn()
+                        present[d] = a
+                        for q in Set(inputs.flatMap { $0 }) {
+                            if let cq = x(q, d) { rows.append(Row(terms: [(cq, 1), (a, -1)], kind: .atMost(0))) }
+                        }
+                        level.terms.append((a, 1))
+                    }
+                    var s: [[Int]] = []
+                    for members in inputs {
+                        s.append(
+                            dtypes.map { d in
+                                let c = newColumn()
+                                rows.append(Row(terms: [(c, 1)] + members.compactMap { q in x(q, d).map { ($0, -1) } }, kind: .atMost(0)))
+                                return c
+                            })
+                    }
+                    let z = inputs.indices.map { _ in newColumn() }
+                    rows.append(Row(terms: z.map { ($0, 1) }, kind: .equal(1)))
+                    for (j, _) in dtypes.enumerated() {
+                        let t = newColumn()
+                        for i in inputs.indices {
+                            rows.append(Row(terms: [(t, 1), (s[i][j], -1), (z[i], 1)], kind: .atMost(1)))
+                        }
+                        level.terms.append((t, -1))
+                    }
+                }
+            }
+            levels.append(level)
         }
 
         /// Ops made to read their inputs at different dtypes.

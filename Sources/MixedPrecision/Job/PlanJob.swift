@@ -18,6 +18,8 @@ public struct PlanJob: Sendable {
     /// picture that cannot be made leaves every file as it was.
     public var svgPath: String?
     public var renderSVG: (@Sendable (String) throws(MMPError) -> [UInt8])?
+    /// How the planner works (`--fewest-converts`).
+    public var options = Planner.Options()
 
     public init(inputs: PlanInputs, mode: Plan.Mode = .strict, outDir: String, dotPath: String? = nil) {
         self.inputs = inputs
@@ -56,7 +58,7 @@ public struct PlanJob: Sendable {
         times.lap("read")
         let problem = try PlanningProblem(graph: file.graph, requests: requests, rules: config?.kernelRules ?? .none)
         times.lap("resolve")
-        let plan = try Planner.plan(problem, mode: mode, times: &times)
+        let plan = try Planner.plan(problem, mode: mode, options: options, times: &times)
         try write(plan, file: file, times: &times)
         return plan
     }

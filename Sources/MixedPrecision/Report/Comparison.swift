@@ -9,9 +9,9 @@ public struct Comparison: Sendable {
     public let strict: Plan
     public let bestEffort: Plan
 
-    public init(_ problem: PlanningProblem) throws(MMPError) {
-        strict = try Planner.plan(problem, mode: .strict)
-        bestEffort = try Planner.plan(problem, mode: .bestEffort)
+    public init(_ problem: PlanningProblem, options: Planner.Options = .init()) throws(MMPError) {
+        strict = try Planner.plan(problem, mode: .strict, options: options)
+        bestEffort = try Planner.plan(problem, mode: .bestEffort, options: options)
     }
 
     /// Quantizers whose dtype differs between the plans or from the given sim, in sim order.

@@ -57,6 +57,25 @@ import Testing
         #expect(p.givenConverts.count == 0)
     }
 
+    /// With `--fewest-converts`, the stem itself moves to int16 (b, unasked, reads int16
+    /// too): no convert, the request still honoured.
+    @Test func fewestConvertsMovesTheSharedTensorInsteadOfConverting() throws {
+        var g = GraphBuilder()
+        let s = g.op("stem", ["x"], quantizeInputs: [0])
+        let a = g.op("a", [s], quantizeInputs: [0])
+        g.outputs = [a, g.op("b", [s])]
+        let graph = try g.build()
+        let request = "requests: [{set_precision: {module: a, activation: int16}}]"
+        for mode in [Plan.Mode.strict, .bestEffort] {
+            let plain = try plan(graph, request, mode: mode)
+            #expect(plain.converts.count == 1 && plain.dtype("stem.out0") == .int8)
+            let problem = try PlanningProblem(graph: graph, requests: RequestFile.parse(request), rules: .none)
+            let fewest = try Planner.plan(problem, mode: mode, options: .init(fewestConverts: true))
+            #expect(fewest.status == .ok && fewest.outcomes[0].status == .honored)
+            #expect(fewest.converts.count == 0 && fewest.dtypes[graph.quantizerIndex["stem.out0"] ?? -1] == .int16)
+        }
+    }
+
     @Test func theSummaryAndCompareSayHowManyAgainstTheGivenSim() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
@@ -72,6 +91,10 @@ import Testing
         #expect(r.stdout.contains("\n1 convert, given sim had 0\nwrote "))
         let c = try CLI.run(["compare", "--sim", sim, "--requests", req])
         #expect(c.stdout.contains("converts: given sim 0, strict 1, best-effort 1"))
+        let f = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out2", "--fewest-converts"])
+        #expect(f.status == 0 && f.stdout.contains("\n0 converts, given sim had 0\nwrote "))
+        let fc = try CLI.run(["compare", "--sim", sim, "--requests", req, "--fewest-converts"])
+        #expect(fc.stdout.contains("converts: given sim 0, strict 0, best-effort 0"))
     }
 }
 

@@ -43,7 +43,7 @@ struct BruteForceReference {
     }
 
     /// The objective vector of assignment `a`, most important first.
-    func objective(_ a: [DType], mode: Plan.Mode) -> [Int] {
+    func objective(_ a: [DType], mode: Plan.Mode, fewestConverts: Bool = false) -> [Int] {
         let targets = reference.targets
         var v: [Int] = []
         if mode == .bestEffort {
@@ -62,6 +62,8 @@ struct BruteForceReference {
             }
             v = counts + nears
         }
+        // Fewest converts right after the requests' tiers (§11).
+        if fewestConverts { v.append(reference.converts(a)) }
         var heterogeneous = 0
         for g in reference.groups where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }
         var derived = 0
@@ -72,12 +74,12 @@ struct BruteForceReference {
     }
 
     /// The lexicographically least objective over all feasible assignments, or nil.
-    func optimum(mode: Plan.Mode) -> [Int]? {
+    func optimum(mode: Plan.Mode, fewestConverts: Bool = false) -> [Int]? {
         let all = Set(problem.resolution.requests.indices)
         var best: [Int]? = nil
         forEachAssignment { a in
             guard feasible(a, strictRequests: mode == .strict ? all : nil) else { return }
-            let v = objective(a, mode: mode)
+            let v = objective(a, mode: mode, fewestConverts: fewestConverts)
             if best.map({ v.lexicographicallyPrecedes($0) }) ?? true { best = v }
         }
         return best

@@ -115,6 +115,28 @@ import Testing
             "\(checked) cases, \(withConverts) with converts, \(mixed) mixed reads, \(requantized) requantize edges")
     }
 
+    /// `--fewest-converts`: GLPK reaches the brute-force optimum with the convert tier right
+    /// after the requests' tiers, in both modes, and the plan's converts are that tier.
+    @Test(arguments: [Plan.Mode.strict, .bestEffort])
+    func fewestConvertsReachesTheBruteForceOptimum(_ mode: Plan.Mode) throws {
+        var checked = 0, fewer = 0
+        for seed in Self.seeds {
+            guard let (problem, reference) = Self.problem(seed: seed) else { continue }
+            let plan = try Planner.plan(problem, mode: mode, options: .init(fewestConverts: true))
+            guard let best = reference.optimum(mode: mode, fewestConverts: true) else {
+                #expect(plan.status == .infeasible, "seed \(seed): brute force finds no feasible plan")
+                continue
+            }
+            checked += 1
+            #expect(plan.status == .ok, "seed \(seed)")
+            guard plan.status == .ok else { continue }
+            #expect(reference.objective(plan.dtypes, mode: mode, fewestConverts: true) == best, "seed \(seed): objective differs")
+            let plain = try Planner.plan(problem, mode: mode)
+            if plan.converts.count < plain.converts.count { fewer += 1 }
+        }
+        #expect(checked >= 300 && fewer >= 10, "\(checked) checked, \(fewer) with fewer converts than without the tier")
+    }
+
     @Test func everyReportedConflictIsMinimal() throws {
         var conflicts = 0
         for seed in Self.seeds {

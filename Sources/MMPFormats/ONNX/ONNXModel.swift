@@ -45,6 +45,9 @@ public struct ONNXModel: Sendable {
     public var outputs: [(name: String, elemType: Int32?)]
     /// Declared element types from `value_info`.
     public var declaredTypes: [String: Int32]
+    /// Declared shapes (`value_info`, graph inputs and outputs) where every dimension is a
+    /// size, not a symbol.
+    public var declaredShapes: [String: [Int]] = [:]
 
     /// Decodes an ONNX file's bytes.
     public static func read(_ bytes: [UInt8]) throws(MMPError) -> ONNXModel {
@@ -72,7 +75,17 @@ public struct ONNXModel: Sendable {
             return t.elemType
         }
         var declared: [String: Int32] = [:]
-        for v in g.valueInfo + g.input + g.output { if let t = elemType(v) { declared[v.name] = t } }
+        var shapes: [String: [Int]] = [:]
+        for v in g.valueInfo + g.input + g.output {
+            if let t = elemType(v) { declared[v.name] = t }
+            guard case .tensorType(let t)? = v.type.value, t.hasShape else { continue }
+            var dims: [Int] = []
+            for d in t.shape.dim {
+                guard case .dimValue(let n)? = d.value, n >= 0, n < 1_000_000_000_000 else { dims = []; break }
+                dims.append(Int(n))
+            }
+            if !dims.isEmpty || t.shape.dim.isEmpty { shapes[v.name] = dims }
+        }
         let nodes = g.node.enumerated().map { k, n -> Node in
             var metadata: [String: String] = [:]
             for p in n.metadataProps { metadata[p.key] = p.value }
@@ -89,7 +102,7 @@ public struct ONNXModel: Sendable {
             producer: proto.producerName, graphName: g.name, nodes: nodes, initializers: initializers,
             inputs: g.input.filter { initializers[$0.name] == nil }.map { ($0.name, elemType($0)) },
             outputs: g.output.map { ($0.name, elemType($0)) },
-            declaredTypes: declared)
+            declaredTypes: declared, declaredShapes: shapes)
     }
 
     private static func describe(_ error: Error) -> String {

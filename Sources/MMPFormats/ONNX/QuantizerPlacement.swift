@@ -147,13 +147,27 @@ enum QuantizerPlacement {
 
         let inputs = model.inputs.map(\.name).filter(kinds.isActivation)
         let outputs = model.outputs.map(\.name).filter(kinds.isActivation)
-        let document = JSONValue.object([
+        // The shapes the file declares (value infos, graph inputs and outputs), for the
+        // tensors of the sim graph: what a convert there moves.
+        var named = Set(inputs)
+        for op in ops { named.formUnion(op.outputs) }
+        let shapes = model.declaredShapes.filter { named.contains($0.key) }
+        var top: [(String, JSONValue)] = [
             ("format", .string(SimGraphFile.format)), ("model", .string(modelName)),
             ("inputs", .array(inputs.map(JSONValue.string))), ("outputs", .array(outputs.map(JSONValue.string))),
             ("ops", .array(opDocs)), ("quantizers", .object(quantizerDocs))
-        ])
+        ]
+        if !shapes.isEmpty {
+            top.append(
+                (
+                    "tensors",
+                    .object(shapes.keys.sorted().map { ($0, .object([("shape", .array(shapes[$0, default: []].map(JSONValue.int)))])) })
+                ))
+        }
+        let document = JSONValue.object(top)
         do {
-            let graph = try SimGraph(model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers)
+            let graph = try SimGraph(
+                model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, tensorShapes: shapes)
             return SimFile(graph: graph, original: .document(document))
         } catch {
             throw .invalidModel("the sim graph built from it is inconsistent: \(error.message)")

@@ -14,10 +14,10 @@
 // out here — notably TensorProto's data fields (raw_data, float_data, …) — are skipped
 // on decoding, which is how mmp reads a model without ever loading its weights.
 //
-// Regenerate Sources/MixedPrecision/ONNX/onnx-subset.pb.swift after editing (see
+// Regenerate Sources/MMPFormats/ONNX/onnx-subset.pb.swift after editing (see
 // docs/onnx.md):
-//   protoc --swift_out=Sources/MixedPrecision/ONNX --swift_opt=Visibility=Internal \
-//          -I Sources/MixedPrecision/ONNX Sources/MixedPrecision/ONNX/onnx-subset.proto
+//   protoc --swift_out=Sources/MMPFormats/ONNX --swift_opt=Visibility=Internal \
+//          -I Sources/MMPFormats/ONNX Sources/MMPFormats/ONNX/onnx-subset.proto
 
 import SwiftProtobuf
 
@@ -232,7 +232,66 @@ nonisolated struct Onnx_TypeProto: Sendable {
 
     var elemType: Int32 = 0
 
+    var shape: Onnx_TensorShapeProto {
+      get {_shape ?? Onnx_TensorShapeProto()}
+      set {_shape = newValue}
+    }
+    /// Returns true if `shape` has been explicitly set.
+    var hasShape: Bool {self._shape != nil}
+    /// Clears the value of `shape`. Subsequent reads from it will return its default value.
+    mutating func clearShape() {self._shape = nil}
+
     var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    init() {}
+
+    fileprivate var _shape: Onnx_TensorShapeProto? = nil
+  }
+
+  init() {}
+}
+
+/// A tensor's shape, where the exporter or shape inference wrote one: what a convert on
+/// that tensor moves (contract §11). A dimension is a size or a symbolic name.
+nonisolated struct Onnx_TensorShapeProto: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var dim: [Onnx_TensorShapeProto.Dimension] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated struct Dimension: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    var value: Onnx_TensorShapeProto.Dimension.OneOf_Value? = nil
+
+    var dimValue: Int64 {
+      get {
+        if case .dimValue(let v)? = value {return v}
+        return 0
+      }
+      set {value = .dimValue(newValue)}
+    }
+
+    var dimParam: String {
+      get {
+        if case .dimParam(let v)? = value {return v}
+        return String()
+      }
+      set {value = .dimParam(newValue)}
+    }
+
+    var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    nonisolated enum OneOf_Value: Equatable, Sendable {
+      case dimValue(Int64)
+      case dimParam(String)
+
+    }
 
     init() {}
   }
@@ -664,7 +723,7 @@ nonisolated extension Onnx_TypeProto: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Onnx_TypeProto.Tensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = Onnx_TypeProto.protoMessageName + ".Tensor"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}elem_type\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}elem_type\0\u{1}shape\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -673,20 +732,116 @@ nonisolated extension Onnx_TypeProto.Tensor: SwiftProtobuf.Message, SwiftProtobu
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.elemType) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._shape) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.elemType != 0 {
       try visitor.visitSingularInt32Field(value: self.elemType, fieldNumber: 1)
     }
+    try { if let v = self._shape {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Onnx_TypeProto.Tensor, rhs: Onnx_TypeProto.Tensor) -> Bool {
     if lhs.elemType != rhs.elemType {return false}
+    if lhs._shape != rhs._shape {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Onnx_TensorShapeProto: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".TensorShapeProto"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dim\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.dim) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.dim.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.dim, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Onnx_TensorShapeProto, rhs: Onnx_TensorShapeProto) -> Bool {
+    if lhs.dim != rhs.dim {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Onnx_TensorShapeProto.Dimension: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = Onnx_TensorShapeProto.protoMessageName + ".Dimension"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dim_value\0\u{3}dim_param\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.value != nil {try decoder.handleConflictingOneOf()}
+          self.value = .dimValue(v)
+        }
+      }()
+      case 2: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.value != nil {try decoder.handleConflictingOneOf()}
+          self.value = .dimParam(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.value {
+    case .dimValue?: try {
+      guard case .dimValue(let v)? = self.value else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 1)
+    }()
+    case .dimParam?: try {
+      guard case .dimParam(let v)? = self.value else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Onnx_TensorShapeProto.Dimension, rhs: Onnx_TensorShapeProto.Dimension) -> Bool {
+    if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

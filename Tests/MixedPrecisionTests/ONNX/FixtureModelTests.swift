@@ -34,6 +34,20 @@ import Testing
                 == .array([.object([("bitwidth", .int(8)), ("dtype", .string("int"))])]))
     }
 
+    /// The dynamo export declares the shapes of its tensors (value infos): they become the
+    /// sim's tensor shapes, written into sim.json, for the elements of converts.
+    @Test func declaredShapesBecomeTensorShapes() throws {
+        let graph = try importFixture("mobilenet_v2")
+        #expect(graph.tensorShapes["x"] == [1, 3, 224, 224])
+        #expect(graph.tensorShapes["add"] == [1, 24, 56, 56])
+        #expect(graph.tensorShapes.count > 90)
+        let file = try ONNXImporter.simFile(
+            onnx: Files.read(fixture("Data/models/mobilenet_v2.onnx"), as: .binary),
+            config: QuantSimConfigFile.read(Files.read(fixture("Data/configs/default.json"), as: .text)), modelName: "mobilenet_v2")
+        let written = try SimGraphFile.read(SimGraphFile.bytes(file, dtypes: file.graph.quantizers.map(\.dtype)))
+        #expect(written.tensorShapes == graph.tensorShapes)
+    }
+
     @Test func bothExportersGiveTheSameModulePaths() throws {
         let dynamo = try importFixture("mobilenet_v2")
         let script = try importFixture("mobilenet_v2_torchscript")

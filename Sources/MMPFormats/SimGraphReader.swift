@@ -9,8 +9,8 @@ import MMPModel
 /// parser, which accepts every valid file and reports every error with its message. The
 /// graph's own consistency is checked in both cases by `SimGraph.init`.
 struct SimGraphReader {
-    private let b: UnsafeBufferPointer<UInt8>
-    private var i = 0
+    /// Where the reader is in the file's bytes.
+    private var c: ByteCursor
     /// Nesting of skipped values; past the general parser's limit, it decides.
     private var depth = 0
 
@@ -37,7 +37,7 @@ struct SimGraphReader {
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
 
-    private init(b: UnsafeBufferPointer<UInt8>) { self.b = b }
+    private init(b: UnsafeBufferPointer<UInt8>) { c = ByteCursor(b) }
 
     /// What the document holds, or the part of it one thread read.
     private struct Parsed {
@@ -104,7 +104,7 @@ struct SimGraphReader {
             },
             { () -> Parsed? in
                 var r = SimGraphReader(b: bytes.value)
-                r.i = split
+                r.c.move(to: split)
                 return r.rest()
             })
         guard let (first, step) = head else { return nil }
@@ -122,20 +122,18 @@ struct SimGraphReader {
     /// which inside `ops` begins an element and elsewhere in an `mmp-sim/1` file does not
     /// occur outside strings.
     private static func opStart(after offset: Int, in b: UnsafeBufferPointer<UInt8>) -> Int? {
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
-        var k = offset
+        var scan = ByteCursor(b, at: min(offset, b.count))
         let end = min(b.count, offset + (1 << 20))
-        while k < end {
-            if b[k] == comma {
-                var j = k + 1
-                while j < end, isSpace(b[j]) { j += 1 }
-                if j < end, b[j] == openBrace {
-                    var q = j + 1
-                    while q < end, isSpace(b[q]) { q += 1 }
-                    if q < end, b[q] == quote { return j }
-                }
-            }
-            k += 1
+        while scan.position < end, let byte = scan.peek() {
+            scan.advance()
+            guard byte == comma else { continue }
+            var look = scan
+            look.skipSpace()
+            guard look.position < end, look.peek() == openBrace else { continue }
+            let brace = look.position
+            look.advance()
+            look.skipSpace()
+            if look.position < end, look.peek() == quote { return brace }
         }
         return nil
     }
@@ -173,7 +171,7 @@ struct SimGraphReader {
     /// Only whitespace is left.
     private mutating func end() -> Bool {
         space()
-        return i == b.count
+        return c.atEnd
     }
 
     /// Top-level `"key": value` members up to the closing brace, from a key.
@@ -218,7 +216,7 @@ struct SimGraphReader {
     private mutating func opElements(_ p: inout Parsed, stopAt split: Int?) -> Step {
         while true {
             space()
-            if i == split { return .stopped }
+            if c.position == split { return .stopped }
             guard let op = op() else { return .failed }
             p.ops.append(op)
             if take(Self.comma) { continue }
@@ -231,7 +229,7 @@ struct SimGraphReader {
         // A quantizer's field names, as bytes of the file (reused: a quantizer has a handful).
         var fields: [UnsafeBufferPointer<UInt8>] = []
         // Room for most quantizers up front (an entry takes some 100 bytes of file).
-        p.quantizerIndex.reserveCapacity((b.count - i) / 96)
+        p.quantizerIndex.reserveCapacity((c.count - c.position) / 96)
         let dtypeKey: StaticString = "dtype"
         let dtypeBytes = UnsafeBufferPointer(start: dtypeKey.utf8Start, count: dtypeKey.utf8CodeUnitCount)
         // The last dtype read, by its spelling: most quantizers share a few dtypes.
@@ -247,7 +245,7 @@ struct SimGraphReader {
                     fields.append(field)
                     guard field.elementsEqual(dtypeBytes) else { return r.skipValue() }
                     r.space()
-                    let start = r.i
+                    let start = r.c.position
                     guard range == nil, let spelling = r.stringBytes() else { return false }
                     if let last, last.spelling.elementsEqual(spelling) {
                         dtype = last.dtype
@@ -256,7 +254,7 @@ struct SimGraphReader {
                         last = (spelling, d)
                         dtype = d
                     }
-                    range = start..<r.i
+                    range = start..<r.c.position
                     return true
                 }), let range, let dtype
             else { return false }
@@ -333,28 +331,26 @@ struct SimGraphReader {
 
     // MARK: Tokens
 
-    private mutating func space() {
-        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+    private mutating func space() { c.skipSpace() }
+
+    private mutating func peek(_ byte: UInt8) -> Bool {
+        space()
+        return c.peek() == byte
     }
 
-    private mutating func peek(_ c: UInt8) -> Bool {
+    private mutating func take(_ byte: UInt8) -> Bool {
         space()
-        return i < b.count && b[i] == c
-    }
-
-    private mutating func take(_ c: UInt8) -> Bool {
-        space()
-        guard i < b.count, b[i] == c else { return false }
-        i += 1
+        guard c.peek() == byte else { return false }
+        c.advance()
         return true
     }
 
     private mutating func null() -> Bool {
         space()
-        guard i + 4 <= b.count, b[i] == UInt8(ascii: "n"), b[i + 1] == UInt8(ascii: "u"),
-            b[i + 2] == UInt8(ascii: "l"), b[i + 3] == UInt8(ascii: "l")
+        guard c.peek() == UInt8(ascii: "n"), c.peek(1) == UInt8(ascii: "u"), c.peek(2) == UInt8(ascii: "l"),
+            c.peek(3) == UInt8(ascii: "l")
         else { return false }
-        i += 4
+        c.advance(by: 4)
         return true
     }
 
@@ -364,16 +360,15 @@ struct SimGraphReader {
     /// The bytes of the next string token (without quotes), if it is one the fast path reads.
     private mutating func stringBytes() -> UnsafeBufferPointer<UInt8>? {
         space()
-        guard i < b.count, b[i] == Self.quote else { return nil }
-        let first = i + 1
-        var k = first
-        while k < b.count {
-            let c = b[k]
-            if c == Self.quote {
-                i = k + 1
-                return UnsafeBufferPointer(rebasing: b[first..<k])
+        guard c.peek() == Self.quote else { return nil }
+        let first = c.position + 1
+        var k = 1
+        while let byte = c.peek(k) {
+            if byte == Self.quote {
+                c.advance(by: k + 1)
+                return c.slice(first..<(c.position - 1))
             }
-            if c == Self.backslash || c < 0x20 || c >= 0x80 { return nil }
+            if byte == Self.backslash || byte < 0x20 || byte >= 0x80 { return nil }
             k += 1
         }
         return nil
@@ -447,12 +442,12 @@ struct SimGraphReader {
     private mutating func dimension() -> Int? {
         space()
         var value = 0, digits = 0
-        while i < b.count, b[i] >= 0x30, b[i] <= 0x39, digits < 12 {
-            value = value * 10 + Int(b[i] - 0x30)
+        while let d = c.peek(), d >= 0x30, d <= 0x39, digits < 12 {
+            value = value * 10 + Int(d - 0x30)
             digits += 1
-            i += 1
+            c.advance()
         }
-        guard digits > 0, i < b.count, b[i] == Self.comma || b[i] == Self.closeBracket || b[i] <= 0x20 else { return nil }
+        guard digits > 0, let next = c.peek(), next == Self.comma || next == Self.closeBracket || next <= 0x20 else { return nil }
         return value
     }
 
@@ -513,28 +508,28 @@ struct SimGraphReader {
     /// it give up, so that parser decides.
     private mutating func skipValue() -> Bool {
         space()
-        guard i < b.count else { return false }
-        switch b[i] {
+        guard let first = c.peek() else { return false }
+        switch first {
         case Self.openBrace, Self.openBracket:
             depth += 1
             defer { depth -= 1 }
             guard depth <= 500 else { return false }
-            if b[i] == Self.openBracket { return elements { $0.skipValue() } }
+            if first == Self.openBracket { return elements { $0.skipValue() } }
             var keys = Set<String>()
             return members { key, r in keys.insert(key).inserted && r.skipValue() }
         case Self.quote:
-            i += 1
-            while i < b.count {
-                if b[i] == Self.quote { i += 1; return true }
-                if b[i] == Self.backslash || b[i] < 0x20 || b[i] >= 0x80 { return false }
-                i += 1
+            c.advance()
+            while let byte = c.peek() {
+                c.advance()
+                if byte == Self.quote { return true }
+                if byte == Self.backslash || byte < 0x20 || byte >= 0x80 { return false }
             }
             return false
         default:
             // A literal or number: let the full reader judge anything unusual.
-            let start = i
-            while i < b.count, !(b[i] == Self.comma || b[i] == Self.closeBrace || b[i] == Self.closeBracket || b[i] <= 0x20) { i += 1 }
-            let token = UnsafeBufferPointer(rebasing: b[start..<i])
+            let start = c.position
+            c.skip { !($0 == Self.comma || $0 == Self.closeBrace || $0 == Self.closeBracket || $0 <= 0x20) }
+            let token = c.slice(from: start)
             // The literals are compared in place: a file has one per quantizer or more.
             for literal: StaticString in ["true", "false", "null"]
             where token.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) {

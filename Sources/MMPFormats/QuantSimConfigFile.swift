@@ -150,9 +150,22 @@ public enum QuantSimConfigFile {
             guard case .object = item, let a = item["activation"] else {
                 throw .invalidConfig("\(at) must be an object with 'activation' (and usually 'param')")
             }
-            let activation = try dtype(a, "\(at).activation")
             let param = try item["param"].map { v throws(MMPError) in try dtype(v, "\(at).param") }
-            out.append(.init(activation: activation, param: param))
+            let output = try item["output"].map { v throws(MMPError) in try dtype(v, "\(at).output") }
+            if case .array(let perInput) = a {
+                // Per-input kernels (contract §6): one dtype or null (any) per activation input.
+                guard !perInput.isEmpty, perInput.count <= 64 else {
+                    throw .invalidConfig("\(at).activation lists no input (give one dtype or null per activation input)")
+                }
+                var inputs: [DType?] = []
+                for (i, v) in perInput.enumerated() {
+                    inputs.append(v == .null ? nil : try dtype(v, "\(at).activation[\(i)]"))
+                }
+                let first = inputs.compactMap { $0 }.first ?? .int8
+                out.append(.init(activation: first, param: param, inputs: inputs, output: output))
+            } else {
+                out.append(.init(activation: try dtype(a, "\(at).activation"), param: param, output: output))
+            }
         }
         return out
     }

@@ -5,11 +5,24 @@ public struct KernelRules: Sendable, Equatable {
     public struct Kernel: Hashable, Sendable, CustomStringConvertible {
         public var activation: DType
         public var param: DType?
-        public init(activation: DType, param: DType?) {
+        /// Per-input kernels (contract §6, an extension of AIMET's schema): one dtype per
+        /// activation input in order, nil for any; nil for AIMET's form (input 0 only).
+        public var inputs: [DType?]?
+        /// The dtype of the op's output quantizer (or its fused output), if the entry names one.
+        public var output: DType?
+        public init(activation: DType, param: DType?, inputs: [DType?]? = nil, output: DType? = nil) {
             self.activation = activation
             self.param = param
+            self.inputs = inputs
+            self.output = output
         }
-        public var description: String { "(\(activation), \(param?.description ?? "-"))" }
+        /// Whether the entry is of the extended form (per input, or naming the output).
+        public var isExtended: Bool { inputs != nil || output != nil }
+        public var description: String {
+            guard isExtended else { return "(\(activation), \(param?.description ?? "-"))" }
+            let ins = (inputs ?? [activation]).map { $0?.description ?? "any" }.joined(separator: " × ")
+            return "(\(ins); weight \(param?.description ?? "-")\(output.map { "; output \($0)" } ?? ""))"
+        }
     }
 
     /// Kernels for op types without an entry of their own (`defaults.supported_kernels`).
@@ -41,6 +54,36 @@ public struct KernelConstraint: Sendable, Equatable {
     public var kernels: [KernelRules.Kernel]
     /// Pairs accepted: the config's kernels plus the pair(s) the op has in the given sim.
     public var allowed: Set<KernelRules.Kernel>
+    /// For a list with per-input or output entries: the combinations the op may run, each
+    /// slot's allowed dtypes (nil: any) — the config's entries and the given sim's own.
+    public var combinations: [Combination]? = nil
+
+    /// What one combination allows at each slot of the op: each activation input, the
+    /// weight, the output.
+    public struct Combination: Sendable, Equatable {
+        public var inputs: [Set<DType>?]
+        public var weight: Set<DType>?
+        public var output: Set<DType>?
+    }
+
+    /// The quantizers of each slot a per-input rule reads: each input's `eff`, and the
+    /// op's output quantizer or fused output.
+    public var inputQuantizers: [[Int]] = []
+    public var outputQuantizers: [Int] = []
+
+    /// Whether an assignment keeps the rule: some allowed combination admits every
+    /// quantizer of every slot (for AIMET's form, every pair of input 0 and weight).
+    public func holds(_ dtype: (Int) -> DType) -> Bool {
+        guard let combinations else {
+            let w = weight.map(dtype)
+            return activations.allSatisfy { allows(activation: dtype($0), weight: weight == $0 ? dtype($0) : w) }
+        }
+        return combinations.contains { c in
+            func ok(_ qs: [Int], _ allowed: Set<DType>?) -> Bool { allowed.map { a in qs.allSatisfy { a.contains(dtype($0)) } } ?? true }
+            return inputQuantizers.indices.allSatisfy { i in ok(inputQuantizers[i], i < c.inputs.count ? c.inputs[i] : nil) }
+                && ok(weight.map { [$0] } ?? [], c.weight) && ok(outputQuantizers, c.output)
+        }
+    }
 
     /// Whether the dtypes `activation` (of one of ``activations``) and `weight` satisfy the rule.
     public func allows(activation: DType, weight w: DType?) -> Bool {
@@ -48,10 +91,16 @@ public struct KernelConstraint: Sendable, Equatable {
     }
 
     /// Binds `rules` to every op of `graph` that has a kernel list.
-    public static func bind(_ rules: KernelRules, to graph: SimGraph, effective: EffectiveQuantizers) -> [KernelConstraint] {
+    public static func bind(
+        _ rules: KernelRules, to graph: SimGraph, effective: EffectiveQuantizers, writers: OutputWriters? = nil
+    ) -> [KernelConstraint] {
         var out: [KernelConstraint] = []
         for (k, op) in graph.ops.enumerated() {
             guard let kernels = rules.kernels(forType: op.type) else { continue }
+            if kernels.contains(where: \.isExtended) {
+                if let c = extended(kernels, op: k, graph: graph, effective: effective, writers: writers) { out.append(c) }
+                continue
+            }
             let acts = op.inputs.isEmpty ? [] : effective.of(op: k, input: 0)
             let w = op.params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
             // A first input nobody quantizes runs a float kernel: the list does not apply.
@@ -67,5 +116,36 @@ public struct KernelConstraint: Sendable, Equatable {
             out.append(KernelConstraint(op: k, activations: acts, weight: w, kernels: kernels, allowed: allowed))
         }
         return out
+    }
+
+    /// A list with per-input or output entries, bound to op `k`: every slot's quantizers
+    /// and the allowed combinations, the given sim's own among them.
+    private static func extended(
+        _ kernels: [KernelRules.Kernel], op k: Int, graph: SimGraph, effective: EffectiveQuantizers, writers: OutputWriters?
+    ) -> KernelConstraint? {
+        let op = graph.ops[k]
+        let inputs = op.inputs.indices.map { effective.of(op: k, input: $0) }
+        // No quantized input: the op runs a float kernel, the list does not apply.
+        guard inputs.contains(where: { !$0.isEmpty }) else { return nil }
+        let w = op.params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
+        var outputs: [Int] = []
+        for j in op.outputs.indices {
+            if let q = graph.outputSlots[k][j] ?? writers?[op: k, output: j]?.quantizer { outputs.append(q) }
+        }
+        var combinations = kernels.map { e -> Combination in
+            let ins: [DType?] = e.inputs ?? [e.activation]
+            return Combination(
+                inputs: inputs.indices.map { i in i < ins.count ? ins[i].map { [$0] } : nil },
+                weight: w == nil ? nil : e.param.map { [$0] }, output: e.output.map { [$0] })
+        }
+        // The sim as configured is valid: its own dtypes are a combination too.
+        let given = { (qs: [Int]) -> Set<DType>? in qs.isEmpty ? nil : Set(qs.map { graph.quantizers[$0].dtype }) }
+        combinations.append(Combination(inputs: inputs.map(given), weight: w.map { [graph.quantizers[$0].dtype] }, output: given(outputs)))
+        var c = KernelConstraint(
+            op: k, activations: inputs.first { !$0.isEmpty } ?? [], weight: w, kernels: kernels, allowed: [])
+        c.combinations = combinations
+        c.inputQuantizers = inputs
+        c.outputQuantizers = outputs
+        return c
     }
 }

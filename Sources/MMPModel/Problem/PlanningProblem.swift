@@ -15,8 +15,13 @@ public struct PlanningProblem: Sendable {
         let ((effective, kernels, kinds), tree) = Parallel.both(
             { () -> (EffectiveQuantizers, [KernelConstraint], LayerSelection.OpKinds?) in
                 let effective = EffectiveQuantizers(graph)
+                // Per-input entries that name an output read the layer's fused output too.
+                let extended =
+                    rules.defaults?.contains(where: \.isExtended) == true
+                    || rules.perType.values.contains { $0.contains(where: \.isExtended) }
+                let writers = extended ? OutputWriters(graph) : nil
                 return (
-                    effective, KernelConstraint.bind(rules, to: graph, effective: effective),
+                    effective, KernelConstraint.bind(rules, to: graph, effective: effective, writers: writers),
                     LayerSelection.needsKinds(requests) ? LayerSelection.OpKinds(graph) : nil
                 )
             },

@@ -48,7 +48,7 @@ package enum Parts {
             if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
         }
         for kc in problem.kernels {
-            let members = kc.activations + (kc.weight.map { [$0] } ?? [])
+            let members = kc.activations + (kc.weight.map { [$0] } ?? []) + kc.inputQuantizers.flatMap { $0 } + kc.outputQuantizers
             for m in members.dropFirst() { union(members[0], m) }
         }
         for g in problem.homogeneity {

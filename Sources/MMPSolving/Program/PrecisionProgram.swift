@@ -45,9 +45,9 @@ package struct PrecisionProgram {
     /// First `x` column of each local quantizer; columns follow its domain order.
     package let firstColumn: [Int]
     package let columnCount: Int
-    /// Whether columns beyond `x` and `h` exist (the convert sites' indicators): a part
-    /// with them is left to GLPK, not enumerated.
-    package let hasConvertColumns: Bool
+    /// Whether columns beyond `x` and `h` exist (convert indicators, the choice of a
+    /// per-input kernel): a part with them is left to GLPK, not enumerated.
+    package let hasAuxiliaryColumns: Bool
     /// Local quantizer indices of each homogeneity group; group `g`'s `h` is column
     /// `firstColumn.last + domains.last.count + g` (after every `x`).
     package let groupMembers: [[Int]]
@@ -91,7 +91,7 @@ package struct PrecisionProgram {
         rows = b.rows
         levels = b.levels
         columnCount = b.columnCount
-        hasConvertColumns = b.columnCount > b.hFirst + groups.count
+        hasAuxiliaryColumns = b.columnCount > b.hFirst + groups.count
     }
 
     /// Columns, rows and levels as they are built. A quantizer of the part and a dtype of
@@ -156,6 +156,10 @@ package struct PrecisionProgram {
         mutating func kernelRows(_ kernels: [Int], problem: borrowing PlanningProblem) {
             for c in kernels {
                 let kc = problem.kernels[c]
+                if let combinations = kc.combinations {
+                    combinationRows(kc, combinations)
+                    continue
+                }
                 for a in kc.activations {
                     guard let ka = local[a] else { continue }
                     if let w = kc.weight, let kw = local[w], w != a {
@@ -172,6 +176,27 @@ package struct PrecisionProgram {
                     }
                 }
             }
+        }
+
+        /// A per-input kernel list: one 0/1 column per allowed combination, exactly one
+        /// chosen, and every quantizer of every slot at a dtype the chosen one allows:
+        /// `x[q, d] ≤ Σ_{k allows d at q's slot} y_k`.
+        mutating func combinationRows(_ kc: KernelConstraint, _ combinations: [KernelConstraint.Combination]) {
+            let y = combinations.indices.map { _ in newColumn() }
+            rows.append(Row(terms: y.map { ($0, 1) }, kind: .equal(1)))
+            func slot(_ quantizers: [Int], _ allowed: (KernelConstraint.Combination) -> Set<DType>?) {
+                for q in quantizers {
+                    guard let k = local[q] else { continue }
+                    for d in domains[k] {
+                        let admitting = combinations.indices.filter { allowed(combinations[$0]).map { $0.contains(d) } ?? true }
+                        guard admitting.count < combinations.count else { continue }  // every combination allows d
+                        rows.append(Row(terms: [(column(q, d), 1)] + admitting.map { (y[$0], -1) }, kind: .atMost(0)))
+                    }
+                }
+            }
+            for (i, quantizers) in kc.inputQuantizers.enumerated() { slot(quantizers) { i < $0.inputs.count ? $0.inputs[i] : nil } }
+            if let w = kc.weight { slot([w]) { $0.weight } }
+            slot(kc.outputQuantizers) { $0.output }
         }
 
         /// Strict mode: every explicit target holds.

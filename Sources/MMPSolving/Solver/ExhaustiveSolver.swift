@@ -17,8 +17,8 @@ package enum ExhaustiveSolver {
     }
 
     package static func solve(_ program: PrecisionProgram) -> Result? {
-        // Convert indicators are not enumerated: such a part goes to GLPK.
-        guard !program.hasConvertColumns else { return nil }
+        // Auxiliary columns (convert indicators, kernel choices) are not enumerated: GLPK decides.
+        guard !program.hasAuxiliaryColumns else { return nil }
         // Hundreds of thousands of parts come through here: the buffers are made once per
         // part and reused for every assignment.
         let domains = program.domains

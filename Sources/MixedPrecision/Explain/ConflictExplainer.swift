@@ -30,6 +30,8 @@ enum ConflictExplainer {
         for c in kernels {
             ruleQuantizers.formUnion(problem.kernels[c].activations)
             if let w = problem.kernels[c].weight { ruleQuantizers.insert(w) }
+            ruleQuantizers.formUnion(problem.kernels[c].inputQuantizers.flatMap { $0 })
+            ruleQuantizers.formUnion(problem.kernels[c].outputQuantizers)
         }
         var points = Set(asked.filter { $0.value.count > 1 || ruleQuantizers.contains($0.key) }.keys)
         if points.isEmpty { points = Set(asked.keys) }
@@ -48,6 +50,17 @@ enum ConflictExplainer {
             let kc = problem.kernels[c]
             func ask(_ q: Int) -> DType? { targets.first { $0.quantizers.contains(q) }?.dtype }
             let weight = kc.weight.flatMap(ask)
+            if kc.combinations != nil {
+                // Per input: what the requests ask of each input (and output), by position.
+                func asked(_ qs: [Int]) -> String {
+                    let ds = Set(qs.compactMap(ask)).sorted()
+                    return ds.isEmpty ? "any" : ds.map(\.description).joined(separator: "/")
+                }
+                var text = "(" + kc.inputQuantizers.map(asked).joined(separator: " × ")
+                text += "; weight \(kc.weight == nil ? "-" : weight?.description ?? "any")"
+                if !kc.outputQuantizers.isEmpty { text += "; output \(asked(kc.outputQuantizers))" }
+                return .init(op: kc.op, requested: [], requestedText: [text + ")"], supported: kc.kernels)
+            }
             var pairs: [KernelRules.Kernel?] = []
             var text: [String] = []
             for a in kc.activations {

@@ -155,6 +155,16 @@ extension Plan {
         }
         for c in ruleIndex.kernels[q] ?? [] {
             let kc = problem.kernels[c]
+            if kc.combinations != nil {
+                if !kc.holds(reverted) {
+                    func runs(_ qs: [Int]) -> String { Set(qs.map { dtypes[$0].description }).sorted().joined(separator: "/") }
+                    var text = "(" + kc.inputQuantizers.map { $0.isEmpty ? "-" : runs($0) }.joined(separator: " × ")
+                    text += "; weight \(kc.weight.map { dtypes[$0].description } ?? "-")"
+                    if !kc.outputQuantizers.isEmpty { text += "; output \(runs(kc.outputQuantizers))" }
+                    why.append("op '\(opName(kc.op))' needs a supported kernel: runs \(text))")
+                }
+                continue
+            }
             let w = kc.weight.map(reverted)
             if kc.activations.contains(where: { !kc.allows(activation: reverted($0), weight: kc.weight == $0 ? reverted($0) : w) }) {
                 let pair =

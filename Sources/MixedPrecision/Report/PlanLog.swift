@@ -209,7 +209,7 @@ public enum PlanLog {
         for k in c.kernelRules {
             let op = plan.graph.ops[k.op]
             out +=
-                "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported (activation, weight) kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
+                "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported \(k.supported.contains(where: \.isExtended) ? "" : "(activation, weight) ")kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
         }
         if !c.instead.isEmpty {
             out += "    best-effort instead:\n"

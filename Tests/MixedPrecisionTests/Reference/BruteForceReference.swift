@@ -24,6 +24,10 @@ struct BruteForceReference {
     /// target of `requests`.
     func feasible(_ a: [DType], strictRequests requests: Set<Int>?, kernels: Set<Int>? = nil) -> Bool {
         for (c, kc) in problem.kernels.enumerated() where kernels?.contains(c) ?? true {
+            if kc.combinations != nil {
+                if !kc.holds({ a[$0] }) { return false }
+                continue
+            }
             let w = kc.weight.map { a[$0] }
             for q in kc.activations where !kc.allows(activation: a[q], weight: kc.weight == q ? a[q] : w) { return false }
         }

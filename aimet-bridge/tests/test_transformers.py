@@ -44,6 +44,17 @@ def _producers(graph):
     return {t: op for op in graph["ops"] for t in op["outputs"]}
 
 
+def _assert_no_shape_edges(test, graph):
+    """No op of shape arithmetic is left, and every tensor an op reads is made by an op or
+    is a model input; returns the producer of each tensor."""
+    test.assertFalse([op["name"] for op in graph["ops"] if op["type"] in SHAPE_OPS])
+    producers = _producers(graph)
+    for op in graph["ops"]:
+        for t in op["inputs"]:
+            test.assertTrue(t in producers or t in graph["inputs"], f"{op['name']} reads {t}, made by no op")
+    return producers
+
+
 @unittest.skipUnless(HAVE_AIMET and _importable("torchvision"), "aimet-torch or torchvision is not installed")
 class VisionTransformer(unittest.TestCase):
     @classmethod
@@ -55,11 +66,7 @@ class VisionTransformer(unittest.TestCase):
         from mmp_aimet import sim_graph
 
         graph = sim_graph(_sim(self.make))
-        self.assertFalse([op["name"] for op in graph["ops"] if op["type"] in SHAPE_OPS])
-        producers = _producers(graph)
-        for op in graph["ops"]:
-            for t in op["inputs"]:
-                self.assertTrue(t in producers or t in graph["inputs"], f"{op['name']} reads {t}, made by no op")
+        producers = _assert_no_shape_edges(self, graph)
         # A view in attention reads the projection it reshapes, not the sizes it is given.
         views = [op for op in graph["ops"] if op["type"] in ("view", "reshape")]
         self.assertTrue(views)
@@ -126,11 +133,7 @@ class LlamaDecoder(unittest.TestCase):
         from mmp_aimet import sim_graph
 
         graph = sim_graph(_sim(self.make))
-        self.assertFalse([op["name"] for op in graph["ops"] if op["type"] in SHAPE_OPS])
-        producers = _producers(graph)
-        for op in graph["ops"]:
-            for t in op["inputs"]:
-                self.assertTrue(t in producers or t in graph["inputs"], f"{op['name']} reads {t}, made by no op")
+        producers = _assert_no_shape_edges(self, graph)
         # The embedding reads token ids, not activations.
         embedding = next(op for op in graph["ops"] if op["module"] == "embed_tokens")
         self.assertEqual(embedding["inputs"], [])

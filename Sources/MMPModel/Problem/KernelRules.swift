@@ -124,25 +124,37 @@ public struct KernelConstraint: Sendable, Equatable {
         _ kernels: [KernelRules.Kernel], op k: Int, graph: SimGraph, effective: EffectiveQuantizers, writers: OutputWriters?
     ) -> KernelConstraint? {
         let op = graph.ops[k]
-        let inputs = op.inputs.indices.map { effective.of(op: k, input: $0) }
+        // Only the slots some entry names are constrained (and couple quantizers): an
+        // input past every entry's list or always null, a weight no entry names, an output
+        // no entry names take any dtype.
+        let lists = kernels.map { e -> [DType?] in e.inputs ?? [e.activation] }
+        let inputs = op.inputs.indices.map { i -> [Int] in
+            lists.contains { i < $0.count && $0[i] != nil } ? effective.of(op: k, input: i) : []
+        }
         // No quantized input: the op runs a float kernel, the list does not apply.
-        guard inputs.contains(where: { !$0.isEmpty }) else { return nil }
+        guard op.inputs.indices.contains(where: { !effective.of(op: k, input: $0).isEmpty }) else { return nil }
         let w = op.params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
+        let weightNamed = w != nil && kernels.contains { $0.param != nil }
         var outputs: [Int] = []
-        for j in op.outputs.indices {
-            if let q = graph.outputSlots[k][j] ?? writers?[op: k, output: j]?.quantizer { outputs.append(q) }
+        if kernels.contains(where: { $0.output != nil }) {
+            for j in op.outputs.indices {
+                if let q = graph.outputSlots[k][j] ?? writers?[op: k, output: j]?.quantizer { outputs.append(q) }
+            }
         }
         var combinations = kernels.map { e -> Combination in
             let ins: [DType?] = e.inputs ?? [e.activation]
             return Combination(
-                inputs: inputs.indices.map { i in i < ins.count ? ins[i].map { [$0] } : nil },
-                weight: w == nil ? nil : e.param.map { [$0] }, output: e.output.map { [$0] })
+                inputs: inputs.indices.map { i in inputs[i].isEmpty || i >= ins.count ? nil : ins[i].map { [$0] } },
+                weight: weightNamed ? e.param.map { [$0] } : nil, output: outputs.isEmpty ? nil : e.output.map { [$0] })
         }
         // The sim as configured is valid: its own dtypes are a combination too.
         let given = { (qs: [Int]) -> Set<DType>? in qs.isEmpty ? nil : Set(qs.map { graph.quantizers[$0].dtype }) }
-        combinations.append(Combination(inputs: inputs.map(given), weight: w.map { [graph.quantizers[$0].dtype] }, output: given(outputs)))
+        combinations.append(
+            Combination(
+                inputs: inputs.map(given), weight: weightNamed ? w.map { [graph.quantizers[$0].dtype] } : nil, output: given(outputs)))
         var c = KernelConstraint(
-            op: k, activations: inputs.first { !$0.isEmpty } ?? [], weight: w, kernels: kernels, allowed: [])
+            op: k, activations: inputs.first { !$0.isEmpty } ?? effective.of(op: k, input: 0), weight: weightNamed ? w : nil,
+            kernels: kernels, allowed: [])
         c.combinations = combinations
         c.inputQuantizers = inputs
         c.outputQuantizers = outputs

@@ -45,9 +45,14 @@ package struct PrecisionProgram {
     /// First `x` column of each local quantizer; columns follow its domain order.
     package let firstColumn: [Int]
     package let columnCount: Int
-    /// Whether columns beyond `x` and `h` exist (convert indicators, the choice of a
-    /// per-input kernel): a part with them is left to GLPK, not enumerated.
+    /// Whether convert indicator columns exist: a part with them is left to GLPK, not
+    /// enumerated.
     package let hasAuxiliaryColumns: Bool
+    /// The first `h` column: homogeneity group `g`'s is `hFirst + g`.
+    package let hFirst: Int
+    /// The columns of each per-input kernel's choice (exactly one of each is 1): an
+    /// enumeration picks, per assignment, the first choice its rows accept.
+    package let choiceGroups: [[Int]]
     /// Local quantizer indices of each homogeneity group; group `g`'s `h` is column
     /// `firstColumn.last + domains.last.count + g` (after every `x`).
     package let groupMembers: [[Int]]
@@ -91,7 +96,9 @@ package struct PrecisionProgram {
         rows = b.rows
         levels = b.levels
         columnCount = b.columnCount
-        hasAuxiliaryColumns = b.columnCount > b.hFirst + groups.count
+        hFirst = b.hFirst
+        choiceGroups = b.choiceGroups
+        hasAuxiliaryColumns = b.columnCount > b.hFirst + groups.count + b.choiceGroups.reduce(0) { $0 + $1.count }
     }
 
     /// Columns, rows and levels as they are built. A quantizer of the part and a dtype of
@@ -121,6 +128,7 @@ package struct PrecisionProgram {
         var columnCount: Int
         var rows: [Row] = []
         var levels: [Level] = []
+        var choiceGroups: [[Int]] = []
 
         init(part: Part, domains: [[DType]], groupCount: Int) {
             local = Local(members: part.quantizers)
@@ -183,6 +191,7 @@ package struct PrecisionProgram {
         /// `x[q, d] ≤ Σ_{k allows d at q's slot} y_k`.
         mutating func combinationRows(_ kc: KernelConstraint, _ combinations: [KernelConstraint.Combination]) {
             let y = combinations.indices.map { _ in newColumn() }
+            choiceGroups.append(y)
             rows.append(Row(terms: y.map { ($0, 1) }, kind: .equal(1)))
             func slot(_ quantizers: [Int], _ allowed: (KernelConstraint.Combination) -> Set<DType>?) {
                 for q in quantizers {

@@ -17,7 +17,7 @@ package enum ExhaustiveSolver {
     }
 
     package static func solve(_ program: PrecisionProgram) -> Result? {
-        // Auxiliary columns (convert indicators, kernel choices) are not enumerated: GLPK decides.
+        // Convert indicators are not enumerated: GLPK decides.
         guard !program.hasAuxiliaryColumns else { return nil }
         // Hundreds of thousands of parts come through here: the buffers are made once per
         // part and reused for every assignment.
@@ -27,7 +27,16 @@ package enum ExhaustiveSolver {
             total *= d.count
             if total > maxAssignments { return nil }
         }
-        let xCount = program.columnCount - program.groupMembers.count
+        // The rows that read each kernel choice's columns: given the x, a choice is the
+        // first whose rows hold (the rows of one choice read no other's columns).
+        var choiceOf = [Int](repeating: -1, count: program.columnCount)
+        for (g, group) in program.choiceGroups.enumerated() { for j in group { choiceOf[j] = g } }
+        var rowsOf = [[Int]](repeating: [], count: program.choiceGroups.count)
+        if !program.choiceGroups.isEmpty {
+            for (r, row) in program.rows.enumerated() {
+                if let g = row.terms.lazy.map({ choiceOf[$0.0] }).first(where: { $0 >= 0 }) { rowsOf[g].append(r) }
+            }
+        }
         var choice = [Int](repeating: 0, count: domains.count)
         var columns = [Int](repeating: 0, count: program.columnCount)
         var values = [Int](repeating: 0, count: program.levels.count)
@@ -42,9 +51,21 @@ package enum ExhaustiveSolver {
             // Each h at its least value: 1 exactly when its group reads mixed dtypes.
             for (g, members) in program.groupMembers.enumerated() {
                 let first = members.first.map { domains[$0][choice[$0]] }
-                columns[xCount + g] = members.contains { domains[$0][choice[$0]] != first } ? 1 : 0
+                columns[program.hFirst + g] = members.contains { domains[$0][choice[$0]] != first } ? 1 : 0
             }
-            if feasible(program, columns) {
+            var chosen = true
+            for (g, group) in program.choiceGroups.enumerated() {
+                var accepted = false
+                for pick in group {
+                    for j in group { columns[j] = j == pick ? 1 : 0 }
+                    if rowsOf[g].allSatisfy({ holds(program.rows[$0], columns) }) {
+                        accepted = true
+                        break
+                    }
+                }
+                if !accepted { chosen = false; break }
+            }
+            if chosen, feasible(program, columns) {
                 for (l, level) in program.levels.enumerated() { values[l] = LexicographicSolver.value(level, columns) }
                 if found, !values.lexicographicallyPrecedes(best) {
                     if values == best { ties += 1 }
@@ -70,14 +91,15 @@ package enum ExhaustiveSolver {
     }
 
     private static func feasible(_ program: PrecisionProgram, _ columns: [Int]) -> Bool {
-        for row in program.rows {
-            var v = 0.0
-            for (j, c) in row.terms { v += c * Double(columns[j]) }
-            switch row.kind {
-            case .atMost(let b): if v > b + 1e-9 { return false }
-            case .equal(let e): if abs(v - e) > 1e-9 { return false }
-            }
+        program.rows.allSatisfy { holds($0, columns) }
+    }
+
+    private static func holds(_ row: PrecisionProgram.Row, _ columns: [Int]) -> Bool {
+        var v = 0.0
+        for (j, c) in row.terms { v += c * Double(columns[j]) }
+        switch row.kind {
+        case .atMost(let b): return v <= b + 1e-9
+        case .equal(let e): return abs(v - e) <= 1e-9
         }
-        return true
     }
 }

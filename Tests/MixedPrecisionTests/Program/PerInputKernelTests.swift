@@ -66,6 +66,10 @@ import Testing
         let brute = try #require(BruteForceReference(p.problem))
         #expect(brute.objective(p.dtypes, mode: mode) == brute.optimum(mode: mode))
         #expect(brute.feasible(p.dtypes, strictRequests: nil))
+        // Settling the part by enumeration (the kernel's choice picked per assignment)
+        // gives GLPK's plan.
+        let glpk = try Planner.plan(p.problem, mode: mode, options: .init(exhaustive: false))
+        #expect(glpk.dtypes == p.dtypes)
     }
 
     @Test func askingBothSidesApartIsAKernelConflictNamingTheInputs() throws {

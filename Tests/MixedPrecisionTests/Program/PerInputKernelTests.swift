@@ -63,7 +63,7 @@ import Testing
         let p = try plan(graph, "requests: [{set_precision: {module: qk, activation: [fp16, null]}}]", rules: Self.rules(), mode: mode)
         #expect(p.status == .ok)
         #expect(p.dtype("q_proj.out0") == .fp16 && p.dtype("k_proj.out0") == .fp16)
-        let brute = try #require(BruteForceReference(p.problem))
+        let brute = try #require(BruteForceReference(p.problem, rules: Self.rules()))
         #expect(brute.objective(p.dtypes, mode: mode) == brute.optimum(mode: mode))
         #expect(brute.feasible(p.dtypes, strictRequests: nil))
         // Settling the part by enumeration (the kernel's choice picked per assignment)

@@ -11,9 +11,13 @@ struct BruteForceReference {
     /// Targets and homogeneity groups as the contract defines them (§4–§6).
     let reference: ReferenceTargets
 
+    /// The config's kernel lists, for the per-input rules read from the contract's words.
+    let rules: KernelRules
+
     /// Nil when the reference finds the requests unresolvable.
-    init?(_ problem: PlanningProblem) {
+    init?(_ problem: PlanningProblem, rules: KernelRules = .none) {
         self.problem = problem
+        self.rules = rules
         guard let reference = ReferenceTargets(graph: problem.graph, requests: problem.resolution.requests) else { return nil }
         self.reference = reference
         let given = problem.graph.quantizers.map(\.dtype)
@@ -23,11 +27,11 @@ struct BruteForceReference {
     /// Whether `a` keeps every kernel rule in `kernels` and (strict) every explicit
     /// target of `requests`.
     func feasible(_ a: [DType], strictRequests requests: Set<Int>?, kernels: Set<Int>? = nil) -> Bool {
+        // Per-input lists, from the contract's words (not the library's binding).
+        let perInputOps = kernels.map { ks in Set(ks.map { problem.kernels[$0].op }) }
+        if !reference.perInputKernelsHold(a, rules: rules, ops: perInputOps) { return false }
         for (c, kc) in problem.kernels.enumerated() where kernels?.contains(c) ?? true {
-            if kc.combinations != nil {
-                if !kc.holds({ a[$0] }) { return false }
-                continue
-            }
+            if kc.combinations != nil { continue }
             let w = kc.weight.map { a[$0] }
             for q in kc.activations where !kc.allows(activation: a[q], weight: kc.weight == q ? a[q] : w) { return false }
         }

@@ -103,6 +103,20 @@ enum RandomCase {
             }
             if !kernels.isEmpty { rules.perType["Conv"] = kernels }
         }
+        // Per-input kernels (§6) on the two-input Adds: allowed (input 0, input 1) pairs,
+        // some with an input left free; now and then a Conv list that names its output.
+        if rng.chance(0.35) {
+            var kernels: [KernelRules.Kernel] = []
+            for a in DType.requestable {
+                for b in DType.requestable where rng.chance(0.3) {
+                    kernels.append(.init(activation: a, param: nil, inputs: rng.chance(0.15) ? [a, nil] : [a, b]))
+                }
+            }
+            if !kernels.isEmpty { rules.perType["Add"] = kernels }
+        }
+        if rng.chance(0.15), let conv = rules.perType["Conv"] {
+            rules.perType["Conv"] = conv.map { .init(activation: $0.activation, param: $0.param, output: $0.activation) }
+        }
         return Case(graph: graph, requests: requests, rules: rules)
     }
 }

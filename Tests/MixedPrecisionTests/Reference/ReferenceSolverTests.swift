@@ -25,7 +25,7 @@ import Testing
             )
             return nil
         }
-        guard let reference = BruteForceReference(problem) else {
+        guard let reference = BruteForceReference(problem, rules: c.rules) else {
             Issue.record("seed \(seed): mmp resolves, the contract refuses")
             return nil
         }

@@ -172,6 +172,39 @@ struct ReferenceTargets {
         return count
     }
 
+    /// Contract §6's per-input kernels, from its words: an op whose type's list has an
+    /// entry listing inputs or naming an output runs an allowed combination — an entry of
+    /// the list, or what it runs in the given sim — of each input's dtype (every quantizer
+    /// of `eff(op, i)`), the weight's and the output's (its quantizer or fused output).
+    /// Slots no entry names take any dtype; an op with no quantized input is not checked.
+    func perInputKernelsHold(_ a: [DType], rules: KernelRules, ops only: Set<Int>? = nil) -> Bool {
+        for (k, op) in graph.ops.enumerated() where only?.contains(k) ?? true {
+            guard let list = rules.perType[op.type] ?? rules.defaults, list.contains(where: { $0.inputs != nil || $0.output != nil })
+            else { continue }
+            let effs = op.inputs.indices.map { eff(op: k, input: $0) }
+            if effs.allSatisfy(\.isEmpty) { continue }
+            let lists = list.map { $0.inputs ?? [$0.activation] }
+            let weight = op.params.first { $0.name == "weight" }.flatMap { quantizer($0.quantizer) }
+            let weightNamed = weight != nil && list.contains { $0.param != nil }
+            let outputNamed = list.contains { $0.output != nil }
+            let outs = outputNamed ? op.outputs.indices.compactMap { writer(op: k, output: $0)?.quantizer } : []
+            func named(_ i: Int) -> Bool { lists.contains { i < $0.count && $0[i] != nil } }
+            func all(_ qs: [Int], _ d: DType?) -> Bool { d.map { d in qs.allSatisfy { a[$0] == d } } ?? true }
+            let byEntry = list.indices.contains { e in
+                effs.indices.allSatisfy { i in !named(i) || all(effs[i], i < lists[e].count ? lists[e][i] : nil) }
+                    && (!weightNamed || all(weight.map { [$0] } ?? [], list[e].param))
+                    && (!outputNamed || all(outs, list[e].output))
+            }
+            let given = graph.quantizers.map(\.dtype)
+            let keepsGiven =
+                effs.indices.allSatisfy { i in !named(i) || Set(effs[i].map { a[$0] }).isSubset(of: Set(effs[i].map { given[$0] })) }
+                && (!weightNamed || weight.map { a[$0] == given[$0] } ?? true)
+                && (!outputNamed || Set(outs.map { a[$0] }).isSubset(of: Set(outs.map { given[$0] })))
+            if !byEntry && !keepsGiven { return false }
+        }
+        return true
+    }
+
     /// The output quantizer of (L, j), else its fused output; with the tensor it writes.
     func writer(op k: Int, output j: Int) -> (quantizer: Int, tensor: String)? {
         var tensor = graph.ops[k].outputs[j]

@@ -101,7 +101,7 @@ public enum Planner {
         if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
         let plan = Plan(
             mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
-            conflictsComplete: complete)
+            conflictsComplete: complete, convertSites: options.fewestConverts ? sites : nil)
         times.lap("outcomes")
         return plan
     }

@@ -53,86 +53,81 @@ public struct Converts: Sendable, Equatable {
         return n
     }
 
-    /// The converts of `graph` with quantizer `q` at `dtypes[q]`.
-    ///
-    /// - A **requantize edge**: an edge (L, i) with its own input quantizer `q` reading a
-    ///   tensor whose `eff(tensor)` holds a dtype other than `q`'s: one convert, from the
-    ///   first such dtype (in quantizer order) to `q`'s.
-    /// - A **mixed read**: with `S_i` the dtypes of `eff(L, i)`, an op counts
-    ///   `|∪ S_i| − max_i |S_i|` converts: the dtypes that meet for the first time here.
-    ///   Each is converted to the widest dtype of the input the op reads as is — the one
-    ///   reading the most dtypes, then the one with the highest dtype, then the first —
-    ///   and is named by the first input that brings it.
+    /// The converts of `graph` with quantizer `q` at `dtypes[q]`, at `sites` (all of
+    /// the graph's by default: ``ConvertSite/all(graph:effective:)``). Each convert
+    /// reports the elements of the tensor it reads when the graph knows its shape.
     public init(graph: SimGraph, effective: EffectiveQuantizers, dtypes: [DType]) {
-        var items: [Item] = []
-        var sets: [[DType]] = []
-        func size(_ k: Int, _ i: Int) -> Int? { graph.tensorShapes[graph.ops[k].inputs[i]].flatMap(Self.elements(of:)) }
-        for k in graph.ops.indices {
-            let slots = graph.inputSlots[k]
-            for (i, own) in slots.enumerated() {
-                guard let q = own else { continue }
-                let tensor = graph.inputTensor(op: k, input: i)
-                let to = dtypes[q]
-                if let from = effective.of(tensorID: tensor).lazy.map({ dtypes[$0] }).first(where: { $0 != to }) {
-                    items.append(Item(kind: .requantize, op: k, input: i, from: from, to: to, elements: size(k, i)))
-                }
+        self.init(graph: graph, sites: ConvertSite.all(graph: graph, effective: effective), dtypes: dtypes)
+    }
+
+    package init(graph: SimGraph, sites: [ConvertSite], dtypes: [DType]) {
+        items = sites.flatMap { site in
+            site.items { dtypes[$0] }.map { item in
+                var item = item
+                item.elements = graph.tensorShapes[graph.ops[item.op].inputs[item.input]].flatMap(Self.elements(of:))
+                return item
             }
-            guard slots.count >= 2 else { continue }
-            sets.removeAll(keepingCapacity: true)
-            for i in slots.indices {
-                var s = effective.of(op: k, input: i).map { dtypes[$0] }
+        }
+    }
+}
+
+/// A place where converts can arise (contract §11), with the quantizers whose dtypes
+/// decide how many: what the report counts and what the program's convert tier sees.
+package enum ConvertSite: Sendable, Equatable {
+    /// Op `op`'s own input quantizer at input `input`, and what quantized the tensor it reads.
+    case requantize(op: Int, input: Int, own: Int, upstream: [Int])
+    /// The effective quantizers of each input of op `op`, which reads several.
+    case mixed(op: Int, inputs: [[Int]])
+
+    /// Every quantizer the site's count depends on.
+    package var quantizers: [Int] {
+        switch self {
+        case let .requantize(_, _, own, upstream): return [own] + upstream
+        case let .mixed(_, inputs): return inputs.flatMap { $0 }
+        }
+    }
+
+    /// The converts at this site with quantizer `q` at `dtype(q)` (without elements).
+    ///
+    /// - A **requantize edge** converts once, from the first upstream dtype (in quantizer
+    ///   order) other than its own quantizer's, to that quantizer's.
+    /// - A **mixed read** counts `|∪ S_i| − max_i |S_i|`, `S_i` the dtypes of input `i`:
+    ///   each dtype outside the input the op reads as is — the one reading the most
+    ///   dtypes, then the one with the highest dtype (a mixed int4/int8 add runs at
+    ///   int8), then the first — is converted to that input's widest dtype, and named by
+    ///   the first input that brings it.
+    package func items(_ dtype: (Int) -> DType) -> [Converts.Item] {
+        switch self {
+        case let .requantize(op, input, own, upstream):
+            let to = dtype(own)
+            guard let from = upstream.lazy.map(dtype).first(where: { $0 != to }) else { return [] }
+            return [Converts.Item(kind: .requantize, op: op, input: input, from: from, to: to)]
+        case let .mixed(op, inputs):
+            let sets = inputs.map { qs -> [DType] in
+                var s = qs.map(dtype)
                 s.sortAndRemoveDuplicates()
-                sets.append(s)
+                return s
             }
             var union = sets.flatMap { $0 }
             union.sortAndRemoveDuplicates()
-            // The input the op reads "as is": the one reading the most dtypes, then the one
-            // whose widest dtype is highest (a mixed int4/int8 add runs at int8), then the first.
             func before(_ a: Int, _ b: Int) -> Bool {
                 if sets[a].count != sets[b].count { return sets[a].count < sets[b].count }
                 if let x = sets[a].last, let y = sets[b].last, x != y { return x < y }
                 return a > b
             }
             guard let widest = sets.indices.max(by: before), union.count > sets[widest].count, let to = sets[widest].last
-            else { continue }
-            for d in union where !sets[widest].contains(d) {
-                guard let i = sets.firstIndex(where: { $0.contains(d) }) else { continue }
-                items.append(Item(kind: .mixedRead, op: k, input: i, from: d, to: to, elements: size(k, i)))
+            else { return [] }
+            return union.filter { !sets[widest].contains($0) }.compactMap { d in
+                sets.firstIndex { $0.contains(d) }.map { Converts.Item(kind: .mixedRead, op: op, input: $0, from: d, to: to) }
             }
         }
-        self.items = items
-    }
-}
-
-/// A place where converts can arise (contract §11), as the program sees it: the
-/// quantizers whose dtypes decide how many there are.
-package enum ConvertSite: Sendable, Equatable {
-    /// An own input quantizer and what quantized the tensor it reads.
-    case requantize(own: Int, upstream: [Int])
-    /// The effective quantizers of each input of an op with several.
-    case mixed(inputs: [[Int]])
-
-    /// Every quantizer the site's count depends on.
-    package var quantizers: [Int] {
-        switch self {
-        case let .requantize(own, upstream): return [own] + upstream
-        case let .mixed(inputs): return inputs.flatMap { $0 }
-        }
     }
 
-    /// The converts at this site with quantizer `q` at `dtype(q)`.
-    package func count(_ dtype: (Int) -> DType) -> Int {
-        switch self {
-        case let .requantize(own, upstream):
-            let d = dtype(own)
-            return upstream.contains { dtype($0) != d } ? 1 : 0
-        case let .mixed(inputs):
-            let sets = inputs.map { Set($0.map(dtype)) }
-            return sets.reduce(Set<DType>()) { $0.union($1) }.count - (sets.map(\.count).max() ?? 0)
-        }
-    }
+    /// How many converts the site makes with quantizer `q` at `dtype(q)`.
+    package func count(_ dtype: (Int) -> DType) -> Int { items(dtype).count }
 
-    /// The sites of a graph: each requantizable edge, and each op with at least two
+    /// The sites of a graph, in op order (within an op, its requantizable edges first):
+    /// each own input quantizer reading a quantized tensor, and each op with at least two
     /// quantized inputs (an op reading one quantized input adds nothing, whatever it reads).
     package static func all(graph: SimGraph, effective: EffectiveQuantizers) -> [ConvertSite] {
         var sites: [ConvertSite] = []
@@ -141,13 +136,11 @@ package enum ConvertSite: Sendable, Equatable {
             for (i, own) in slots.enumerated() {
                 guard let q = own else { continue }
                 let upstream = effective.of(tensorID: graph.inputTensor(op: k, input: i))
-                if !upstream.isEmpty { sites.append(.requantize(own: q, upstream: upstream)) }
+                if !upstream.isEmpty { sites.append(.requantize(op: k, input: i, own: q, upstream: upstream)) }
             }
             guard slots.count >= 2 else { continue }
             let inputs = slots.indices.map { effective.of(op: k, input: $0) }
-            if inputs.filter({ !$0.isEmpty }).count >= 2 {
-                sites.append(.mixed(inputs: inputs))
-            }
+            if inputs.filter({ !$0.isEmpty }).count >= 2 { sites.append(.mixed(op: k, inputs: inputs)) }
         }
         return sites
     }

@@ -167,7 +167,7 @@ public struct Plan: Sendable {
 
     package init(
         mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
-        conflictsComplete: Bool = true
+        conflictsComplete: Bool = true, convertSites: [ConvertSite]? = nil
     ) {
         self.conflictsComplete = conflictsComplete
         self.mode = mode
@@ -178,11 +178,11 @@ public struct Plan: Sendable {
         self.outcomes = outcomes
         self.conflicts = conflicts
         previous = problem.graph.quantizers.map(\.dtype)
-        let given = previous
-        let counted = Parallel.both(
-            { Converts(graph: problem.graph, effective: problem.effective, dtypes: dtypes) },
-            { Converts(graph: problem.graph, effective: problem.effective, dtypes: given) })
-        (converts, givenConverts) = counted
+        // The sites once (the planner's, when it had them), counted for both assignments.
+        let given = previous, graph = problem.graph
+        let sites = convertSites ?? ConvertSite.all(graph: graph, effective: problem.effective)
+        (converts, givenConverts) = Parallel.both(
+            { Converts(graph: graph, sites: sites, dtypes: dtypes) }, { Converts(graph: graph, sites: sites, dtypes: given) })
         changed = dtypes.indices.filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
         // Per quantizer, flat: a million quantizers, most of them without a reason.
         var index = Array(repeating: [(request: Int, asked: DType)](), count: dtypes.count)

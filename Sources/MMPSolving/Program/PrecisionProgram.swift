@@ -286,7 +286,7 @@ package struct PrecisionProgram {
             var level = Level(kind: .converts)
             for site in sites {
                 switch site {
-                case let .requantize(own, upstream):
+                case let .requantize(_, _, own, upstream):
                     guard let k = local[own] else { continue }
                     let c = newColumn()
                     for u in upstream {
@@ -297,7 +297,7 @@ package struct PrecisionProgram {
                         }
                     }
                     level.terms.append((c, 1))
-                case let .mixed(inputs):
+                case let .mixed(_, inputs):
                     var dtypes = inputs.flatMap { $0 }.flatMap { q in local[q].map { domains[$0] } ?? [] }
                     dtypes.sortAndRemoveDuplicates()
                     var present: [DType: Int] = [:]

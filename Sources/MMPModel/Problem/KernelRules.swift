@@ -71,6 +71,14 @@ public struct KernelConstraint: Sendable, Equatable {
     public var inputQuantizers: [[Int]] = []
     public var outputQuantizers: [Int] = []
 
+    /// A per-input rule's slots as text, `(int8 × fp16; weight int8; output int16)`: each
+    /// input's and the output's quantizers spelt by `slot`, the weight as `weight`.
+    package func slotText(_ slot: ([Int]) -> String, weight: String) -> String {
+        var text = "(" + inputQuantizers.map(slot).joined(separator: " × ") + "; weight \(weight)"
+        if !outputQuantizers.isEmpty { text += "; output \(slot(outputQuantizers))" }
+        return text + ")"
+    }
+
     /// Whether an assignment keeps the rule: some allowed combination admits every
     /// quantizer of every slot (for AIMET's form, every pair of input 0 and weight).
     public func holds(_ dtype: (Int) -> DType) -> Bool {

@@ -56,10 +56,8 @@ enum ConflictExplainer {
                     let ds = Set(qs.compactMap(ask)).sorted()
                     return ds.isEmpty ? "any" : ds.map(\.description).joined(separator: "/")
                 }
-                var text = "(" + kc.inputQuantizers.map(asked).joined(separator: " × ")
-                text += "; weight \(kc.weight == nil ? "-" : weight?.description ?? "any")"
-                if !kc.outputQuantizers.isEmpty { text += "; output \(asked(kc.outputQuantizers))" }
-                return .init(op: kc.op, requested: [], requestedText: [text + ")"], supported: kc.kernels)
+                let text = kc.slotText(asked, weight: kc.weight == nil ? "-" : weight?.description ?? "any")
+                return .init(op: kc.op, requested: [], requestedText: [text], supported: kc.kernels)
             }
             var pairs: [KernelRules.Kernel?] = []
             var text: [String] = []

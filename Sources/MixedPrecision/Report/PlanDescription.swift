@@ -157,11 +157,11 @@ extension Plan {
             let kc = problem.kernels[c]
             if kc.combinations != nil {
                 if !kc.holds(reverted) {
-                    func runs(_ qs: [Int]) -> String { Set(qs.map { dtypes[$0].description }).sorted().joined(separator: "/") }
-                    var text = "(" + kc.inputQuantizers.map { $0.isEmpty ? "-" : runs($0) }.joined(separator: " × ")
-                    text += "; weight \(kc.weight.map { dtypes[$0].description } ?? "-")"
-                    if !kc.outputQuantizers.isEmpty { text += "; output \(runs(kc.outputQuantizers))" }
-                    why.append("op '\(opName(kc.op))' needs a supported kernel: runs \(text))")
+                    func runs(_ qs: [Int]) -> String {
+                        qs.isEmpty ? "-" : Set(qs.map { dtypes[$0].description }).sorted().joined(separator: "/")
+                    }
+                    let text = kc.slotText(runs, weight: kc.weight.map { dtypes[$0].description } ?? "-")
+                    why.append("op '\(opName(kc.op))' needs a supported kernel: runs \(text)")
                 }
                 continue
             }

@@ -247,6 +247,17 @@ def sim_graph(sim, model_name=None):
         needed.update(t for t, _ in kept)
         entries.append((position, entry))
 
+    # Who reads each tensor from outside a group: the ops kept so far (by their activation
+    # inputs), and each group's ops (by all they read) — found once, not per group.
+    read_by_ops = set()
+    for _, entry in entries:
+        read_by_ops.update(entry["inputs"])
+    read_by_groups = {}
+    for op in ordered:
+        if op.name in group_of:
+            for p in data_inputs(op):
+                read_by_groups.setdefault(canonical(p), set()).add(group_of[op.name])
+
     for path, ops in members.items():
         module = by_path[path]
         produced = {tensor_of_output[op.name] for op in ops}
@@ -259,14 +270,10 @@ def sim_graph(sim, model_name=None):
         slots = [module.input_quantizers[i] if i < len(module.input_quantizers) else None
                  for i in range(len(inputs))]
         kept = [(t, q) for t, q in zip(inputs, slots) if q is not None or t not in shape_only]
-        read_outside = set()
-        for _, other in entries:
-            read_outside.update(other["inputs"])
-        for op in ordered:
-            if group_of.get(op.name) not in (None, path):
-                read_outside.update(canonical(p) for p in data_inputs(op))
+        def read_outside(t):
+            return t in read_by_ops or bool(read_by_groups.get(t, set()) - {path})
         outputs = [tensor_of_output[op.name] for op in ops
-                   if tensor_of_output[op.name] in read_outside or _is_model_output(cg, op)]
+                   if read_outside(tensor_of_output[op.name]) or _is_model_output(cg, op)]
         if not outputs:
             outputs = [tensor_of_output[ops[-1].name]]
         entry = {"name": path, "type": original_class(module).__name__, "class": _class_name(module),

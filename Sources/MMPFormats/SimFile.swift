@@ -18,9 +18,12 @@ public struct SimFile: Sendable {
 
     public let graph: SimGraph
     public let original: Original
+    /// For a graph the ONNX importer built: what the converter files need besides it.
+    public let converterFacts: ConverterFacts?
 
-    public init(graph: SimGraph, original: Original = .none) {
+    public init(graph: SimGraph, original: Original = .none, converterFacts: ConverterFacts? = nil) {
         self.graph = graph
         self.original = original
+        self.converterFacts = converterFacts
     }
 }

@@ -231,6 +231,52 @@ public enum SimGraphFile {
         }
     }
 
+    /// The same file with input quantizers added (`--insert-converts`, contract §11):
+    /// `dtypes` holds the file's quantizers, then one per `inserted`. Each new quantizer is
+    /// written after the file's, its fields copied from the quantizer it requantizes with
+    /// the dtype replaced, and its op's `input_quantizers` slot names it.
+    public static func write(
+        _ file: SimFile, dtypes: [DType], inserted: [InsertedQuantizer], emit: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        guard !inserted.isEmpty else { return write(file, dtypes: dtypes, emit: emit) }
+        let given = file.graph.quantizers.count
+        precondition(dtypes.count == given + inserted.count, "a dtype for every quantizer, given and inserted")
+        let doc = encode(file, dtypes: Array(dtypes[..<given]))
+        _ = JSONWriter.bytes(adding(inserted, dtypes: Array(dtypes[given...]), to: doc, graph: file.graph)).withUnsafeBufferPointer(emit)
+    }
+
+    /// `doc` (the file as encoded) with `inserted` added, the new quantizers at `dtypes`.
+    private static func adding(_ inserted: [InsertedQuantizer], dtypes: [DType], to doc: JSONValue, graph: SimGraph) -> JSONValue {
+        guard case .object(var members) = doc,
+            let opsAt = members.firstIndex(where: { $0.0 == "ops" }), case .array(var ops) = members[opsAt].1,
+            let qAt = members.firstIndex(where: { $0.0 == "quantizers" }), case .object(var qs) = members[qAt].1
+        else { return doc }
+        let entryAt = Dictionary(qs.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
+        for (added, dtype) in zip(inserted, dtypes) {
+            // The document's ops are the graph's, in order.
+            guard added.op < ops.count, case .object(var fields) = ops[added.op] else { continue }
+            var slots: [JSONValue] = Array(repeating: .null, count: graph.ops[added.op].inputs.count)
+            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }), case .array(let list) = fields[k].1 {
+                for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }
+            }
+            slots[added.input] = .string(added.name)
+            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }) {
+                fields[k].1 = .array(slots)
+            } else {
+                fields.append(("input_quantizers", .array(slots)))
+            }
+            ops[added.op] = .object(fields)
+            var copied: [(String, JSONValue)] = [("dtype", .string(dtype.description))]
+            if let k = entryAt[graph.quantizers[added.requantizes].name], case .object(let source) = qs[k].1 {
+                copied = source.map { $0.0 == "dtype" ? ($0.0, .string(dtype.description)) : $0 }
+            }
+            qs.append((added.name, .object(copied)))
+        }
+        members[opsAt].1 = .array(ops)
+        members[qAt].1 = .object(qs)
+        return .object(members)
+    }
+
     /// The document for the file with each quantizer's dtype replaced by `dtypes[k]`.
     ///
     /// A file as read keeps every other field; a graph built in code is encoded in full.

@@ -17,10 +17,15 @@ public enum Planner {
         /// `--fewest-converts`: a tier of fewest converts (contract §11) right after the
         /// requests' own tiers.
         public var fewestConverts = false
-        public init(split: Bool = true, exhaustive: Bool = true, fewestConverts: Bool = false) {
+        /// `--insert-converts`: a new input quantizer may go on an edge a request speaks
+        /// about, so the request holds there and not on the shared quantizer upstream
+        /// (contract §11). Implies the fewest-converts tier.
+        public var insertConverts = false
+        public init(split: Bool = true, exhaustive: Bool = true, fewestConverts: Bool = false, insertConverts: Bool = false) {
             self.split = split
             self.exhaustive = exhaustive
             self.fewestConverts = fewestConverts
+            self.insertConverts = insertConverts
         }
     }
 
@@ -35,6 +40,7 @@ public enum Planner {
         _ problem: PlanningProblem, mode: Plan.Mode, options: Options = .init(),
         times: inout StageTimes
     ) throws(MMPError) -> Plan {
+        if options.insertConverts { return try ConvertInsertion.plan(problem, mode: mode, options: options, times: &times) }
         var build = 0.0, solve = 0.0
         var clock = DispatchTime.now().uptimeNanoseconds
         func tick() -> Double {

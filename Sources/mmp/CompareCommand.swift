@@ -28,12 +28,15 @@ struct CompareCommand: ParsableCommand {
     @Flag(name: .long, help: "Both plans prefer the fewest Convert ops, right after the requests themselves.")
     var fewestConverts = false
 
+    @Flag(name: .long, help: "Both plans may add input quantizers (converts) where requests need them; implies --fewest-converts.")
+    var insertConverts = false
+
     func run() throws {
         model.noteDefaultConfig()
         let inputs = PlanInputs(source: model.source, requestsPath: requests)
         let comparison: Comparison
         do {
-            comparison = try Comparison(inputs.problem(), options: .init(fewestConverts: fewestConverts))
+            comparison = try Comparison(inputs.problem(), options: .init(fewestConverts: fewestConverts, insertConverts: insertConverts))
         } catch {
             printError(error.printable())
             throw ExitCode(1)

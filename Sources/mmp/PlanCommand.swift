@@ -34,6 +34,13 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .long, help: "Prefer the plan with the fewest Convert ops (then as usual), right after the requests themselves.")
     var fewestConverts = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Let the plan add an input quantizer (a convert) on an edge a request names, instead of changing what the edge reads; implies --fewest-converts."
+    )
+    var insertConverts = false
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -62,6 +69,7 @@ struct PlanCommand: ParsableCommand {
             mode: bestEffort ? .bestEffort : .strict, outDir: outDir, dotPath: dot)
         job.svgPath = svg
         job.options.fewestConverts = fewestConverts
+        job.options.insertConverts = insertConverts
         job.renderSVG = Graphviz.svg
         let plan: Plan
         var times = StageTimes()

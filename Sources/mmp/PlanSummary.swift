@@ -9,12 +9,23 @@ enum PlanSummary {
         let outcomeText = order.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
         var lines = [
             "\(plan.mode.rawValue) plan: \(plan.status.rawValue) — \(plan.outcomes.count) request\(plan.outcomes.count == 1 ? "" : "s") (\(outcomeText.isEmpty ? "none" : outcomeText))",
-            "\(plan.changed.count) of \(plan.graph.quantizers.count) quantizers change dtype"
+            "\(plan.changed.count) of \(plan.givenQuantizerCount) quantizers change dtype"
         ]
         for q in plan.changed.prefix(12) {
             lines.append("  \(plan.graph.quantizers[q].name): \(plan.previous[q]) -> \(plan.dtypes[q])")
         }
         if plan.changed.count > 12 { lines.append("  … \(plan.changed.count - 12) more in mmp_log.txt") }
+        if plan.status == .ok, !plan.inserted.isEmpty {
+            let n = plan.inserted.count
+            lines.append("inserted \(n) input quantizer\(n == 1 ? "" : "s") (converts)")
+            for (k, added) in plan.inserted.prefix(12).enumerated() {
+                let q = plan.givenQuantizerCount + k
+                lines.append(
+                    "  \(added.name): \(plan.dtypes[q]), requantizes \(plan.graph.quantizers[added.requantizes].name) (\(plan.dtypes[added.requantizes]))"
+                )
+            }
+            if n > 12 { lines.append("  … \(n - 12) more in mmp_log.txt") }
+        }
         lines.append("\(plan.converts.count) convert\(plan.converts.count == 1 ? "" : "s"), given sim had \(plan.givenConverts.count)")
         lines.append("wrote \(written.joined(separator: ", ")) to \(outDir)")
         return lines.joined(separator: "\n")

@@ -94,11 +94,17 @@ class MixedPrecisionConfigurator:
         value = list(activation) if isinstance(activation, (list, tuple)) else activation
         self.requests.append({kind: {"activation": value}})
 
-    def apply(self, log_file="./mmp_log.txt", strict=True):
-        """Plans the recorded requests and applies the plan to the sim."""
+    def apply(self, log_file="./mmp_log.txt", strict=True, fewest_converts=False, insert_converts=False):
+        """Plans the recorded requests and applies the plan to the sim.
+
+        ``fewest_converts`` and ``insert_converts`` are mmp's ``--fewest-converts`` and
+        ``--insert-converts`` (docs/converts.md): with the latter, a convert the plan
+        inserts becomes a new enabled input quantizer of its module.
+        """
         with tempfile.TemporaryDirectory(prefix="mmp-") as tmp:
             sim_path = os.path.join(tmp, "sim.json")
-            graph = export_sim(self._sim, sim_path)
+            input_slots = {}
+            graph = export_sim(self._sim, sim_path, input_slots=input_slots)
             requests_path = os.path.join(tmp, "requests.json")
             with open(requests_path, "w") as f:
                 json.dump({"requests": resolved_requests(self.requests, self._sim, graph)}, f, indent=1)
@@ -109,6 +115,10 @@ class MixedPrecisionConfigurator:
                 command += ["--config", config]
             if not strict:
                 command.append("--best-effort")
+            if fewest_converts:
+                command.append("--fewest-converts")
+            if insert_converts:
+                command.append("--insert-converts")
             result = subprocess.run(command, capture_output=True, text=True, check=False)
             log = os.path.join(out, "mmp_log.txt")
             if os.path.exists(log):
@@ -130,7 +140,7 @@ class MixedPrecisionConfigurator:
                 raise RuntimeError(f"mmp failed: {result.stderr.strip()}")
             plan_path = os.path.join(out, "plan.json")
             _warn_about(plan_path, self.requests)
-            changed = apply_plan(self._sim, plan_path)
+            changed = apply_plan(self._sim, plan_path, input_slots=input_slots)
             # As in AIMET, an applied plan consumes its requests: the next apply() starts afresh.
             self.requests = []
             return changed

@@ -91,8 +91,13 @@ def _has_quantizer(module):
                + list(module.param_quantizers.values()))
 
 
-def sim_graph(sim, model_name=None):
+def sim_graph(sim, model_name=None, input_slots=None):
     """The sim's connected graph as an mmp-sim/1 dictionary.
+
+    ``input_slots``, when a dictionary, receives for each op that stands for a module
+    ``{op name: (module path, [the module's input index of each of the op's inputs])}``:
+    where ``apply_plan`` puts a convert the plan inserts (the export leaves some of a
+    module's inputs out, so the op's input ``i`` is not always the module's).
 
     Three things the connected graph records are not what a quantizer sees, and are
     left out or merged (docs/aimet.md, "What the export leaves out"):
@@ -228,7 +233,10 @@ def sim_graph(sim, model_name=None):
         if op.name in group_of:
             continue
         module = modules[op.name]
-        kept = [(t, q) for t, q in edges(op, module) if is_activation(t, q, op)]
+        indexed = [(k, t, q) for k, (t, q) in enumerate(edges(op, module)) if is_activation(t, q, op)]
+        kept = [(t, q) for _, t, q in indexed]
+        if module is not None and input_slots is not None:
+            input_slots[op.name] = (module_names.get(module, op.name), [k for k, _, _ in indexed])
         entry = {"name": op.name, "type": op.type}
         in_q = [qname(q) for _, q in kept]  # named first: the quantizer table reads in slot order
         out_q, params = [None], {}
@@ -269,7 +277,10 @@ def sim_graph(sim, model_name=None):
                     inputs.append(t)
         slots = [module.input_quantizers[i] if i < len(module.input_quantizers) else None
                  for i in range(len(inputs))]
-        kept = [(t, q) for t, q in zip(inputs, slots) if q is not None or t not in shape_only]
+        indexed = [(k, t, q) for k, (t, q) in enumerate(zip(inputs, slots)) if q is not None or t not in shape_only]
+        kept = [(t, q) for _, t, q in indexed]
+        if input_slots is not None:
+            input_slots[path] = (path, [k for k, _, _ in indexed])
         def read_outside(t):
             return t in read_by_ops or bool(read_by_groups.get(t, set()) - {path})
         outputs = [tensor_of_output[op.name] for op in ops
@@ -362,9 +373,10 @@ def torch_embedding():
     return torch.nn.Embedding
 
 
-def export_sim(sim, path, model_name=None):
-    """Writes the sim's graph to ``path`` as mmp-sim/1 JSON (atomically)."""
-    graph = sim_graph(sim, model_name)
+def export_sim(sim, path, model_name=None, input_slots=None):
+    """Writes the sim's graph to ``path`` as mmp-sim/1 JSON (atomically); ``input_slots``
+    as for ``sim_graph``."""
+    graph = sim_graph(sim, model_name, input_slots)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".mmp-sim-", suffix=".json")
     with os.fdopen(fd, "w") as f:

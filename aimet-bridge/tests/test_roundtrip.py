@@ -92,6 +92,40 @@ class RoundTrip(unittest.TestCase):
         self.assertNotIn("/mmp-", str(raised.exception))
         self.assertEqual(dtype_of(sim.model.relu.output_quantizers[0]), "int8")
 
+    def test_insert_converts_resolves_the_conflict_with_a_new_input_quantizer(self):
+        from mmp_aimet import MixedPrecisionConfigurator
+        from mmp_aimet.export import dtype_of
+
+        sim = self.make_sim()
+        before = {name: q for name, q in [("conv2", sim.model.conv2.input_quantizers[0]),
+                                          ("add", sim.model.module_add.input_quantizers[1])]}
+        self.assertEqual(before, {"conv2": None, "add": None})
+        mp = MixedPrecisionConfigurator(sim)
+        mp.set_precision(sim.model.conv2, activation="int16")
+        mp.set_precision(sim.model.module_add, activation=["int8", "int4"])
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, "log.txt")
+            changed = mp.apply(log_file=log, strict=True, insert_converts=True)
+            text = open(log).read()
+        self.assertIn("Inserted quantizers (1)", text)
+        # One convert, on one of the two readers of what relu writes: that reader now has
+        # an enabled input quantizer of its own, at the dtype its request asked.
+        inserted = [name for name in changed if ".input_quantizers." in name and name.split(".")[0] in ("conv2", "module_add")]
+        self.assertEqual(len(inserted), 1, changed)
+        conv2_in, add_in = sim.model.conv2.input_quantizers[0], sim.model.module_add.input_quantizers[1]
+        self.assertEqual(sum(q is not None for q in (conv2_in, add_in)), 1)
+        relu_out = dtype_of(sim.model.relu.output_quantizers[0])
+        if conv2_in is not None:
+            self.assertEqual((dtype_of(conv2_in), relu_out), ("int16", "int4"))
+        else:
+            self.assertEqual((dtype_of(add_in), relu_out), ("int4", "int16"))
+        new = conv2_in if conv2_in is not None else add_in
+        self.assertIsNot(new, sim.model.relu.output_quantizers[0])
+        # The sim still works with the new quantizer: encodings are computed, and it runs.
+        sim.compute_encodings(lambda model, _: model(self.dummy), None)
+        self.assertTrue(new.is_initialized())
+        self.assertEqual(tuple(sim.model(self.dummy).shape), (1, 4))
+
     def test_a_param_no_selected_module_has_warns_and_the_rest_applies(self):
         from mmp_aimet import MixedPrecisionConfigurator
         from mmp_aimet.export import dtype_of

@@ -7,7 +7,11 @@ import SwiftProtobuf
 /// values are never read.
 public struct ONNXModel: Sendable {
     public struct Node: Sendable {
+        /// The node's name; a node the file leaves unnamed is called `<op type>_<index>`.
         public var name: String
+        /// Whether the file names the node (tools such as ONNX Runtime's quantizer find
+        /// nodes by the names the file gives them).
+        public var isNamed = true
         public var opType: String
         public var domain: String
         public var inputs: [String]
@@ -18,6 +22,8 @@ public struct ONNXModel: Sendable {
         public var castTo: Int32?
         /// The element type of a `value` tensor attribute (Constant, ConstantOfShape).
         public var valueType: Int32?
+        /// The `transB` attribute of a Gemm (its weight's layout, so its output channels).
+        public var transB = false
     }
 
     /// A graph initializer: its element type and shape, never its values.
@@ -37,6 +43,9 @@ public struct ONNXModel: Sendable {
     }
 
     public var producer: String
+    /// The version of the default operator set (`""`, `ai.onnx`) the model imports; 0 when
+    /// it imports none.
+    public var opset = 0
     public var graphName: String
     public var nodes: [Node]
     public var initializers: [String: Initializer]
@@ -89,17 +98,20 @@ public struct ONNXModel: Sendable {
         let nodes = g.node.enumerated().map { k, n -> Node in
             var metadata: [String: String] = [:]
             for p in n.metadataProps { metadata[p.key] = p.value }
-            var castTo: Int32? = nil, valueType: Int32? = nil
+            var castTo: Int32? = nil, valueType: Int32? = nil, transB = false
             for a in n.attribute {
                 if a.name == "to" { castTo = Int32(truncatingIfNeeded: a.i) }
                 if a.name == "value", a.hasT { valueType = a.t.dataType }
+                if a.name == "transB" { transB = a.i != 0 }
             }
             return Node(
-                name: n.name.isEmpty ? "\(n.opType)_\(k)" : n.name, opType: n.opType, domain: n.domain,
-                inputs: n.input, outputs: n.output, metadata: metadata, castTo: castTo, valueType: valueType)
+                name: n.name.isEmpty ? "\(n.opType)_\(k)" : n.name, isNamed: !n.name.isEmpty, opType: n.opType,
+                domain: n.domain, inputs: n.input, outputs: n.output, metadata: metadata, castTo: castTo,
+                valueType: valueType, transB: transB)
         }
+        let opset = proto.opsetImport.last { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int(clamping: $0.version) } ?? 0
         return ONNXModel(
-            producer: proto.producerName, graphName: g.name, nodes: nodes, initializers: initializers,
+            producer: proto.producerName, opset: opset, graphName: g.name, nodes: nodes, initializers: initializers,
             inputs: g.input.filter { initializers[$0.name] == nil }.map { ($0.name, elemType($0)) },
             outputs: g.output.map { ($0.name, elemType($0)) },
             declaredTypes: declared, declaredShapes: shapes)

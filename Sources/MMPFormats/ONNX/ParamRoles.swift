@@ -65,4 +65,19 @@ enum ConstantRoots {
         }
         return t
     }
+
+    /// Whether `tensor` holds its root initializer's values with the axes unchanged: it
+    /// is the root, or reaches it through `Identity` and `Cast` only (a `Transpose` or a
+    /// reshape moves the axes, and mmp does not read their permutations or shapes).
+    static func keepsAxes(_ tensor: String, model: ONNXModel, kinds: TensorKinds) -> Bool {
+        var t = tensor
+        var steps = 0
+        while model.initializers[t] == nil, let p = kinds.producer[t], steps < 64 {
+            let node = model.nodes[p]
+            guard node.opType == "Identity" || node.opType == "Cast", let data = node.inputs.first else { return false }
+            t = data
+            steps += 1
+        }
+        return model.initializers[t] != nil
+    }
 }

@@ -70,6 +70,10 @@ enum QuantizerPlacement {
         var quantizers: [SimGraph.Quantizer] = []
         var quantizerDocs: [(String, JSONValue)] = []
         var known = Set<String>()
+        /// How each quantizer encodes, for the converter files.
+        var encodings: [String: ConverterFacts.Encoding] = [:]
+        /// Channels still to be written per channel (``ConverterFacts/maxTotalChannels``).
+        var channelBudget = ConverterFacts.maxTotalChannels
 
         init(_ model: ONNXModel, config: QuantSimConfig, defaults: QuantizerDefaults) throws(MMPError) {
             self.model = model
@@ -156,13 +160,34 @@ enum QuantizerPlacement {
             return config.modelInputQuantized
         }
 
-        /// The quantizer named `name` (made once, with its document fields).
-        private mutating func quantizer(_ name: String, _ dtype: DType, _ fields: [(String, JSONValue)]) -> String {
+        /// The quantizer named `name` (made once, by its first slot): its document fields
+        /// say how it encodes (`per_channel` for a weight), as `encoding` does for the
+        /// converter files.
+        private mutating func quantizer(
+            _ name: String, _ dtype: DType, _ encoding: ConverterFacts.Encoding, isWeight: Bool = false
+        ) -> String {
             if known.insert(name).inserted {
                 quantizers.append(.init(name: name, dtype: dtype))
-                quantizerDocs.append((name, .object([("dtype", .string(dtype.description))] + fields)))
+                var fields: [(String, JSONValue)] = [("dtype", .string(dtype.description)), ("symmetric", .bool(encoding.symmetric))]
+                if isWeight { fields.append(("per_channel", .bool(encoding.channels != nil))) }
+                quantizerDocs.append((name, .object(fields)))
+                encodings[name] = encoding
             }
             return name
+        }
+
+        /// The output channels of the weight `node` reads at `input` (root initializer
+        /// `root`), when it is quantized per channel: the config asks it for the op's type,
+        /// AIMET quantizes that type per channel, and the op reads the initializer with its
+        /// axes unchanged. Nil otherwise, and past the channel bounds.
+        private mutating func channels(of node: ONNXModel.Node, input: Int, root: String) -> ConverterFacts.Channels? {
+            guard config.isPerChannel(node.opType), ConverterFacts.perChannelTypes.contains(node.opType),
+                let dims = model.initializers[root]?.dims, ConstantRoots.keepsAxes(node.inputs[input], model: model, kinds: kinds),
+                let axis = ConverterFacts.channelAxis(of: node, input: input, rank: dims.count),
+                dims[axis] > 0, dims[axis] <= Int64(ConverterFacts.maxChannels), Int(dims[axis]) <= channelBudget
+            else { return nil }
+            channelBudget -= Int(dims[axis])
+            return .init(axis: axis, count: Int(dims[axis]))
         }
 
         /// Every sim node as an op with its quantizer slots, and its document entry.
@@ -177,20 +202,22 @@ enum QuantizerPlacement {
                 var inQ: [String?] = []
                 for t in activationInputs {
                     guard kinds.producer[t] == nil, quantized(t) else { inQ.append(nil); continue }
-                    inQ.append(
-                        quantizer(t, activationDType, [("symmetric", .bool(config.modelInputQuantized && config.activationSymmetric))]))
+                    inQ.append(quantizer(t, activationDType, .init(symmetric: config.modelInputQuantized && config.activationSymmetric)))
                 }
                 var paramSlots: [SimGraph.Param] = []
                 for p in params[k] ?? [] where !paramSlots.contains(where: { $0.name == p.name }) {
                     guard config.isParamQuantized(p.name, ofType: node.opType) else { paramSlots.append(.init(p.name, nil)); continue }
-                    var fields: [(String, JSONValue)] = [("symmetric", .bool(config.isParamSymmetric(p.name, ofType: node.opType)))]
-                    if p.name == "weight" { fields.append(("per_channel", .bool(config.isPerChannel(node.opType)))) }
-                    paramSlots.append(.init(p.name, quantizer(p.root, paramDType, fields)))
+                    let symmetric = config.isParamSymmetric(p.name, ofType: node.opType)
+                    // A tied weight encodes as its first reader says.
+                    let isWeight = p.name == "weight"
+                    let channels = isWeight && !known.contains(p.root) ? channels(of: node, input: p.input, root: p.root) : nil
+                    paramSlots.append(
+                        .init(p.name, quantizer(p.root, paramDType, .init(symmetric: symmetric, channels: channels), isWeight: isWeight)))
                 }
                 var outQ: [String?] = []
                 for t in outputs {
                     guard quantized(t) else { outQ.append(nil); continue }
-                    outQ.append(quantizer(t, activationDType, [("symmetric", .bool(config.isActivationSymmetric(node.opType)))]))
+                    outQ.append(quantizer(t, activationDType, .init(symmetric: config.isActivationSymmetric(node.opType))))
                 }
                 let weightRank = (params[k] ?? []).first { $0.name == "weight" }.flatMap { model.initializers[$0.root]?.dims.count }
                 let naming = ModuleNaming.name(node, paramRoots: (params[k] ?? []).map(\.root), rootUses: rootUses, weightRank: weightRank)
@@ -229,7 +256,10 @@ enum QuantizerPlacement {
             do {
                 let graph = try SimGraph(
                     model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, tensorShapes: shapes)
-                return SimFile(graph: graph, original: .document(.object(top)))
+                let facts = ConverterFacts(
+                    opset: model.opset, nodeNames: simNodes.map { model.nodes[$0].isNamed ? model.nodes[$0].name : nil },
+                    encodings: encodings, fused: fused)
+                return SimFile(graph: graph, original: .document(.object(top)), converterFacts: facts)
             } catch {
                 throw .invalidModel("the sim graph built from it is inconsistent: \(error.message)")
             }

@@ -69,14 +69,14 @@ public struct SimGraph: Sendable {
     public let model: String?
     public let inputs: [String]
     public let outputs: [String]
-    public let ops: [Op]
-    public let quantizers: [Quantizer]
+    public internal(set) var ops: [Op]
+    public internal(set) var quantizers: [Quantizer]
 
     // Resolved indices, built once by the initializer.
-    public let quantizerIndex: [String: Int]
+    public internal(set) var quantizerIndex: [String: Int]
     public let opIndex: [String: Int]
     /// Quantizer index per input slot of each op.
-    public let inputSlots: [[Int?]]
+    public internal(set) var inputSlots: [[Int?]]
     /// Quantizer index per output slot of each op.
     public let outputSlots: [[Int?]]
     /// Quantizer index per param of each op (aligned with `ops[k].params`).

@@ -118,6 +118,9 @@ public struct Plan: Sendable {
         public var collisions: [Collision] = []
         public var kernelRules: [KernelRule] = []
         public var instead: [Instead] = []
+        /// With `--insert-converts`: why no inserted convert resolves the conflict, one
+        /// reason per place the requests meet (contract §11).
+        public var convertsCannotHelp: [String] = []
 
         package init(
             kind: Kind, requests: [Int], kernelOps: [Int], quantizers: [Int], collisions: [Collision] = [],
@@ -149,8 +152,18 @@ public struct Plan: Sendable {
     /// The dtype each quantizer had in the given sim.
     public let previous: [DType]
 
-    /// Indices of quantizers whose dtype changed.
+    /// Indices of the sim's quantizers whose dtype changed (inserted ones are not changes:
+    /// they are listed in ``inserted``).
     public let changed: [Int]
+
+    /// The input quantizers the plan inserts (`--insert-converts`, contract §11): the last
+    /// `inserted.count` quantizers of ``graph`` are `inserted[0]`, `inserted[1]`, …. For an
+    /// infeasible plan, the edges where the planner could have inserted one: the graph
+    /// holds them so conflicts can name them, but no sim gets them.
+    public let inserted: [InsertedQuantizer]
+
+    /// The number of quantizers of the given sim: they come first in ``graph``.
+    public var givenQuantizerCount: Int { graph.quantizers.count - inserted.count }
 
     /// Where the plan's dtypes make a backend convert, and where the given sim's did
     /// (contract §11).
@@ -167,7 +180,8 @@ public struct Plan: Sendable {
 
     package init(
         mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
-        conflictsComplete: Bool = true, convertSites: [ConvertSite]? = nil
+        conflictsComplete: Bool = true, convertSites: [ConvertSite]? = nil, inserted: [InsertedQuantizer] = [],
+        givenConverts: Converts? = nil
     ) {
         self.conflictsComplete = conflictsComplete
         self.mode = mode
@@ -181,9 +195,22 @@ public struct Plan: Sendable {
         // The sites once (the planner's, when it had them), counted for both assignments.
         let given = previous, graph = problem.graph
         let sites = convertSites ?? ConvertSite.all(graph: graph, effective: problem.effective)
-        (converts, givenConverts) = Parallel.both(
-            { Converts(graph: graph, sites: sites, dtypes: dtypes) }, { Converts(graph: graph, sites: sites, dtypes: given) })
-        changed = dtypes.indices.filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
+        // The given sim's converts are the caller's when the graph gained quantizers: the
+        // given sim had none of them.
+        let known = givenConverts
+        let counted = Parallel.both(
+            { Converts(graph: graph, sites: sites, dtypes: dtypes) }, { known ?? Converts(graph: graph, sites: sites, dtypes: given) })
+        var planned = counted.0
+        let firstInserted = graph.quantizers.count - inserted.count
+        if status == .ok, !inserted.isEmpty {
+            for k in planned.items.indices where planned.items[k].kind == .requantize {
+                let item = planned.items[k]
+                if let q = graph.inputSlots[item.op][item.input], q >= firstInserted { planned.items[k].inserted = true }
+            }
+        }
+        (converts, self.givenConverts) = (planned, counted.1)
+        self.inserted = inserted
+        changed = dtypes.indices.prefix(firstInserted).filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
         // Per quantizer, flat: a million quantizers, most of them without a reason.
         var index = Array(repeating: [(request: Int, asked: DType)](), count: dtypes.count)
         for t in problem.resolution.targets {

@@ -8,8 +8,16 @@ public struct PlanningProblem: Sendable {
     public let resolution: Resolution
     public let kernels: [KernelConstraint]
     public let homogeneity: [HomogeneityGroup]
-    public init(graph: SimGraph, requests: [Request], rules: KernelRules) throws(MMPError) {
+    /// The kernel rules as configured, before binding: what the problem is rebuilt with
+    /// when the graph gains quantizers (`--insert-converts`).
+    public let rules: KernelRules
+    /// The first quantizer the planner added (`--insert-converts`): quantizers from here
+    /// on are candidate converts, not the sim's. The graph's quantizer count when none.
+    public let firstCandidate: Int
+    public init(graph: SimGraph, requests: [Request], rules: KernelRules, firstCandidate: Int? = nil) throws(MMPError) {
         self.graph = graph
+        self.rules = rules
+        self.firstCandidate = firstCandidate ?? graph.quantizers.count
         // Independent passes run at once: effective quantizers, kernel rules and op kinds
         // beside the module tree. Targets then use both cores themselves.
         let ((effective, kernels, kinds), tree) = Parallel.both(

@@ -24,6 +24,10 @@ package struct PrecisionProgram {
         case otherChanges
         /// Convert ops the dtypes make a backend insert (`--fewest-converts`, §11).
         case converts
+        /// Candidate converts (`--insert-converts`) that leave the dtype they read: after
+        /// the sim's own quantizers, so that between a convert on the requesting edge and
+        /// one on the other readers, the shared quantizer keeps its dtype.
+        case candidateChanges
     }
 
     /// One objective: `constant + Σ coef·column`, never negative.
@@ -349,14 +353,22 @@ package struct PrecisionProgram {
             levels.append(derived)
         }
 
-        /// Every quantizer that leaves its given dtype.
+        /// Every quantizer of the sim that leaves its given dtype; then, when the part holds
+        /// candidate converts, every candidate that leaves the dtype it started at.
         mutating func otherChangesLevel(problem: borrowing PlanningProblem) {
-            var others = Level(kind: .otherChanges)
+            var others = Level(kind: .otherChanges), candidates = Level(kind: .candidateChanges)
             for q in local.members {
-                others.constant += 1
-                others.terms.append((column(q, problem.graph.quantizers[q].dtype), -1))
+                let change = (column(q, problem.graph.quantizers[q].dtype), -1.0)
+                if q < problem.firstCandidate {
+                    others.constant += 1
+                    others.terms.append(change)
+                } else {
+                    candidates.constant += 1
+                    candidates.terms.append(change)
+                }
             }
             levels.append(others)
+            if !candidates.terms.isEmpty { levels.append(candidates) }
         }
     }
 

@@ -4,7 +4,8 @@ import MMPSolving
 
 /// The whole `mmp plan` job as a library call: read the inputs (``PlanInputs``); plan; and
 /// write `plan.json`, `sim.json` (when the plan is feasible), `mmp_log.txt` and — for
-/// ONNX — `overrides.json` into the output directory, with a picture if asked.
+/// ONNX — `overrides.json` and `ort_quant_overrides.json` into the output directory, with
+/// a picture if asked.
 public struct PlanJob: Sendable {
     public typealias Model = ModelSource.Model
 
@@ -18,7 +19,7 @@ public struct PlanJob: Sendable {
     /// picture that cannot be made leaves every file as it was.
     public var svgPath: String?
     public var renderSVG: (@Sendable (String) throws(MMPError) -> [UInt8])?
-    /// How the planner works (`--fewest-converts`).
+    /// How the planner works (`--fewest-converts`, `--insert-converts`).
     public var options = Planner.Options()
 
     public init(inputs: PlanInputs, mode: Plan.Mode = .strict, outDir: String, dotPath: String? = nil) {
@@ -71,10 +72,13 @@ public struct PlanJob: Sendable {
         return false
     }
 
+    /// The files an ONNX model's feasible plan adds, for converters.
+    private static let converterFiles: [OutputFile] = [.overrides, .ortOverrides]
+
     /// The files `write` puts into the output directory for `plan`.
     public func outputFiles(for plan: Plan) -> [OutputFile] {
         guard plan.status == .ok else { return [.plan, .log] }
-        return [.plan, .log, .sim] + (isONNX ? [.overrides] : [])
+        return [.plan, .log, .sim] + (isONNX ? Self.converterFiles : [])
     }
 
     /// Their names.
@@ -87,7 +91,7 @@ public struct PlanJob: Sendable {
         let files = outputFiles(for: plan)
         // Outputs this plan does not write but an earlier run may have left (an infeasible
         // plan writes no sim.json; one left behind would mislead).
-        let stale = ([.sim] + (isONNX ? [OutputFile.overrides] : [])).filter { !files.contains($0) }
+        let stale = ([.sim] + (isONNX ? Self.converterFiles : [])).filter { !files.contains($0) }
         // Each file is encoded by the thread that writes it, on all cores (see `Files`).
         // The largest first (`sim.json`), so that the longest write starts first.
         let dtypes = plan.dtypes
@@ -97,8 +101,17 @@ public struct PlanJob: Sendable {
             switch output {
             case .plan: contents = .chunks { emit in PlanFile.write(plan, emit: emit) }
             case .log: contents = .chunks { emit in PlanLog.write(plan, emit: emit) }
-            case .sim: contents = .chunks { emit in SimGraphFile.write(file, dtypes: dtypes, emit: emit) }
-            case .overrides: contents = .encoded { JSONWriter.bytes(OverridesFile.encode(plan)) }
+            case .sim:
+                let inserted = plan.inserted
+                contents = .chunks { emit in SimGraphFile.write(file, dtypes: dtypes, inserted: inserted, emit: emit) }
+            case .overrides, .ortOverrides:
+                // Only an ONNX model's files are listed, and the importer gives them their facts.
+                let facts = file.converterFacts ?? ConverterFacts(opset: 0, nodeNames: [], encodings: [:], fused: [])
+                if output == .overrides {
+                    contents = .chunks { emit in OverridesFile.write(plan, facts: facts, emit: emit) }
+                } else {
+                    contents = .encoded { OrtOverridesFile.bytes(plan, facts: facts) }
+                }
             }
             return (outDir + "/" + output.rawValue, contents)
         }

@@ -14,12 +14,43 @@ public struct Comparison: Sendable {
         bestEffort = try Planner.plan(problem, mode: .bestEffort, options: options)
     }
 
-    /// Quantizers whose dtype differs between the plans or from the given sim, in sim order.
+    /// Quantizers of the given sim whose dtype differs between the plans or from the
+    /// given sim, in sim order.
     public var differing: [Int] {
-        strict.graph.quantizers.indices.filter { q in
+        (0..<strict.givenQuantizerCount).filter { q in
             let given = strict.previous[q]
             return strict.dtypes[q] != given || bestEffort.dtypes[q] != given
         }
+    }
+
+    /// One row of the quantizer table: a quantizer's dtype given and in each plan (nil
+    /// where it does not exist: an input quantizer only a plan inserted).
+    public struct Row: Sendable, Equatable {
+        public var quantizer: String
+        public var given: DType?
+        public var strict: DType?
+        public var bestEffort: DType?
+    }
+
+    /// The differing quantizers of the sim, then the quantizers either plan inserted
+    /// (`--insert-converts`), in op order.
+    public var quantizerRows: [Row] {
+        var rows = differing.map { q in
+            Row(
+                quantizer: strict.graph.quantizers[q].name, given: strict.previous[q], strict: strict.dtypes[q],
+                bestEffort: bestEffort.dtypes[q])
+        }
+        func inserted(_ plan: Plan) -> [(op: Int, input: Int, name: String, dtype: DType)] {
+            guard plan.status == .ok else { return [] }
+            return plan.inserted.enumerated().map { k, a in (a.op, a.input, a.name, plan.dtypes[plan.givenQuantizerCount + k]) }
+        }
+        let (s, b) = (inserted(strict), inserted(bestEffort))
+        let edges = Set(s.map { [$0.op, $0.input] }).union(b.map { [$0.op, $0.input] }).sorted { $0.lexicographicallyPrecedes($1) }
+        for e in edges {
+            let inS = s.first { [$0.op, $0.input] == e }, inB = b.first { [$0.op, $0.input] == e }
+            rows.append(Row(quantizer: inS?.name ?? inB?.name ?? "", given: nil, strict: inS?.dtype, bestEffort: inB?.dtype))
+        }
+        return rows
     }
 
     /// The side-by-side table, as printed by `mmp compare`.
@@ -41,17 +72,15 @@ public struct Comparison: Sendable {
         // infeasible keeps the given sim's.
         out +=
             "\nconverts: given sim \(strict.givenConverts.count), strict \(strict.converts.count), best-effort \(bestEffort.converts.count)\n"
-        let diff = differing
+        let diff = quantizerRows
         out += "\n"
         if diff.isEmpty {
             out += "No quantizer changes in either plan.\n"
         } else {
             var q: [[String]] = [["quantizer (\(diff.count) differ)", "given", strictHead, "best-effort"]]
-            for i in diff {
-                q.append([
-                    strict.graph.quantizers[i].name, strict.previous[i].description,
-                    strict.dtypes[i].description, bestEffort.dtypes[i].description
-                ])
+            for row in diff {
+                let dtypes: [DType?] = [row.given, row.strict, row.bestEffort]
+                q.append([row.quantizer] + dtypes.map { (d: DType?) -> String in d?.description ?? "-" })
             }
             out += Self.render(q)
         }
@@ -86,12 +115,11 @@ public struct Comparison: Sendable {
             (
                 "quantizers",
                 .array(
-                    differing.map { q in
-                        .object([
-                            ("quantizer", .string(strict.graph.quantizers[q].name)),
-                            ("given", .string(strict.previous[q].description)),
-                            ("strict", .string(strict.dtypes[q].description)),
-                            ("best-effort", .string(bestEffort.dtypes[q].description))
+                    quantizerRows.map { row in
+                        func value(_ d: DType?) -> JSONValue { d.map { .string($0.description) } ?? .null }
+                        return .object([
+                            ("quantizer", .string(row.quantizer)), ("given", value(row.given)), ("strict", value(row.strict)),
+                            ("best-effort", value(row.bestEffort))
                         ])
                     })
             ),

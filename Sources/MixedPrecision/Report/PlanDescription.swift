@@ -91,54 +91,55 @@ extension Plan {
         func pair(_ k: KernelRules.Kernel) -> JSONValue {
             .array([.string(k.activation.description), k.param.map { .string($0.description) } ?? .null])
         }
-        return .object([
-            ("kind", .string(c.kind.rawValue)),
-            ("requests", .array(c.requests.map(JSONValue.int))),
-            ("quantizers", .array(c.quantizers.map { .string(quantizerName($0)) })),
-            ("kernel_ops", .array(c.kernelOps.map { .string(opName($0)) })),
-            (
-                "collisions",
-                .array(
-                    c.collisions.map { col in
-                        var fields: [(String, JSONValue)] = [
-                            ("quantizer", .string(quantizerName(col.quantizer))),
-                            (
-                                "asks",
-                                .array(
-                                    col.asks.map { a in
-                                        .object([
-                                            ("request", .int(a.request)), ("dtype", .string(a.dtype.description)),
-                                            ("origin", json(a.origin)), ("path", .array(a.path.map(json)))
-                                        ])
-                                    })
-                            )
-                        ]
-                        if !col.tiedSlots.isEmpty { fields.append(("tied_slots", .array(col.tiedSlots.map(JSONValue.string)))) }
-                        return .object(fields)
-                    })
-            ),
-            (
-                "kernel_rules",
-                .array(
-                    c.kernelRules.map { k in
-                        .object([
-                            ("op", .string(opName(k.op))), ("type", .string(graph.ops[k.op].type)),
-                            ("requested", .array(k.requestedText.map(JSONValue.string))),
-                            ("supported", .array(k.supported.map(pair)))
-                        ])
-                    })
-            ),
-            (
-                "best_effort",
-                .array(
-                    c.instead.map { i in
-                        .object([
-                            ("request", .int(i.request)), ("outcome", .string(i.status.rawValue)),
-                            ("deviations", .array(i.deviations.map(json)))
-                        ])
-                    })
-            )
-        ])
+        return .object(
+            [
+                ("kind", .string(c.kind.rawValue)),
+                ("requests", .array(c.requests.map(JSONValue.int))),
+                ("quantizers", .array(c.quantizers.map { .string(quantizerName($0)) })),
+                ("kernel_ops", .array(c.kernelOps.map { .string(opName($0)) })),
+                (
+                    "collisions",
+                    .array(
+                        c.collisions.map { col in
+                            var fields: [(String, JSONValue)] = [
+                                ("quantizer", .string(quantizerName(col.quantizer))),
+                                (
+                                    "asks",
+                                    .array(
+                                        col.asks.map { a in
+                                            .object([
+                                                ("request", .int(a.request)), ("dtype", .string(a.dtype.description)),
+                                                ("origin", json(a.origin)), ("path", .array(a.path.map(json)))
+                                            ])
+                                        })
+                                )
+                            ]
+                            if !col.tiedSlots.isEmpty { fields.append(("tied_slots", .array(col.tiedSlots.map(JSONValue.string)))) }
+                            return .object(fields)
+                        })
+                ),
+                (
+                    "kernel_rules",
+                    .array(
+                        c.kernelRules.map { k in
+                            .object([
+                                ("op", .string(opName(k.op))), ("type", .string(graph.ops[k.op].type)),
+                                ("requested", .array(k.requestedText.map(JSONValue.string))),
+                                ("supported", .array(k.supported.map(pair)))
+                            ])
+                        })
+                ),
+                (
+                    "best_effort",
+                    .array(
+                        c.instead.map { i in
+                            .object([
+                                ("request", .int(i.request)), ("outcome", .string(i.status.rawValue)),
+                                ("deviations", .array(i.deviations.map(json)))
+                            ])
+                        })
+                )
+            ] + (c.convertsCannotHelp.isEmpty ? [] : [("converts_cannot_help", .array(c.convertsCannotHelp.map(JSONValue.string)))]))
     }
 
     /// Why quantizer `q` changed when no request asked it to: each rule or preference

@@ -34,7 +34,10 @@ public enum PlanFile {
         var isChanged = Array(repeating: false, count: plan.dtypes.count)
         for q in plan.changed { isChanged[q] = true }
         var spellings = DTypeSpellings()
-        for q in plan.graph.quantizers.indices {
+        // An infeasible plan's graph also holds the converts it could have inserted: they
+        // are named in its conflicts, not listed as quantizers.
+        let listed = plan.status == .ok ? plan.graph.quantizers.count : plan.givenQuantizerCount
+        for q in 0..<listed {
             out.append(q == 0 ? "\n    " : ",\n    ")
             JSONWriter.quote(plan.quantizerName(q), into: &out)
             out.append(": {\"dtype\": \"")
@@ -42,7 +45,16 @@ public enum PlanFile {
             out.append("\", \"previous\": \"")
             spellings.append(plan.previous[q], to: &out)
             out.append("\"")
-            if isChanged[q] {
+            if q >= plan.givenQuantizerCount {
+                let added = plan.inserted[q - plan.givenQuantizerCount]
+                out.append(", \"inserted\": ")
+                JSONWriter.emit(
+                    .object([
+                        ("op", .string(plan.opName(added.op))), ("input", .int(added.input)),
+                        ("requantizes", .string(plan.quantizerName(added.requantizes)))
+                    ]), indent: 0, into: &out)
+            }
+            if isChanged[q] || q >= plan.givenQuantizerCount {
                 let because = plan.reasons(for: q)
                 if because.isEmpty {
                     out.append(", \"rules\": ")
@@ -59,7 +71,7 @@ public enum PlanFile {
             out.append("}")
             guard out.flush(to: emit) else { return }
         }
-        out.append(plan.graph.quantizers.isEmpty ? "},\n" : "\n  },\n")
+        out.append(listed == 0 ? "},\n" : "\n  },\n")
         let entries = rest(plan)
         for (k, (key, value)) in entries.enumerated() {
             out.append("  ")

@@ -28,7 +28,7 @@ public enum PlanLog {
         header(plan, &out)
         guard conflicts(plan, &out, emit), requests(plan, &out, emit), targets(plan, &out, &spellings, emit),
             overridden(plan, &out, emit), outcomes(plan, &out, emit), changed(plan, &out, &spellings, emit),
-            converts(plan, &out, emit)
+            inserted(plan, &out, emit), converts(plan, &out, emit)
         else { return }
         _ = out.flushAll(to: emit)
     }
@@ -39,7 +39,7 @@ public enum PlanLog {
     private static func header(_ plan: Plan, _ out: inout ByteBuffer) {
         out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
         out +=
-            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.graph.quantizers.count) quantizers\n"
+            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.givenQuantizerCount) quantizers\n"
     }
 
     /// What a user of a failed strict plan reads first: the conflicts, before the request
@@ -156,6 +156,21 @@ public enum PlanLog {
         return true
     }
 
+    /// The input quantizers the plan inserted (`--insert-converts`), where each sits, what
+    /// it requantizes and the requests that asked for it.
+    private static func inserted(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
+        guard plan.status == .ok, !plan.inserted.isEmpty else { return true }
+        out += "\nInserted quantizers (\(plan.inserted.count))\n"
+        for (k, added) in plan.inserted.enumerated() {
+            let q = plan.givenQuantizerCount + k
+            let because = plan.reasons(for: q).map { "request \($0.request)" }.joined(separator: ", ")
+            out +=
+                "  \(added.name): \(plan.dtypes[q]) at \(plan.describe(.edge(op: added.op, input: added.input))), requantizes '\(plan.quantizerName(added.requantizes))' (\(plan.dtypes[added.requantizes])) (\(because.isEmpty ? "the rules" : because))\n"
+            guard out.flush(to: emit) else { return false }
+        }
+        return true
+    }
+
     /// Where the plan converts (contract §11), and which requests made each: those whose
     /// targets changed a quantizer of the op's inputs there.
     private static func converts(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
@@ -178,7 +193,7 @@ public enum PlanLog {
                 ? (byRules ? "the rules" : "as in the given sim")
                 : requests.sorted().map { "request \($0)" }.joined(separator: ", ")
             let place = plan.describe(.edge(op: item.op, input: item.input))
-            let size = item.elements.map { ", \($0) elements" } ?? ""
+            let size = (item.elements.map { ", \($0) elements" } ?? "") + (item.inserted ? ", inserted" : "")
             let tensor = op.inputs[item.input]
             switch item.kind {
             case .requantize:
@@ -200,7 +215,8 @@ public enum PlanLog {
             "  conflict \(number) (\(c.kind.rawValue)): \(who)\(c.kernelOps.isEmpty ? "" : " and the kernel rule\(c.kernelOps.count > 1 ? "s" : "") of \(c.kernelOps.map { "op '\(plan.opName($0))'" }.joined(separator: ", "))") cannot all hold\n"
         for r in c.requests { out += "    [\(r)] \(res.requests[r])\n" }
         for col in c.collisions {
-            out += "    at quantizer \(plan.quantizerName(col.quantizer)):\n"
+            let candidate = col.quantizer >= plan.givenQuantizerCount ? " (a convert mmp could insert)" : ""
+            out += "    at quantizer \(plan.quantizerName(col.quantizer))\(candidate):\n"
             for a in col.asks {
                 out += "      request \(a.request) asks \(a.dtype): \(QuantizerPath.describe(a.path, graph: plan.graph))\n"
             }
@@ -211,6 +227,7 @@ public enum PlanLog {
             out +=
                 "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported \(k.supported.contains(where: \.isExtended) ? "" : "(activation, weight) ")kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
         }
+        for why in c.convertsCannotHelp { out += "    a convert cannot help: \(why)\n" }
         if !c.instead.isEmpty {
             out += "    best-effort instead:\n"
             for i in c.instead {
@@ -256,6 +273,7 @@ public enum PlanLog {
                 "op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")), supports only \(k.supported.map(\.description).joined(separator: ", "))"
             )
         }
+        if let why = c.convertsCannotHelp.first { parts.append("a convert cannot help: \(why)") }
         return "conflict \(number): \(who): \(parts.joined(separator: "; "))"
     }
 }

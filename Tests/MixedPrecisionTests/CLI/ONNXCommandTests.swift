@@ -8,7 +8,7 @@ import Testing
 
 /// `mmp plan --onnx` and `mmp inspect` end to end.
 @Suite struct ONNXCommandTests {
-    @Test func planOnONNXWritesOverridesToo() throws {
+    @Test func planOnONNXWritesOverridesForBothConvertersToo() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
         let r = try CLI.run([
@@ -18,7 +18,11 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("6 of 118 quantizers change dtype"))
         let overrides = try JSONParser.parse(Array((dir.read("overrides.json") ?? "").utf8))
-        #expect(overrides["activation_encodings"]?["x"] == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int"))])]))
+        #expect(
+            overrides["activation_encodings"]?["x"]
+                == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int")), ("is_symmetric", .string("False"))])]))
+        let ort = try JSONParser.parse(Array((dir.read("ort_quant_overrides.json") ?? "").utf8))
+        #expect(ort["TensorQuantOverrides"]?["x"] == .array([.object([("quant_type", .string("QUInt16")), ("symmetric", .bool(false))])]))
         let sim = try SimGraphFile.read(Array((dir.read("sim.json") ?? "").utf8))
         #expect(sim.quantizers.count == 118)
     }

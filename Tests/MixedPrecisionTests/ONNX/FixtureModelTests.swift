@@ -24,14 +24,17 @@ import Testing
         #expect(p.changed.allSatisfy { p.dtypes[$0] == .int16 })
         // mobilenet_v2 pools functionally: no AvgPool2d layer exists.
         #expect(p.outcomes.map(\.status) == [.honored, .honored, .selectedNothing, .honored, .honored])
-        let overrides = OverridesFile.encode(p)
-        #expect(overrides["activation_encodings"]?["hardtanh"] == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int"))])]))
-        #expect(
-            overrides["param_encodings"]?["features.1.conv.0.0.weight"]
-                == .array([.object([("bitwidth", .int(16)), ("dtype", .string("int"))])]))
-        #expect(
-            overrides["param_encodings"]?["features.2.conv.1.0.weight"]
-                == .array([.object([("bitwidth", .int(8)), ("dtype", .string("int"))])]))
+        let file = try ONNXImporter.simFile(
+            onnx: Files.read(fixture("Data/models/mobilenet_v2.onnx")),
+            config: QuantSimConfigFile.read(Files.read(fixture("Data/configs/default.json"))), modelName: "mobilenet_v2")
+        let overrides = try OverridesFile.encode(p, facts: #require(file.converterFacts))
+        func encoding(_ bits: Int, symmetric: Bool) -> JSONValue {
+            .array([.object([("bitwidth", .int(bits)), ("dtype", .string("int")), ("is_symmetric", .string(symmetric ? "True" : "False"))])]
+            )
+        }
+        #expect(overrides["activation_encodings"]?["hardtanh"] == encoding(16, symmetric: false))
+        #expect(overrides["param_encodings"]?["features.1.conv.0.0.weight"] == encoding(16, symmetric: true))
+        #expect(overrides["param_encodings"]?["features.2.conv.1.0.weight"] == encoding(8, symmetric: true))
     }
 
     /// The dynamo export declares the shapes of its tensors (value infos): they become the

@@ -51,7 +51,11 @@ struct BruteForceReference {
     }
 
     /// The objective vector of assignment `a`, most important first.
-    func objective(_ a: [DType], mode: Plan.Mode, fewestConverts: Bool = false) -> [Int] {
+    ///
+    /// With `firstCandidate` (`--insert-converts`), quantizers from there on are candidate
+    /// converts: the sim's own quantizers that change count first, then the candidates that
+    /// leave the dtype they started at (so a shared quantizer keeps its dtype at a tie).
+    func objective(_ a: [DType], mode: Plan.Mode, fewestConverts: Bool = false, firstCandidate: Int? = nil) -> [Int] {
         let targets = reference.targets
         var v: [Int] = []
         if mode == .bestEffort {
@@ -77,17 +81,22 @@ struct BruteForceReference {
         var derived = 0
         for t in targets where !t.explicit { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
         // Every quantizer that leaves its given dtype counts, those of targets too (§7).
-        let others = problem.graph.quantizers.indices.filter { a[$0] != problem.graph.quantizers[$0].dtype }.count
-        return v + [heterogeneous, derived, others]
+        let first = firstCandidate ?? a.count
+        let moved = problem.graph.quantizers.indices.filter { a[$0] != problem.graph.quantizers[$0].dtype }
+        let others = moved.filter { $0 < first }.count, candidates = moved.filter { $0 >= first }.count
+        return v + [heterogeneous, derived, others] + (first < a.count ? [candidates] : [])
     }
 
+    /// The number of assignments `optimum` enumerates.
+    var assignmentCount: Int { domains.reduce(1) { $0 * $1.count } }
+
     /// The lexicographically least objective over all feasible assignments, or nil.
-    func optimum(mode: Plan.Mode, fewestConverts: Bool = false) -> [Int]? {
+    func optimum(mode: Plan.Mode, fewestConverts: Bool = false, firstCandidate: Int? = nil) -> [Int]? {
         let all = Set(problem.resolution.requests.indices)
         var best: [Int]? = nil
         forEachAssignment { a in
             guard feasible(a, strictRequests: mode == .strict ? all : nil) else { return }
-            let v = objective(a, mode: mode, fewestConverts: fewestConverts)
+            let v = objective(a, mode: mode, fewestConverts: fewestConverts, firstCandidate: firstCandidate)
             if best.map({ v.lexicographicallyPrecedes($0) }) ?? true { best = v }
         }
         return best

@@ -137,6 +137,79 @@ import Testing
         #expect(checked >= 300 && fewer >= 10, "\(checked) checked, \(fewer) with fewer converts than without the tier")
     }
 
+    /// `--insert-converts`: on the graph the contract's words widen — a candidate input
+    /// quantizer on each edge an explicit target names whose slot is empty and whose
+    /// tensor is quantized, starting at the dtype of the first quantizer it reads — GLPK's
+    /// plan reaches the brute-force optimum of every tier (converts right after the
+    /// requests), in both modes; what it did not insert reads as it would have.
+    @Test(arguments: [Plan.Mode.strict, .bestEffort])
+    func insertConvertsReachesTheBruteForceOptimum(_ mode: Plan.Mode) throws {
+        var checked = 0, inserted = 0, rescued = 0
+        for seed in Self.seeds {
+            guard let c = RandomCase.make(seed: seed), let (problem, _) = Self.problem(seed: seed),
+                let base = ReferenceTargets(graph: c.graph, requests: c.requests)
+            else { continue }
+            let graph = c.graph
+            var edges: [[Int]] = []
+            for t in base.targets where t.explicit {
+                guard case let .edge(k, i) = t.origin, graph.ops[k].inputQuantizers[i] == nil,
+                    !base.eff(tensor: graph.ops[k].inputs[i]).isEmpty, !edges.contains([k, i])
+                else { continue }
+                edges.append([k, i])
+            }
+            edges.sort { $0.lexicographicallyPrecedes($1) }
+            var ops = graph.ops, quantizers = graph.quantizers
+            for (n, e) in edges.enumerated() {
+                ops[e[0]].inputQuantizers[e[1]] = "candidate\(n)"
+                quantizers.append(
+                    .init(name: "candidate\(n)", dtype: graph.quantizers[base.eff(tensor: graph.ops[e[0]].inputs[e[1]])[0]].dtype))
+            }
+            let widenedGraph = try SimGraph(
+                model: "widened", inputs: graph.inputs, outputs: graph.outputs, ops: ops, quantizers: quantizers)
+            let widened = try PlanningProblem(graph: widenedGraph, requests: c.requests, rules: c.rules)
+            guard let reference = BruteForceReference(widened, rules: c.rules), reference.assignmentCount <= 200_000 else { continue }
+            let first = graph.quantizers.count
+            let plan = try Planner.plan(problem, mode: mode, options: .init(insertConverts: true))
+            checked += 1
+            guard let best = reference.optimum(mode: mode, fewestConverts: true, firstCandidate: first) else {
+                #expect(plan.status == .infeasible, "seed \(seed): brute force finds no feasible plan")
+                continue
+            }
+            #expect(plan.status == .ok, "seed \(seed): GLPK says infeasible, brute force finds \(best)")
+            guard plan.status == .ok else { continue }
+            // The plan on the widened graph: an inserted quantizer's dtype where it inserted
+            // one, else what the edge reads (in order, as candidates may read candidates).
+            var a: [DType?] = Array(plan.dtypes[..<first]) + edges.map { _ in nil }
+            for (k, added) in plan.inserted.enumerated() {
+                guard let n = edges.firstIndex(of: [added.op, added.input]) else {
+                    Issue.record("seed \(seed): inserted on an edge the contract does not offer")
+                    continue
+                }
+                a[first + n] = plan.dtypes[first + k]
+            }
+            let widenedReference = reference.reference
+            for _ in edges {
+                for (n, e) in edges.enumerated() where a[first + n] == nil {
+                    a[first + n] = widenedReference.eff(tensor: ops[e[0]].inputs[e[1]]).lazy.compactMap { a[$0] }.first
+                }
+            }
+            let assignment = a.compactMap { $0 }
+            guard assignment.count == a.count else {
+                Issue.record("seed \(seed): a candidate reads nothing assigned")
+                continue
+            }
+            #expect(
+                reference.objective(assignment, mode: mode, fewestConverts: true, firstCandidate: first) == best,
+                "seed \(seed): objective differs")
+            #expect(plan.converts.count == widenedReference.converts(assignment), "seed \(seed): converts differ")
+            if !plan.inserted.isEmpty { inserted += 1 }
+            if mode == .strict, try Planner.plan(problem, mode: mode).status == .infeasible { rescued += 1 }
+        }
+        #expect(
+            checked >= 300 && inserted >= 20 && (mode == .bestEffort || rescued >= 10),
+            "\(checked) checked, \(inserted) with inserted converts, \(rescued) strict plans rescued")
+    }
+
     @Test func everyReportedConflictIsMinimal() throws {
         var conflicts = 0
         for seed in Self.seeds {

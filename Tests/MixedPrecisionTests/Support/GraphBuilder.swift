@@ -58,9 +58,11 @@ extension Plan {
 }
 
 /// Plans `requests` (request-file YAML) on `graph`.
-func plan(_ graph: SimGraph, _ yaml: String, rules: KernelRules = .none, mode: Plan.Mode = .strict) throws -> Plan {
+func plan(
+    _ graph: SimGraph, _ yaml: String, rules: KernelRules = .none, mode: Plan.Mode = .strict, options: Planner.Options = .init()
+) throws -> Plan {
     let requests = try RequestFile.parse(yaml)
-    return try Planner.plan(PlanningProblem(graph: graph, requests: requests, rules: rules), mode: mode)
+    return try Planner.plan(PlanningProblem(graph: graph, requests: requests, rules: rules), mode: mode, options: options)
 }
 
 extension JSONValue {

@@ -48,10 +48,11 @@ struct ONNXBuilder {
         graph.initializer.append(try Onnx_TensorProto(serializedBytes: bytes))
     }
 
-    /// A node; `scope` sets the dynamo exporter's name scopes and class.
+    /// A node; `scope` sets the dynamo exporter's name scopes and class; `ints` are
+    /// integer attributes (`transB`). `name: ""` leaves it unnamed.
     mutating func node(
         _ type: String, _ inputs: [String], _ outputs: [String], name: String? = nil,
-        scopes: [String]? = nil, classes: [String]? = nil, castTo: Int64? = nil
+        scopes: [String]? = nil, classes: [String]? = nil, castTo: Int64? = nil, ints: [String: Int64] = [:]
     ) {
         var n = Onnx_NodeProto()
         n.opType = type
@@ -78,15 +79,25 @@ struct ONNXBuilder {
             a.type = 2
             n.attribute.append(a)
         }
+        for (key, value) in ints.sorted(by: { $0.key < $1.key }) {
+            var a = Onnx_AttributeProto()
+            a.name = key
+            a.i = value
+            a.type = 2
+            n.attribute.append(a)
+        }
         graph.node.append(n)
     }
+
+    /// The default domain's opset the model imports.
+    var opset: Int64 = 20
 
     func bytes() throws -> [UInt8] {
         var m = Onnx_ModelProto()
         m.irVersion = 10
         m.producerName = "mmp-tests"
         var opset = Onnx_OperatorSetIdProto()
-        opset.version = 20
+        opset.version = self.opset
         m.opsetImport = [opset]
         m.graph = graph
         return try m.serializedBytes()

@@ -1,0 +1,128 @@
+import MMPFormats
+import MMPModel
+import MMPSolving
+
+/// `--insert-converts` (contract §11): plans with a new input quantizer available on every
+/// edge that a request speaks about but that reads a shared quantizer, and keeps only the
+/// ones the plan uses.
+///
+/// The planner sees a widened graph — the sim plus one candidate quantizer per such edge,
+/// each starting at the dtype of the quantizer it requantizes — and plans it with the
+/// fewest-converts tier, so a candidate differs from what it reads only where a request
+/// needs it. A candidate at the dtype it reads changes nothing that any rule, request or
+/// count sees, so the plan is then restated on the sim with only the candidates that
+/// convert: the same dtypes, the same outcomes, the same converts.
+enum ConvertInsertion {
+    /// The edges a convert may go on: each edge an explicit target speaks about whose input
+    /// slot is empty and whose tensor is quantized, in op order, once.
+    static func candidates(_ problem: PlanningProblem) -> [(op: Int, input: Int)] {
+        let graph = problem.graph
+        var edges: Set<Int> = []
+        for t in problem.resolution.targets where t.tier == .explicit {
+            guard case let .edge(op, input) = t.origin, graph.inputSlots[op][input] == nil,
+                !problem.effective.of(tensorID: graph.inputTensor(op: op, input: input)).isEmpty
+            else { continue }
+            edges.insert(graph.edgeStart[op] + input)
+        }
+        // Edge numbers run in op order, then input order.
+        var op = 0
+        return edges.sorted().map { e in
+            while graph.edgeStart[op + 1] <= e { op += 1 }
+            return (op, e - graph.edgeStart[op])
+        }
+    }
+
+    static func plan(
+        _ problem: PlanningProblem, mode: Plan.Mode, options: Planner.Options, times: inout StageTimes
+    ) throws(MMPError) -> Plan {
+        var options = options
+        options.insertConverts = false
+        options.fewestConverts = true
+        let edges = candidates(problem)
+        guard !edges.isEmpty else {
+            let planned = try Planner.plan(problem, mode: mode, options: options, times: &times)
+            guard planned.status == .infeasible else { return planned }
+            return Plan(
+                mode: mode, status: .infeasible, problem: problem, dtypes: planned.dtypes, outcomes: planned.outcomes,
+                conflicts: explained(planned.conflicts, in: problem, firstCandidate: problem.graph.quantizers.count),
+                conflictsComplete: planned.conflictsComplete)
+        }
+        let graph = problem.graph
+        let given = Converts(graph: graph, effective: problem.effective, dtypes: graph.quantizers.map(\.dtype))
+        let (widenedGraph, candidates) = graph.inserting(inputQuantizersAt: edges, effective: problem.effective)
+        let widened = try PlanningProblem(
+            graph: widenedGraph, requests: problem.resolution.requests, rules: problem.rules, firstCandidate: graph.quantizers.count)
+        times.lap("resolve")
+        let planned = try Planner.plan(widened, mode: mode, options: options, times: &times)
+        let first = graph.quantizers.count
+        guard planned.status == .ok else {
+            return Plan(
+                mode: mode, status: .infeasible, problem: widened, dtypes: planned.dtypes, outcomes: planned.outcomes,
+                conflicts: explained(planned.conflicts, in: widened, firstCandidate: first),
+                conflictsComplete: planned.conflictsComplete, inserted: candidates, givenConverts: given)
+        }
+        // A candidate converts when something it reads holds another dtype.
+        let kept = candidates.indices.filter { k in
+            let own = planned.dtypes[first + k]
+            let reads = widened.effective.of(tensorID: widenedGraph.inputTensor(op: candidates[k].op, input: candidates[k].input))
+            return reads.contains { planned.dtypes[$0] != own }
+        }
+        let final: PlanningProblem
+        let inserted: [InsertedQuantizer]
+        if kept.count == candidates.count {
+            (final, inserted) = (widened, candidates)
+        } else {
+            let (g, added) = graph.inserting(inputQuantizersAt: kept.map { edges[$0] }, effective: problem.effective)
+            (final, inserted) = (try PlanningProblem(graph: g, requests: problem.resolution.requests, rules: problem.rules), added)
+        }
+        let dtypes = Array(planned.dtypes[..<first]) + kept.map { planned.dtypes[first + $0] }
+        let plan = Plan(
+            mode: mode, status: .ok, problem: final, dtypes: dtypes,
+            outcomes: Planner.outcomes(final, dtypes: dtypes, conflicts: []), conflicts: [], inserted: inserted,
+            givenConverts: given)
+        times.lap("outcomes")
+        return plan
+    }
+
+    /// `conflicts` with the reasons converts do not resolve them.
+    private static func explained(_ conflicts: [Plan.Conflict], in problem: PlanningProblem, firstCandidate: Int) -> [Plan.Conflict] {
+        conflicts.map { c in
+            var c = c
+            c.convertsCannotHelp = whyNot(c, in: problem, firstCandidate: firstCandidate)
+            return c
+        }
+    }
+
+    /// Why converts do not resolve conflict `c` of the widened problem: for each quantizer
+    /// where requests ask different dtypes, and for each kernel rule, what a convert cannot
+    /// change there.
+    static func whyNot(_ c: Plan.Conflict, in problem: PlanningProblem, firstCandidate: Int) -> [String] {
+        let graph = problem.graph
+        let slots = QuantizerSlots(graph, of: Set(c.collisions.map(\.quantizer)))
+        var why: [String] = []
+        for col in c.collisions {
+            let asked = Set(col.asks.map(\.dtype)).sorted().map(\.description).joined(separator: " and ")
+            guard Set(col.asks.map(\.dtype)).count > 1 else { continue }
+            let at = slots[col.quantizer]
+            let place = at.first.map { QuantizerSlots.describe($0, graph: graph) } ?? graph.quantizers[col.quantizer].name
+            if col.quantizer >= firstCandidate {
+                why.append("\(place) is one edge: a convert there holds one dtype, and the requests ask \(asked) of it")
+            } else if at.count > 1 {
+                why.append(
+                    "'\(graph.quantizers[col.quantizer].name)' is tied (\(at.count) slots share it): a convert cannot split one quantizer")
+            } else if case .param = at.first {
+                why.append("\(place) is a param: converts change what an op reads, not its weights")
+            } else if case .input = at.first {
+                why.append("\(place) has its own quantizer already: the requests ask \(asked) of it")
+            } else {
+                why.append("\(place) is what the op writes: a convert changes what a reader sees, not what is written")
+            }
+        }
+        for op in c.kernelOps {
+            why.append(
+                "op '\(graph.ops[op].name)' (\(graph.ops[op].type)) runs at the dtypes it reads, after any convert: its kernel rule still binds"
+            )
+        }
+        return why
+    }
+}

@@ -62,12 +62,21 @@ public struct Converts: Sendable, Equatable {
 
     package init(graph: SimGraph, sites: [ConvertSite], dtypes: [DType]) {
         items = sites.flatMap { site in
-            site.items { dtypes[$0] }.map { item in
+            let op = site.op
+            return site.items({ dtypes[$0] }, elements: { graph.elements(op: op, input: $0) }).map { item in
                 var item = item
-                item.elements = graph.tensorShapes[graph.ops[item.op].inputs[item.input]].flatMap(Self.elements(of:))
+                item.elements = graph.elements(op: item.op, input: item.input)
                 return item
             }
         }
+    }
+}
+
+extension SimGraph {
+    /// The elements of the tensor op `op` reads at `input`, when its shape is known and
+    /// its size fits an `Int`.
+    package func elements(op: Int, input: Int) -> Int? {
+        tensorShapes[ops[op].inputs[input]].flatMap(Converts.elements(of:))
     }
 }
 
@@ -87,16 +96,26 @@ package enum ConvertSite: Sendable, Equatable {
         }
     }
 
-    /// The converts at this site with quantizer `q` at `dtype(q)` (without elements).
+    /// The op the site belongs to.
+    package var op: Int {
+        switch self {
+        case let .requantize(op, _, _, _), let .mixed(op, _): return op
+        }
+    }
+
+    /// The converts at this site with quantizer `q` at `dtype(q)` (without their
+    /// elements); `elements(i)` is the size of what input `i` reads, when known.
     ///
     /// - A **requantize edge** converts once, from the first upstream dtype (in quantizer
     ///   order) other than its own quantizer's, to that quantizer's.
     /// - A **mixed read** counts `|∪ S_i| − max_i |S_i|`, `S_i` the dtypes of input `i`:
-    ///   each dtype outside the input the op reads as is — the one reading the most
-    ///   dtypes, then the one with the highest dtype (a mixed int4/int8 add runs at
-    ///   int8), then the first — is converted to that input's widest dtype, and named by
-    ///   the first input that brings it.
-    package func items(_ dtype: (Int) -> DType) -> [Converts.Item] {
+    ///   each dtype outside the input the op reads as is is converted to that input's
+    ///   widest dtype, and named (and sized) by the first input that brings it. The input
+    ///   read as is: the one reading the most dtypes, then the one whose choice moves the
+    ///   fewest known elements (an SE block's `Mul` converts the small gate, not the
+    ///   feature map), then the one with the highest dtype (a mixed int4/int8 add runs at
+    ///   int8), then the first.
+    package func items(_ dtype: (Int) -> DType, elements: (Int) -> Int? = { _ in nil }) -> [Converts.Item] {
         switch self {
         case let .requantize(op, input, own, upstream):
             let to = dtype(own)
@@ -110,8 +129,20 @@ package enum ConvertSite: Sendable, Equatable {
             }
             var union = sets.flatMap { $0 }
             union.sortAndRemoveDuplicates()
+            /// The first input that brings each dtype of the union.
+            let bringer = union.map { d in sets.firstIndex { $0.contains(d) } ?? 0 }
+            /// The known elements converted when input `w` is read as is.
+            func moved(_ w: Int) -> Int {
+                var total = 0
+                for (k, d) in union.enumerated() where !sets[w].contains(d) {
+                    total = Self.saturatingSum(total, elements(bringer[k]) ?? 0)
+                }
+                return total
+            }
+            let cost = sets.indices.map { sets[$0].count == (sets.map(\.count).max() ?? 0) ? moved($0) : 0 }
             func before(_ a: Int, _ b: Int) -> Bool {
                 if sets[a].count != sets[b].count { return sets[a].count < sets[b].count }
+                if cost[a] != cost[b] { return cost[a] > cost[b] }
                 if let x = sets[a].last, let y = sets[b].last, x != y { return x < y }
                 return a > b
             }
@@ -121,6 +152,12 @@ package enum ConvertSite: Sendable, Equatable {
                 sets.firstIndex { $0.contains(d) }.map { Converts.Item(kind: .mixedRead, op: op, input: $0, from: d, to: to) }
             }
         }
+    }
+
+    /// `a + b`, or `Int.max` past it.
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
     }
 
     /// How many converts the site makes with quantizer `q` at `dtype(q)`.

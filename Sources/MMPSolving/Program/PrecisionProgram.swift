@@ -24,6 +24,9 @@ package struct PrecisionProgram {
         case otherChanges
         /// Convert ops the dtypes make a backend insert (`--fewest-converts`, §11).
         case converts
+        /// The elements those converts move, where tensor shapes are known: the second
+        /// half of the convert tier ("fewest converts, then fewest elements").
+        case convertElements
         /// Candidate converts (`--insert-converts`) that leave the dtype they read: after
         /// the sim's own quantizers, so that between a convert on the requesting edge and
         /// one on the other readers, the shared quantizer keeps its dtype.
@@ -92,7 +95,7 @@ package struct PrecisionProgram {
         if withObjectives {
             if mode == .bestEffort { b.requestLevels(targets, problem: problem) }
             // Fewest converts right after the requests' own tiers (§11).
-            if !sites.isEmpty, !part.sites.isEmpty { b.convertLevel(part.sites.map { sites[$0] }) }
+            if !sites.isEmpty, !part.sites.isEmpty { b.convertLevels(part.sites.map { sites[$0] }, graph: problem.graph) }
             b.heterogeneityLevel(groups.count)
             b.derivedLevel(targets)
             b.otherChangesLevel(problem: problem)
@@ -278,7 +281,8 @@ package struct PrecisionProgram {
             return columnCount
         }
 
-        /// The converts of `sites` (§11) as one level, with indicator columns:
+        /// The converts of `sites` (§11) as one level, then the elements they move as
+        /// another, with indicator columns:
         /// - a requantize edge's `c ≥ x[own, d] − x[u, d]` for each upstream `u` and dtype
         ///   `d`, so `c` is 1 exactly when some upstream quantizer holds another dtype;
         /// - a mixed read's `|∪ S_i| − max_i |S_i|` as `Σ_d a_d − Σ_d t_d`: `a_d ≥ x[q, d]`
@@ -286,11 +290,20 @@ package struct PrecisionProgram {
         ///   one `z_i` picks an input, and `t_d ≤ s_{i,d} + 1 − z_i` counts the picked
         ///   input's dtypes. Minimizing pushes `a` down to presence and `t` up to the largest
         ///   input's dtypes, so at the optimum the level is the contract's count.
-        mutating func convertLevel(_ sites: [ConvertSite]) {
-            var level = Level(kind: .converts)
+        ///
+        /// Elements: a requantize edge moves its tensor's (`size · c`). A converted dtype
+        /// `d` of a mixed read (`a_d − t_d`, exact once the count is held at its optimum)
+        /// moves the tensor of the first input that brings it: `size · (a_d − t_d)` when
+        /// every input has one size, else `f_{i,d} ≥ a_d − t_d + s_{i,d} − Σ_{j<i} s_{j,d} − 1`
+        /// with `s` made exact from below (`s_{i,d} ≥ x[q, d]`), costing `size_i · f_{i,d}`.
+        /// Minimizing elements over the pick `z` is the report's rule for which input is
+        /// read as is (``ConvertSite/items(_:elements:)``). Unknown sizes count 0; the level
+        /// is left out when its coefficients could exceed what a `Double` holds exactly.
+        mutating func convertLevels(_ sites: [ConvertSite], graph: SimGraph) {
+            var level = Level(kind: .converts), elements = Level(kind: .convertElements)
             for site in sites {
                 switch site {
-                case let .requantize(_, _, own, upstream):
+                case let .requantize(op, input, own, upstream):
                     guard let k = local[own] else { continue }
                     let c = newColumn()
                     for u in upstream {
@@ -301,13 +314,14 @@ package struct PrecisionProgram {
                         }
                     }
                     level.terms.append((c, 1))
-                case let .mixed(_, inputs):
+                    if let size = graph.elements(op: op, input: input), size > 0 { elements.terms.append((c, Double(size))) }
+                case let .mixed(op, inputs):
                     var dtypes = inputs.flatMap { $0 }.flatMap { q in local[q].map { domains[$0] } ?? [] }
                     dtypes.sortAndRemoveDuplicates()
-                    var present: [DType: Int] = [:]
+                    var present: [Int] = []
                     for d in dtypes {
                         let a = newColumn()
-                        present[d] = a
+                        present.append(a)
                         for q in Set(inputs.flatMap { $0 }) {
                             if let cq = x(q, d) { rows.append(Row(terms: [(cq, 1), (a, -1)], kind: .atMost(0))) }
                         }
@@ -324,16 +338,53 @@ package struct PrecisionProgram {
                     }
                     let z = inputs.indices.map { _ in newColumn() }
                     rows.append(Row(terms: z.map { ($0, 1) }, kind: .equal(1)))
+                    var picked: [Int] = []
                     for (j, _) in dtypes.enumerated() {
                         let t = newColumn()
+                        picked.append(t)
                         for i in inputs.indices {
                             rows.append(Row(terms: [(t, 1), (s[i][j], -1), (z[i], 1)], kind: .atMost(1)))
                         }
                         level.terms.append((t, -1))
                     }
+                    mixedElements(
+                        op: op, inputs: inputs, dtypes: dtypes, present: present, picked: picked, s: s, graph: graph, into: &elements)
                 }
             }
             levels.append(level)
+            // Exact in a Double: every partial sum of the level stays below 2^52.
+            let bound = elements.terms.reduce(0.0) { $0 + abs($1.1) }
+            if !elements.terms.isEmpty, bound < 0x1p52 { levels.append(elements) }
+        }
+
+        /// A mixed read's elements (see ``convertLevels(_:graph:)``).
+        private mutating func mixedElements(
+            op: Int, inputs: [[Int]], dtypes: [DType], present: [Int], picked: [Int], s: [[Int]], graph: SimGraph,
+            into elements: inout Level
+        ) {
+            let sizes = inputs.indices.map { graph.elements(op: op, input: $0) ?? 0 }
+            guard sizes.contains(where: { $0 > 0 }) else { return }
+            if let size = sizes.first, sizes.allSatisfy({ $0 == size }) {
+                for j in dtypes.indices {
+                    elements.terms.append((present[j], Double(size)))
+                    elements.terms.append((picked[j], -Double(size)))
+                }
+                return
+            }
+            for (i, members) in inputs.enumerated() {
+                for (j, d) in dtypes.enumerated() {
+                    for q in members { if let cq = x(q, d) { rows.append(Row(terms: [(cq, 1), (s[i][j], -1)], kind: .atMost(0))) } }
+                }
+            }
+            for (j, _) in dtypes.enumerated() {
+                for i in inputs.indices where sizes[i] > 0 {
+                    let f = newColumn()
+                    let earlier = (0..<i).map { (s[$0][j], -1.0) }
+                    rows.append(
+                        Row(terms: [(present[j], 1), (picked[j], -1), (s[i][j], 1), (f, -1)] + earlier, kind: .atMost(1)))
+                    elements.terms.append((f, Double(sizes[i])))
+                }
+            }
         }
 
         /// Ops made to read their inputs at different dtypes.

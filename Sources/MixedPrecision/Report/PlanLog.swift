@@ -174,7 +174,8 @@ public enum PlanLog {
     /// Where the plan converts (contract §11), and which requests made each: those whose
     /// targets changed a quantizer of the op's inputs there.
     private static func converts(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
-        let total = plan.converts.elements.map { ", \($0) elements" } ?? ""
+        // "0 elements" says nothing a count of 0 does not.
+        let total = plan.converts.count == 0 ? "" : plan.converts.elements.map { ", \($0) elements" } ?? ""
         out += "\nConverts (\(plan.converts.count)\(total); the given sim had \(plan.givenConverts.count))\n"
         let effective = plan.problem.effective
         for item in plan.converts.items {

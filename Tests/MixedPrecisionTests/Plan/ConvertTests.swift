@@ -160,4 +160,46 @@ import Testing
         let q = try plan(huge, "requests: [{set_precision: {module: a, activation: int16}}]")
         #expect(q.converts.count == 1 && q.converts.elements == nil)
     }
+
+    /// stem writes a large tensor that `a` reads (asked int16) and a pool — transparent,
+    /// no quantizer — shrinks it for `b` (asked int8): one convert is unavoidable, at `a`
+    /// (4096 elements) or at `b` (16). `--fewest-converts` takes the smaller, though it
+    /// moves the stem (the plan without the flag keeps it and converts the large tensor).
+    @Test func fewestConvertsThenFewestElements() throws {
+        var g = GraphBuilder()
+        let s = g.op("stem", ["x"], quantizeInputs: [0])
+        let pool = g.op("pool", type: "GlobalAveragePool", [s], quantizeOutput: false)
+        g.outputs = [g.op("a", [s], quantizeInputs: [0]), g.op("b", [pool], quantizeInputs: [0])]
+        let built = try g.build()
+        let graph = try SimGraph(
+            inputs: built.inputs, outputs: built.outputs, ops: built.ops, quantizers: built.quantizers,
+            tensorShapes: ["stem:0": [1, 16, 16, 16], "pool:0": [1, 16, 1, 1]])
+        let requests = "requests: [{set_precision: {module: a, activation: int16}}, {set_precision: {module: b, activation: int8}}]"
+        for mode in [Plan.Mode.strict, .bestEffort] {
+            let plain = try plan(graph, requests, mode: mode)
+            #expect(plain.converts.items.map(\.op) == [2] && plain.converts.elements == 4096)
+            let fewest = try plan(graph, requests, mode: mode, options: .init(fewestConverts: true))
+            #expect(fewest.outcomes.map(\.status) == [.honored, .honored])
+            #expect(fewest.dtype("stem.out0") == .int16)
+            #expect(fewest.converts.items == [Converts.Item(kind: .requantize, op: 3, input: 0, from: .int16, to: .int8, elements: 16)])
+        }
+    }
+
+    /// An SE block's `Mul` reads a feature map and a gate at two dtypes: the gate (the
+    /// smaller tensor) is converted, whichever dtype is higher.
+    @Test func aMixedReadConvertsTheSmallerInput() throws {
+        var g = GraphBuilder()
+        let features = g.op("features", ["x"], quantizeInputs: [0])
+        let gate = g.op("gate", ["x"])
+        g.outputs = [g.op("mul", type: "Mul", [features, gate]), features, gate]
+        let built = try g.build()
+        let graph = try SimGraph(
+            inputs: built.inputs, outputs: built.outputs, ops: built.ops, quantizers: built.quantizers,
+            tensorShapes: ["features:0": [1, 32, 8, 8], "gate:0": [1, 32, 1, 1]])
+        for (features, gate) in [("int8", "int16"), ("int16", "int8")] {
+            let p = try plan(graph, "requests: [{set_model_output_precision: {activation: [null, \(features), \(gate)]}}]")
+            let from = try #require(DType(simSpelling: gate)), to = try #require(DType(simSpelling: features))
+            #expect(p.converts.items == [Converts.Item(kind: .mixedRead, op: 2, input: 1, from: from, to: to, elements: 32)])
+        }
+    }
 }

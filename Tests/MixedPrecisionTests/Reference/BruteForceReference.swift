@@ -75,7 +75,7 @@ struct BruteForceReference {
             v = counts + nears
         }
         // Fewest converts right after the requests' tiers (§11).
-        if fewestConverts { v.append(reference.converts(a)) }
+        if fewestConverts { v += [reference.converts(a), reference.convertElements(a)] }
         var heterogeneous = 0
         for g in reference.groups where Set(g.quantizers.map { a[$0] }).count > 1 { heterogeneous += 1 }
         var derived = 0

@@ -71,7 +71,19 @@ enum RandomCase {
         }
         g.outputs = [tensors[tensors.count - 1]]
         if rng.chance(0.3), tensors.count > 3 { g.outputs.insert(tensors[tensors.count - 2], at: 0) }
-        guard !g.quantizers.isEmpty, let graph = try? g.build() else { return nil }
+        guard !g.quantizers.isEmpty, var graph = try? g.build() else { return nil }
+        // Tensor sizes for the convert tier's elements, from a stream of their own (the
+        // graphs and requests stay what they were): most tensors known, of a few sizes, so
+        // that mixed reads see equal and unequal inputs.
+        var sizes = SeededRandom(seed: seed ^ 0x5EED_5EED)
+        var shapes: [String: [Int]] = [:]
+        for t in tensors where sizes.chance(0.85) { shapes[t] = [[1, 2, 3, 8][Int(sizes.next() % 4)], 4] }
+        guard
+            let shaped = try? SimGraph(
+                model: graph.model, inputs: graph.inputs, outputs: graph.outputs, ops: graph.ops, quantizers: graph.quantizers,
+                tensorShapes: shapes)
+        else { return nil }
+        graph = shaped
 
         var requests: [Request] = []
         for _ in 0..<Int.random(in: 1...4, using: &rng) {

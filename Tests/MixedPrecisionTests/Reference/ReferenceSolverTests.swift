@@ -106,6 +106,8 @@ import Testing
             checked += 1
             #expect(plan.converts.count == brute.reference.converts(plan.dtypes), "seed \(seed): \(plan.converts.items)")
             #expect(plan.givenConverts.count == brute.reference.converts(plan.previous), "seed \(seed): given")
+            let moved = plan.converts.items.reduce(0) { $0 + ($1.elements ?? 0) }
+            #expect(moved == brute.reference.convertElements(plan.dtypes), "seed \(seed): elements \(plan.converts.items)")
             if plan.converts.count > 0 { withConverts += 1 }
             mixed += plan.converts.items.filter { $0.kind == .mixedRead }.count
             requantized += plan.converts.items.filter { $0.kind == .requantize }.count
@@ -165,7 +167,8 @@ import Testing
                     .init(name: "candidate\(n)", dtype: graph.quantizers[base.eff(tensor: graph.ops[e[0]].inputs[e[1]])[0]].dtype))
             }
             let widenedGraph = try SimGraph(
-                model: "widened", inputs: graph.inputs, outputs: graph.outputs, ops: ops, quantizers: quantizers)
+                model: "widened", inputs: graph.inputs, outputs: graph.outputs, ops: ops, quantizers: quantizers,
+                tensorShapes: graph.tensorShapes)
             let widened = try PlanningProblem(graph: widenedGraph, requests: c.requests, rules: c.rules)
             guard let reference = BruteForceReference(widened, rules: c.rules), reference.assignmentCount <= 200_000 else { continue }
             let first = graph.quantizers.count

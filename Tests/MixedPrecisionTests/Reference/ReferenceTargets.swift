@@ -172,6 +172,29 @@ struct ReferenceTargets {
         return count
     }
 
+    /// The elements those converts move (§11, docs/converts.md), from the words: a
+    /// requantize edge moves its tensor; each dtype a mixed read converts moves the tensor
+    /// of the first input holding it, the input read as is being one with the most dtypes
+    /// and, among those, the one that makes the fewest elements move. Unknown sizes count 0.
+    func convertElements(_ dtypes: [DType]) -> Int {
+        func size(_ tensor: String) -> Int { graph.tensorShapes[tensor].map { $0.reduce(1, *) } ?? 0 }
+        var total = 0
+        for (k, op) in graph.ops.enumerated() {
+            for i in op.inputs.indices {
+                guard let q = quantizer(op.inputQuantizers[i]) else { continue }
+                if eff(tensor: op.inputs[i]).contains(where: { dtypes[$0] != dtypes[q] }) { total += size(op.inputs[i]) }
+            }
+            let sets = op.inputs.indices.map { Set(eff(op: k, input: $0).map { dtypes[$0] }) }
+            let union = sets.reduce(Set<DType>()) { $0.union($1) }
+            let most = sets.map(\.count).max() ?? 0
+            let moves = sets.indices.filter { sets[$0].count == most }.map { w in
+                union.subtracting(sets[w]).compactMap { d in sets.firstIndex { $0.contains(d) }.map { size(op.inputs[$0]) } }.reduce(0, +)
+            }
+            total += moves.min() ?? 0
+        }
+        return total
+    }
+
     /// Contract §6's per-input kernels, from its words: an op whose type's list has an
     /// entry listing inputs or naming an output runs an allowed combination — an entry of
     /// the list, or what it runs in the given sim — of each input's dtype (every quantizer

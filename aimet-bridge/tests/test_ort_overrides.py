@@ -179,6 +179,60 @@ class OrtOverrides(unittest.TestCase):
             self.assertNotIn(t, types)
         self.assertEqual(produced["y"].name, "fc2")
 
+    def test_an_inserted_convert_reaches_only_its_node(self):
+        """--insert-converts: a and b read what stem writes, asked int16 and int8; the plan
+        inserts one convert, on a's edge. ONNX Runtime quantizes s at 8 bits for b and
+        converts it to 16 bits for a alone."""
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        rng = np.random.default_rng(0)
+
+        def init(name, *shape):
+            return numpy_helper.from_array((rng.standard_normal(shape) * 0.2).astype(np.float32), name)
+
+        nodes = [helper.make_node("Conv", ["x", "stem.weight"], ["s"], name="stem"),
+                 helper.make_node("Conv", ["s", "a.weight"], ["ya"], name="a"),
+                 helper.make_node("Conv", ["s", "b.weight"], ["yb"], name="b")]
+        graph = helper.make_graph(nodes, "siblings", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                                  [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 4, 8, 8]) for y in ("ya", "yb")],
+                                  initializer=[init("stem.weight", 4, 3, 1, 1), init("a.weight", 4, 4, 1, 1),
+                                               init("b.weight", 4, 4, 1, 1)])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], producer_name="test")
+        model.ir_version = 10
+        model_path, out = os.path.join(tmp, "siblings.onnx"), os.path.join(tmp, "out")
+        onnx.save(model, model_path)
+        with open(os.path.join(tmp, "requests.yaml"), "w") as f:
+            f.write("requests:\n  - set_precision: {module: a, activation: int16}\n"
+                    "  - set_precision: {module: b, activation: int8}\n")
+        run = subprocess.run([MMP, "plan", "--onnx", model_path, "--config", os.path.join(ROOT, "Data/configs/default.json"),
+                              "--requests", os.path.join(tmp, "requests.yaml"), "--out-dir", out, "--insert-converts"],
+                             capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        from mmp_aimet import load_ort_overrides
+        ort = load_ort_overrides(os.path.join(out, "ort_quant_overrides.json"))
+        self.assertEqual(ort.tensor_quant_overrides["s"][0]["convert"],
+                         {"quant_type": QuantType.QUInt16, "symmetric": False, "recv_nodes": {"a"}})
+        qdq_path = os.path.join(tmp, "siblings.qdq.onnx")
+        logging.disable(logging.WARNING)
+        try:
+            quantize_static(model_path, qdq_path, RandomInputs(), nodes_to_exclude=ort.nodes_to_exclude,
+                            extra_options=ort.extra_options)
+        finally:
+            logging.disable(logging.NOTSET)
+        qdq = onnx.load(qdq_path)
+        inits = {t.name: t for t in qdq.graph.initializer}
+        produced = {o: n for n in qdq.graph.node for o in n.output}
+
+        def read_type(node_name):
+            """The element type of the DequantizeLinear feeding the node's activation input."""
+            node = next(n for n in qdq.graph.node if n.name == node_name)
+            dq = produced[node.input[0]]
+            self.assertEqual(dq.op_type, "DequantizeLinear", node_name)
+            return inits[dq.input[2]].data_type if dq.input[2] in inits else None
+
+        self.assertIn(read_type("a"), SIXTEEN)
+        self.assertIn(read_type("b"), {TensorProto.INT8, TensorProto.UINT8})
+
     def test_opset_17_with_qdq_contrib_ops(self):
         self.check(17)
 

@@ -45,10 +45,27 @@ public enum OrtOverridesFile {
             members.append((name, .array([.object(fields)])))
             if e.type.hasSuffix("16") || e.type.hasSuffix("4") { needsContribOps = true }
         }
+        let converts = insertedConverts(plan, facts: facts)
         for (name, source) in tensors.tensors {
             let qs = ConverterTensors.quantizers(source)
             guard let q = qs.first, let e = entry(q), qs.allSatisfy({ entry($0) ?? ("", false) == e }) else { continue }
             add(name, e, axis: nil)
+            // A convert the plan inserted on an edge reading this tensor: ONNX Runtime's
+            // `convert`, received by the nodes of those edges (one type per tensor).
+            guard let readers = converts[name], let first = readers.first(where: { $0.type != e.type }) else { continue }
+            let nodes = readers.filter { $0.type == first.type && $0.symmetric == first.symmetric }.map(\.node)
+            guard case .array(var list) = members[members.count - 1].1, case .object(var fields) = list[0] else { continue }
+            fields.append(
+                (
+                    "convert",
+                    .object([
+                        ("quant_type", .string(first.type)), ("symmetric", .bool(first.symmetric)),
+                        ("recv_nodes", .array(nodes.map(JSONValue.string)))
+                    ])
+                ))
+            list[0] = .object(fields)
+            members[members.count - 1].1 = .array(list)
+            if first.type.hasSuffix("16") || first.type.hasSuffix("4") { needsContribOps = true }
         }
         for q in tensors.params {
             guard let e = entry(q) else { continue }
@@ -63,6 +80,23 @@ public enum OrtOverridesFile {
     /// `ort_quant_overrides.json`.
     public static func bytes(_ plan: Plan, facts: ConverterFacts) -> [UInt8] {
         JSONWriter.bytes(encode(plan, facts: facts))
+    }
+
+    /// Per tensor, the inserted converts (`--insert-converts`) that read it at an integer
+    /// type ONNX Runtime has: the node of the edge, in op order, with the convert's type and
+    /// symmetry (its settings are those of the quantizer it requantizes). Converts on
+    /// unnamed nodes cannot be named, and an fp16 convert's node is excluded instead.
+    static func insertedConverts(_ plan: Plan, facts: ConverterFacts) -> [String: [(node: String, type: String, symmetric: Bool)]] {
+        guard plan.status == .ok else { return [:] }
+        let graph = plan.graph
+        var converts: [String: [(node: String, type: String, symmetric: Bool)]] = [:]
+        for (k, added) in plan.inserted.enumerated() {
+            guard added.op < facts.nodeNames.count, let node = facts.nodeNames[added.op] else { continue }
+            let symmetric = facts.encodings[graph.quantizers[added.requantizes].name]?.symmetric ?? false
+            guard let type = quantType(plan.dtypes[plan.givenQuantizerCount + k], symmetric: symmetric) else { continue }
+            converts[graph.ops[added.op].inputs[added.input], default: []].append((node, type, symmetric))
+        }
+        return converts
     }
 
     /// The name of the `onnxruntime.quantization.QuantType` for `dtype`, nil where there

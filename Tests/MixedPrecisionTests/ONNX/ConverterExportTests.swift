@@ -264,6 +264,43 @@ import Testing
         #expect(high.ort["nodes_to_exclude"] == .array(["proj", "softmax", "out"].map(JSONValue.string)))
     }
 
+    /// `--insert-converts`: two convs read one tensor, asked int16 and int8. The plan
+    /// inserts one input quantizer, on the int16 reader's edge; ONNX Runtime gets it as the
+    /// tensor's `convert`, received by that node only; overrides.json keeps the tensor's
+    /// own encoding (the format has no per-edge entry).
+    @Test func anInsertedConvertIsOnnxRuntimesConvert() throws {
+        var b = ONNXBuilder()
+        b.input("x")
+        for w in ["stem.weight", "a.weight", "b.weight"] { b.initializer(w, dims: [4, 4, 1, 1]) }
+        b.node("Conv", ["x", "stem.weight"], ["s"], name: "stem")
+        b.node("Conv", ["s", "a.weight"], ["ya"], name: "a")
+        b.node("Conv", ["s", "b.weight"], ["yb"], name: "b")
+        b.output("ya")
+        b.output("yb")
+        let bytes = try b.bytes()
+        let config = try config(Self.smallConfig)
+        let file = try ONNXImporter.simFile(onnx: bytes, config: config, modelName: "m")
+        let requests = try RequestFile.parse(
+            "requests: [{set_precision: {module: a, activation: int16}}, {set_precision: {module: b, activation: int8}}]")
+        let problem = try PlanningProblem(graph: file.graph, requests: requests, rules: .none)
+        #expect(try Planner.plan(problem, mode: .strict).status == .infeasible)
+        let plan = try Planner.plan(problem, mode: .strict, options: .init(insertConverts: true))
+        #expect(plan.status == .ok && plan.inserted.map(\.name) == ["a.input_quantizers.0"])
+        let facts = try #require(file.converterFacts)
+        let ort = try JSONParser.parse(OrtOverridesFile.bytes(plan, facts: facts))
+        let convert: JSONValue = .object([
+            ("quant_type", .string("QUInt16")), ("symmetric", .bool(false)), ("recv_nodes", .array([.string("a")]))
+        ])
+        #expect(
+            ort["TensorQuantOverrides"]?["s"]
+                == .array([.object([("quant_type", .string("QUInt8")), ("symmetric", .bool(false)), ("convert", convert)])]))
+        #expect(ort["UseQDQContribOps"] == .bool(true))
+        let overrides = try JSONParser.parse(OverridesFile.bytes(plan, facts: facts))
+        #expect(
+            overrides["activation_encodings"]?["s"]
+                == .array([.object([("bitwidth", .int(8)), ("dtype", .string("int")), ("is_symmetric", .string("False"))])]))
+    }
+
     /// A graph-only file may declare any shape: a weight with more output channels than
     /// mmp writes per channel gets one encoding, and nothing traps.
     @Test func hugeChannelCountsAreWrittenPerTensor() throws {

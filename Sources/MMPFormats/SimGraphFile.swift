@@ -187,6 +187,16 @@ public enum SimGraphFile {
             _ = bytes(file, dtypes: dtypes).withUnsafeBufferPointer(emit)
             return
         }
+        splice(sourceBytes, dtypeRanges: dtypeRanges, dtypes: dtypes, edits: [], emit: emit)
+    }
+
+    /// `source` with the dtype at `dtypeRanges[q]` spelled as `dtypes[q]`, and each of
+    /// `edits` (byte ranges in ascending order, none overlapping a dtype) replaced by its
+    /// bytes; handed to `emit` in chunks.
+    private static func splice(
+        _ sourceBytes: [UInt8], dtypeRanges: [Range<Int>], dtypes: [DType], edits: [(range: Range<Int>, bytes: [UInt8])],
+        emit: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
         // The spelling of each dtype once, then the file copied in runs between dtypes.
         // The loop touches only raw buffers: other threads read the same arrays while
         // encoding the other outputs, and shared reference counts would be contended.
@@ -202,6 +212,7 @@ public enum SimGraphFile {
             return c
         }
         var chunk = ByteBuffer.streaming()
+        var nextEdit = 0
         sourceBytes.withUnsafeBufferPointer { input in
             dtypeRanges.withUnsafeBufferPointer { ranges in
                 codes.withUnsafeBufferPointer { codes in
@@ -216,14 +227,29 @@ public enum SimGraphFile {
                             return chunk.flushAll(to: emit) && emit(run)
                         }
                         var at = 0
+                        /// The edits that start before `end`, each after the run up to it.
+                        func applyEdits(before end: Int) -> Bool {
+                            while nextEdit < edits.count, edits[nextEdit].range.lowerBound < end {
+                                let edit = edits[nextEdit]
+                                precondition(edit.range.lowerBound >= at, "edits in order, apart from the dtypes")
+                                guard copy(UnsafeBufferPointer(rebasing: input[at..<edit.range.lowerBound])) else { return false }
+                                edit.bytes.withUnsafeBufferPointer { chunk.append($0) }
+                                at = edit.range.upperBound
+                                guard chunk.flush(to: emit) else { return false }
+                                nextEdit += 1
+                            }
+                            return true
+                        }
                         for q in ranges.indices {
                             let range = ranges[q], c = codes[q]
-                            guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
+                            guard applyEdits(before: range.lowerBound),
+                                copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
+                            else { return }
                             chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
                             at = range.upperBound
                             guard chunk.flush(to: emit) else { return }
                         }
-                        guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
+                        guard applyEdits(before: input.count + 1), copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
                         _ = chunk.flushAll(to: emit)
                     }
                 }
@@ -235,14 +261,69 @@ public enum SimGraphFile {
     /// `dtypes` holds the file's quantizers, then one per `inserted`. Each new quantizer is
     /// written after the file's, its fields copied from the quantizer it requantizes with
     /// the dtype replaced, and its op's `input_quantizers` slot names it.
+    ///
+    /// A file as read keeps its bytes: the dtypes are spliced in as always, each op that
+    /// gains a quantizer is rewritten in place, and the new quantizers go after the last
+    /// one (``SimFileLayout`` finds where). Otherwise the document is encoded.
     public static func write(
         _ file: SimFile, dtypes: [DType], inserted: [InsertedQuantizer], emit: (UnsafeBufferPointer<UInt8>) -> Bool
     ) {
         guard !inserted.isEmpty else { return write(file, dtypes: dtypes, emit: emit) }
         let given = file.graph.quantizers.count
         precondition(dtypes.count == given + inserted.count, "a dtype for every quantizer, given and inserted")
+        if case .bytes(let source, let dtypeRanges) = file.original, dtypeRanges.count == given,
+            let edits = insertionEdits(source, graph: file.graph, inserted: inserted, dtypes: Array(dtypes[given...]))
+        {
+            return splice(source, dtypeRanges: dtypeRanges, dtypes: Array(dtypes[..<given]), edits: edits, emit: emit)
+        }
         let doc = encode(file, dtypes: Array(dtypes[..<given]))
         _ = JSONWriter.bytes(adding(inserted, dtypes: Array(dtypes[given...]), to: doc, graph: file.graph)).withUnsafeBufferPointer(emit)
+    }
+
+    /// The byte edits that add `inserted` (at `dtypes`) to the file `source`: each op
+    /// that gains one, rewritten; the new quantizers, after the last. Nil when the file is
+    /// not laid out as expected (the caller then encodes the document).
+    private static func insertionEdits(
+        _ source: [UInt8], graph: SimGraph, inserted: [InsertedQuantizer], dtypes: [DType]
+    ) -> [(range: Range<Int>, bytes: [UInt8])]? {
+        func spelled(_ name: String) -> [UInt8] {
+            var out = ByteBuffer()
+            JSONWriter.quote(name, into: &out)
+            return Array(out.bytes.dropFirst().dropLast())
+        }
+        let sources = inserted.map { spelled(graph.quantizers[$0.requantizes].name) }
+        guard let layout = SimFileLayout.scan(source, wanted: Set(sources)), layout.ops.count == graph.ops.count else { return nil }
+        var edits: [(range: Range<Int>, bytes: [UInt8])] = []
+        // Each op once, with every slot it gains.
+        for op in Set(inserted.map(\.op)).sorted() {
+            guard case .object(var fields)? = try? JSONParser.parse(Array(source[layout.ops[op]])) else { return nil }
+            var slots: [JSONValue] = Array(repeating: .null, count: graph.ops[op].inputs.count)
+            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }), case .array(let list) = fields[k].1 {
+                for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }
+            }
+            for added in inserted where added.op == op { slots[added.input] = .string(added.name) }
+            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }) {
+                fields[k].1 = .array(slots)
+            } else {
+                fields.append(("input_quantizers", .array(slots)))
+            }
+            edits.append((layout.ops[op], Array(JSONWriter.bytes(.object(fields)).dropLast())))
+        }
+        var added: [UInt8] = []
+        for (k, (quantizer, dtype)) in zip(inserted, dtypes).enumerated() {
+            guard let range = layout.quantizerValues[sources[k]],
+                case .object(let fields)? = try? JSONParser.parse(Array(source[range]))
+            else { return nil }
+            let copied = JSONValue.object(fields.map { $0.0 == "dtype" ? ($0.0, .string(dtype.description)) : $0 })
+            var entry = ByteBuffer()
+            entry.append(k == 0 && layout.quantizersEmpty ? "\n    " : ",\n    ")
+            JSONWriter.quote(quantizer.name, into: &entry)
+            entry.append(": ")
+            added += entry.bytes + JSONWriter.bytes(copied).dropLast()
+        }
+        if layout.quantizersEmpty { added += Array("\n  ".utf8) }
+        edits.append((layout.quantizersEnd..<layout.quantizersEnd, added))
+        return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// `doc` (the file as encoded) with `inserted` added, the new quantizers at `dtypes`.

@@ -53,13 +53,14 @@ enum ConvertInsertion {
         let widened = try PlanningProblem(
             graph: widenedGraph, requests: problem.resolution.requests, rules: problem.rules, firstCandidate: graph.quantizers.count)
         times.lap("resolve")
-        let planned = try Planner.plan(widened, mode: mode, options: options, times: &times)
+        let planned = try Planner.decide(widened, mode: mode, options: options, times: &times)
         let first = graph.quantizers.count
-        guard planned.status == .ok else {
+        guard planned.conflicts.isEmpty else {
             return Plan(
-                mode: mode, status: .infeasible, problem: widened, dtypes: planned.dtypes, outcomes: planned.outcomes,
+                mode: mode, status: .infeasible, problem: widened, dtypes: widenedGraph.quantizers.map(\.dtype),
+                outcomes: Planner.outcomes(widened, dtypes: planned.dtypes, conflicts: planned.conflicts),
                 conflicts: explained(planned.conflicts, in: widened, firstCandidate: first),
-                conflictsComplete: planned.conflictsComplete, inserted: candidates, givenConverts: given)
+                conflictsComplete: planned.complete, inserted: candidates, givenConverts: given)
         }
         // A candidate converts when something it reads holds another dtype.
         let kept = candidates.indices.filter { k in
@@ -69,8 +70,10 @@ enum ConvertInsertion {
         }
         let final: PlanningProblem
         let inserted: [InsertedQuantizer]
+        var sites: [ConvertSite]? = nil
         if kept.count == candidates.count {
-            (final, inserted) = (widened, candidates)
+            // The widened problem is the plan's: its convert sites are the plan's too.
+            (final, inserted, sites) = (widened, candidates, planned.sites)
         } else {
             let (g, added) = graph.inserting(inputQuantizersAt: kept.map { edges[$0] }, effective: problem.effective)
             (final, inserted) = (try PlanningProblem(graph: g, requests: problem.resolution.requests, rules: problem.rules), added)
@@ -78,8 +81,8 @@ enum ConvertInsertion {
         let dtypes = Array(planned.dtypes[..<first]) + kept.map { planned.dtypes[first + $0] }
         let plan = Plan(
             mode: mode, status: .ok, problem: final, dtypes: dtypes,
-            outcomes: Planner.outcomes(final, dtypes: dtypes, conflicts: []), conflicts: [], inserted: inserted,
-            givenConverts: given)
+            outcomes: Planner.outcomes(final, dtypes: dtypes, conflicts: []), conflicts: [], convertSites: sites,
+            inserted: inserted, givenConverts: given)
         times.lap("outcomes")
         return plan
     }

@@ -41,6 +41,33 @@ public enum Planner {
         times: inout StageTimes
     ) throws(MMPError) -> Plan {
         if options.insertConverts { return try ConvertInsertion.plan(problem, mode: mode, options: options, times: &times) }
+        let decided = try decide(problem, mode: mode, options: options, times: &times)
+        let status: Plan.Status = decided.conflicts.isEmpty ? .ok : .infeasible
+        // Outcomes of requests outside every conflict come from the parts that did solve;
+        // an infeasible plan itself changes nothing.
+        let outcomes = Self.outcomes(problem, dtypes: decided.dtypes, conflicts: decided.conflicts)
+        let plan = Plan(
+            mode: mode, status: status, problem: problem,
+            dtypes: status == .ok ? decided.dtypes : problem.graph.quantizers.map(\.dtype), outcomes: outcomes,
+            conflicts: decided.conflicts, conflictsComplete: decided.complete, convertSites: decided.sites)
+        times.lap("outcomes")
+        return plan
+    }
+
+    /// What the planner decides before any report is made of it: a dtype per quantizer
+    /// (the solved parts' where some part is infeasible), the explained conflicts, whether
+    /// every conflict search finished, and the convert sites when converts were planned.
+    struct Decision {
+        var dtypes: [DType]
+        var conflicts: [Plan.Conflict]
+        var complete: Bool
+        var sites: [ConvertSite]?
+    }
+
+    /// Splits, solves and explains (`build` and `solve` in `times`); see ``Decision``.
+    static func decide(
+        _ problem: PlanningProblem, mode: Plan.Mode, options: Options, times: inout StageTimes
+    ) throws(MMPError) -> Decision {
         var build = 0.0, solve = 0.0
         var clock = DispatchTime.now().uptimeNanoseconds
         func tick() -> Double {
@@ -100,16 +127,7 @@ public enum Planner {
         }
         times.add("build", seconds: build)
         times.add("solve", seconds: solve + tick())
-        let status: Plan.Status = conflicts.isEmpty ? .ok : .infeasible
-        // Outcomes of requests outside every conflict come from the parts that did solve;
-        // an infeasible plan itself changes nothing.
-        let outcomes = Self.outcomes(problem, dtypes: dtypes, conflicts: conflicts)
-        if status == .infeasible { dtypes = problem.graph.quantizers.map(\.dtype) }
-        let plan = Plan(
-            mode: mode, status: status, problem: problem, dtypes: dtypes, outcomes: outcomes, conflicts: conflicts,
-            conflictsComplete: complete, convertSites: options.fewestConverts ? sites : nil)
-        times.lap("outcomes")
-        return plan
+        return Decision(dtypes: dtypes, conflicts: conflicts, complete: complete, sites: options.fewestConverts ? sites : nil)
     }
 
     /// The minimal conflicts of each infeasible part, explained, with what best-effort

@@ -21,7 +21,8 @@ import MMPSolving
 ///   `QuantType` — `QInt` for a symmetric quantizer, `QUInt` for an asymmetric one, at
 ///   4, 8 or 16 bits — and `symmetric`; a weight quantized per channel has its `axis`
 ///   (one entry stands for every channel). Float tensors and integer widths ONNX Runtime
-///   has no type for get no entry.
+///   has no type for get no entry, and neither do biases (ONNX Runtime quantizes a
+///   bias to int32 itself).
 /// - `UseQDQContribOps`: written (`true`) when the model's opset is below 21 and some
 ///   entry is 16- or 4-bit: the ONNX `QuantizeLinear` of those opsets has no such types.
 /// - `nodes_to_exclude`: the named nodes that read, write or weigh with a float
@@ -67,7 +68,13 @@ public enum OrtOverridesFile {
             members[members.count - 1].1 = .array(list)
             if first.type.hasSuffix("16") || first.type.hasSuffix("4") { needsContribOps = true }
         }
-        for q in tensors.params {
+        // ONNX Runtime quantizes a bias itself, to int32 at the input's scale times the
+        // weight's: an override there would fight it.
+        var bias = Set<Int>()
+        for k in graph.ops.indices {
+            for (p, q) in zip(graph.ops[k].params, graph.paramSlots[k]) where p.name == "bias" { if let q { bias.insert(q) } }
+        }
+        for q in tensors.params where !bias.contains(q) {
             guard let e = entry(q) else { continue }
             add(graph.quantizers[q].name, e, axis: encoding(q)?.channels?.axis)
         }

@@ -301,6 +301,26 @@ import Testing
                 == .array([.object([("bitwidth", .int(8)), ("dtype", .string("int")), ("is_symmetric", .string("False"))])]))
     }
 
+    /// A config that quantizes biases: overrides.json has them (QNN takes a bias
+    /// encoding); ONNX Runtime gets none, as it quantizes a bias to int32 itself.
+    @Test func biasesAreLeftToOnnxRuntime() throws {
+        var b = ONNXBuilder()
+        b.input("x")
+        b.initializer("conv.weight", dims: [4, 3, 1, 1])
+        b.initializer("conv.bias", dims: [4])
+        b.node("Conv", ["x", "conv.weight", "conv.bias"], ["y"], name: "conv")
+        b.output("y")
+        let quantized = Self.smallConfig.replacingOccurrences(
+            of: #""per_channel_quantization": "True"}"#,
+            with: #""per_channel_quantization": "True"}, "params": {"bias": {"is_quantized": "True"}}"#)
+        #expect(quantized != Self.smallConfig)
+        let e = try Export(onnx: b.bytes(), config: config(quantized), requests: "requests: []")
+        #expect(e.quantizer("conv.bias") != nil)
+        #expect(e.overrides["param_encodings"]?["conv.bias"] != nil)
+        #expect(e.ort["TensorQuantOverrides"]?["conv.bias"] == nil)
+        #expect(e.ort["TensorQuantOverrides"]?["conv.weight"] != nil)
+    }
+
     /// A graph-only file may declare any shape: a weight with more output channels than
     /// mmp writes per channel gets one encoding, and nothing traps.
     @Test func hugeChannelCountsAreWrittenPerTensor() throws {

@@ -14,14 +14,25 @@ import MMPSolving
 /// convert: the same dtypes, the same outcomes, the same converts.
 enum ConvertInsertion {
     /// The edges a convert may go on: each edge an explicit target speaks about whose input
-    /// slot is empty and whose tensor is quantized, in op order, once.
-    static func candidates(_ problem: PlanningProblem) -> [(op: Int, input: Int)] {
+    /// slot is empty and whose tensor is quantized, in op order, once — but for edges whose
+    /// quantizers nothing contests (below).
+    ///
+    /// Join quantizers that share a target, a homogeneity group or a convert site; take a
+    /// set `V` so joined in which every target asks one dtype `d` and no kernel rule binds
+    /// a member. A plan with converts on edges reading `V` is never optimal: moving `V` and
+    /// those converts to `d` honours every target on them, keeps every group and site on
+    /// `V` (all within it) homogeneous and free of converts, touches nothing else, and
+    /// saves the converts — no worse on any tier before converts, better on that one. The
+    /// edges reading such a set get no candidate, so the widened program keeps the size of
+    /// the plain one where nothing collides (a layer's inner edges, most of a large model's).
+    static func candidates(_ problem: PlanningProblem, sites: [ConvertSite]) -> [(op: Int, input: Int)] {
         let graph = problem.graph
+        let contested = Contest(problem, sites: sites)
         var edges: Set<Int> = []
         for t in problem.resolution.targets where t.tier == .explicit {
-            guard case let .edge(op, input) = t.origin, graph.inputSlots[op][input] == nil,
-                !problem.effective.of(tensorID: graph.inputTensor(op: op, input: input)).isEmpty
-            else { continue }
+            guard case let .edge(op, input) = t.origin, graph.inputSlots[op][input] == nil else { continue }
+            let reads = problem.effective.of(tensorID: graph.inputTensor(op: op, input: input))
+            guard let q = reads.first, contested[q] else { continue }
             edges.insert(graph.edgeStart[op] + input)
         }
         // Edge numbers run in op order, then input order.
@@ -32,13 +43,62 @@ enum ConvertInsertion {
         }
     }
 
+    /// Which quantizers a convert may serve (see ``candidates(_:sites:)``): the sets joined
+    /// by targets, homogeneity groups and convert sites, each contested when its targets
+    /// ask more than one dtype or a kernel rule binds a member.
+    struct Contest {
+        /// Per quantizer, whether its set is contested.
+        private let contested: [Bool]
+
+        init(_ problem: PlanningProblem, sites: [ConvertSite]) {
+            let n = problem.graph.quantizers.count
+            var parent = Array(0..<n)
+            func find(_ q: Int) -> Int {
+                var q = q
+                while parent[q] != q {
+                    parent[q] = parent[parent[q]]
+                    q = parent[q]
+                }
+                return q
+            }
+            func join(_ members: [Int]) {
+                guard let first = members.first else { return }
+                for m in members.dropFirst() {
+                    let (a, b) = (find(first), find(m))
+                    if a != b { parent[max(a, b)] = min(a, b) }
+                }
+            }
+            for t in problem.resolution.targets { join(t.quantizers) }
+            for g in problem.homogeneity { join(g.quantizers) }
+            for site in sites { join(site.quantizers) }
+            // Per set: the one dtype its targets ask, until a second one contests it.
+            var asked = [DType?](repeating: nil, count: n)
+            var contestedRoot = Array(repeating: false, count: n)
+            for t in problem.resolution.targets {
+                guard let q = t.quantizers.first else { continue }
+                let r = find(q)
+                if let d = asked[r], d != t.dtype { contestedRoot[r] = true }
+                asked[r] = t.dtype
+            }
+            for kc in problem.kernels {
+                for q in kc.activations + (kc.weight.map { [$0] } ?? []) + kc.inputQuantizers.flatMap({ $0 }) + kc.outputQuantizers {
+                    contestedRoot[find(q)] = true
+                }
+            }
+            contested = (0..<n).map { contestedRoot[find($0)] }
+        }
+
+        subscript(q: Int) -> Bool { contested[q] }
+    }
+
     static func plan(
         _ problem: PlanningProblem, mode: Plan.Mode, options: Planner.Options, times: inout StageTimes
     ) throws(MMPError) -> Plan {
         var options = options
         options.insertConverts = false
         options.fewestConverts = true
-        let edges = candidates(problem)
+        let allSites = ConvertSite.all(graph: problem.graph, effective: problem.effective)
+        let edges = candidates(problem, sites: allSites)
         guard !edges.isEmpty else {
             let planned = try Planner.plan(problem, mode: mode, options: options, times: &times)
             guard planned.status == .infeasible else { return planned }
@@ -48,7 +108,7 @@ enum ConvertInsertion {
                 conflictsComplete: planned.conflictsComplete)
         }
         let graph = problem.graph
-        let given = Converts(graph: graph, effective: problem.effective, dtypes: graph.quantizers.map(\.dtype))
+        let given = Converts(graph: graph, sites: allSites, dtypes: graph.quantizers.map(\.dtype))
         let (widenedGraph, candidates) = graph.inserting(inputQuantizersAt: edges, effective: problem.effective)
         let widened = try PlanningProblem(
             graph: widenedGraph, requests: problem.resolution.requests, rules: problem.rules, firstCandidate: graph.quantizers.count)

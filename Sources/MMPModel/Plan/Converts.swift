@@ -155,7 +155,7 @@ package enum ConvertSite: Sendable, Equatable {
     }
 
     /// `a + b`, or `Int.max` past it.
-    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+    package static func saturatingSum(_ a: Int, _ b: Int) -> Int {
         let (sum, overflow) = a.addingReportingOverflow(b)
         return overflow ? .max : sum
     }

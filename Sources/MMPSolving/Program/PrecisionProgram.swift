@@ -52,9 +52,22 @@ package struct PrecisionProgram {
     /// First `x` column of each local quantizer; columns follow its domain order.
     package let firstColumn: [Int]
     package let columnCount: Int
-    /// Whether convert indicator columns exist: a part with them is left to GLPK, not
-    /// enumerated.
+    /// Whether columns exist that enumeration cannot set from the `x` alone: a part with
+    /// them is left to GLPK. Convert indicators are not among them (see ``converts``).
     package let hasAuxiliaryColumns: Bool
+    /// The convert tier's sites (`--fewest-converts`), with the elements of what each
+    /// input of the site's op reads, and the rows and columns that count them.
+    /// Enumeration counts a site's converts from the dtypes directly
+    /// (``ConvertSite/items(_:elements:)``: the value the indicators take at the optimum)
+    /// and leaves these rows aside: some setting of the indicators always satisfies them.
+    package let converts: ConvertColumns
+
+    /// See ``converts``.
+    package struct ConvertColumns {
+        package var sites: [(site: ConvertSite, elements: [Int?])] = []
+        package var rows: Range<Int> = 0..<0
+        package var columns: Range<Int> = 0..<0
+    }
     /// The first `h` column: homogeneity group `g`'s is `hFirst + g`.
     package let hFirst: Int
     /// The columns of each per-input kernel's choice (exactly one of each is 1): an
@@ -105,7 +118,9 @@ package struct PrecisionProgram {
         columnCount = b.columnCount
         hFirst = b.hFirst
         choiceGroups = b.choiceGroups
-        hasAuxiliaryColumns = b.columnCount > b.hFirst + groups.count + b.choiceGroups.reduce(0) { $0 + $1.count }
+        converts = b.converts
+        hasAuxiliaryColumns =
+            b.columnCount - b.converts.columns.count > b.hFirst + groups.count + b.choiceGroups.reduce(0) { $0 + $1.count }
     }
 
     /// Columns, rows and levels as they are built. A quantizer of the part and a dtype of
@@ -136,6 +151,7 @@ package struct PrecisionProgram {
         var rows: [Row] = []
         var levels: [Level] = []
         var choiceGroups: [[Int]] = []
+        var converts = ConvertColumns()
 
         init(part: Part, domains: [[DType]], groupCount: Int) {
             local = Local(members: part.quantizers)
@@ -300,6 +316,14 @@ package struct PrecisionProgram {
         /// read as is (``ConvertSite/items(_:elements:)``). Unknown sizes count 0; the level
         /// is left out when its coefficients could exceed what a `Double` holds exactly.
         mutating func convertLevels(_ sites: [ConvertSite], graph: SimGraph) {
+            let (firstRow, firstColumn) = (rows.count, columnCount)
+            defer {
+                converts.rows = firstRow..<rows.count
+                converts.columns = firstColumn..<columnCount
+                converts.sites = sites.map { site in
+                    (site, graph.ops[site.op].inputs.indices.map { graph.elements(op: site.op, input: $0) })
+                }
+            }
             var level = Level(kind: .converts), elements = Level(kind: .convertElements)
             for site in sites {
                 switch site {
@@ -322,7 +346,7 @@ package struct PrecisionProgram {
                     for d in dtypes {
                         let a = newColumn()
                         present.append(a)
-                        for q in Set(inputs.flatMap { $0 }) {
+                        for q in Set(inputs.flatMap { $0 }).sorted() {
                             if let cq = x(q, d) { rows.append(Row(terms: [(cq, 1), (a, -1)], kind: .atMost(0))) }
                         }
                         level.terms.append((a, 1))

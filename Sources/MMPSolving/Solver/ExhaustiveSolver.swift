@@ -17,7 +17,6 @@ package enum ExhaustiveSolver {
     }
 
     package static func solve(_ program: PrecisionProgram) -> Result? {
-        // Convert indicators are not enumerated: GLPK decides.
         guard !program.hasAuxiliaryColumns else { return nil }
         // Hundreds of thousands of parts come through here: the buffers are made once per
         // part and reused for every assignment.
@@ -37,6 +36,9 @@ package enum ExhaustiveSolver {
                 if let g = row.terms.lazy.map({ choiceOf[$0.0] }).first(where: { $0 >= 0 }) { rowsOf[g].append(r) }
             }
         }
+        // Convert sites count from the dtypes (their indicators stay 0, their rows aside).
+        let converts = program.converts
+        let local = Dictionary(uniqueKeysWithValues: program.quantizers.enumerated().map { ($1, $0) })
         var choice = [Int](repeating: 0, count: domains.count)
         var columns = [Int](repeating: 0, count: program.columnCount)
         var values = [Int](repeating: 0, count: program.levels.count)
@@ -65,8 +67,17 @@ package enum ExhaustiveSolver {
                 }
                 if !accepted { chosen = false; break }
             }
-            if chosen, feasible(program, columns) {
-                for (l, level) in program.levels.enumerated() { values[l] = LexicographicSolver.value(level, columns) }
+            if chosen, feasible(program, columns, skipping: converts.rows) {
+                for (l, level) in program.levels.enumerated() {
+                    switch level.kind {
+                    case .converts, .convertElements:
+                        values[l] = convertValue(level.kind, converts) { q in
+                            guard let k = local[q] else { preconditionFailure("a convert site's quantizer is in its part") }
+                            return domains[k][choice[k]]
+                        }
+                    default: values[l] = LexicographicSolver.value(level, columns)
+                    }
+                }
                 if found, !values.lexicographicallyPrecedes(best) {
                     if values == best { ties += 1 }
                 } else {
@@ -90,8 +101,26 @@ package enum ExhaustiveSolver {
         return .unique(dtypes: bestChoice.enumerated().map { domains[$0][$1] })
     }
 
-    private static func feasible(_ program: PrecisionProgram, _ columns: [Int]) -> Bool {
-        program.rows.allSatisfy { holds($0, columns) }
+    private static func feasible(_ program: PrecisionProgram, _ columns: [Int], skipping: Range<Int>) -> Bool {
+        program.rows.indices.allSatisfy { skipping.contains($0) || holds(program.rows[$0], columns) }
+    }
+
+    /// The converts of the sites (`.converts`) or the elements they move
+    /// (`.convertElements`) with quantizer `q` at `dtype(q)`: the program's indicators at
+    /// their optimum for those dtypes.
+    private static func convertValue(
+        _ kind: PrecisionProgram.LevelKind, _ converts: PrecisionProgram.ConvertColumns, _ dtype: (Int) -> DType
+    ) -> Int {
+        var total = 0
+        for (site, elements) in converts.sites {
+            let items = site.items(dtype, elements: { elements[$0] })
+            if case .converts = kind {
+                total += items.count
+            } else {
+                for item in items { total = ConvertSite.saturatingSum(total, elements[item.input] ?? 0) }
+            }
+        }
+        return total
     }
 
     private static func holds(_ row: PrecisionProgram.Row, _ columns: [Int]) -> Bool {

@@ -133,6 +133,9 @@ import Testing
             #expect(plan.status == .ok, "seed \(seed)")
             guard plan.status == .ok else { continue }
             #expect(reference.objective(plan.dtypes, mode: mode, fewestConverts: true) == best, "seed \(seed): objective differs")
+            // Settling parts by enumeration (converts counted from the dtypes) gives exactly GLPK's plan.
+            let glpk = try Planner.plan(problem, mode: mode, options: .init(exhaustive: false, fewestConverts: true))
+            #expect(glpk.dtypes == plan.dtypes, "seed \(seed): enumeration and GLPK plans differ")
             let plain = try Planner.plan(problem, mode: mode)
             if plan.converts.count < plain.converts.count { fewer += 1 }
         }

@@ -28,11 +28,15 @@ struct SimGraphReader {
     /// byte than ops), and nil (one thread) for a small one.
     static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
         let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * secondThreadStartPercent : nil)
-        let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
-        guard let parsed else { return nil }
+        let read: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
+        guard var parsed = read else { return nil }
+        // The ops are handed over, not shared, so the graph can move them into one list.
+        let opParts = parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts
+        parsed.ops = []
+        parsed.opParts = []
         let graph = try SimGraph(
             model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-            opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
+            opParts: consume opParts,
             quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex, tensorShapes: parsed.tensorShapes)
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }

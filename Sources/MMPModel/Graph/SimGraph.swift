@@ -134,31 +134,41 @@ public struct SimGraph: Sendable {
     /// The same, with the ops in consecutive parts (as two reading threads found them) and
     /// the index of quantizer names already built by a reader (which found no name
     /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
+    ///
+    /// The parts are consumed: with two or more, their ops are moved into one list (see
+    /// `Array.joined(moving:placeholder:)`), not copied.
     package init(
-        model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
+        model: String?, inputs: [String], outputs: [String], opParts: consuming [[Op]],
         quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], tensorShapes: [String: [Int]] = [:]
     ) throws(MMPError) {
         self.model = model
         self.inputs = inputs
         self.outputs = outputs
         self.quantizers = quantizers
+        var parts = consume opParts
+        let ops: [Op] =
+            parts.count == 1
+            ? parts[0]
+            : [Op].joined(
+                moving: &parts,
+                placeholder: Op(
+                    name: "", type: "", modules: [], inputs: [], outputs: [], inputQuantizers: [], outputQuantizers: []))
+        parts = []
+        self.ops = ops
 
-        // Three independent passes at once: quantizer slots, names and tensors, and joining
-        // the parts into one list. The checks report their first problem in op order; the
-        // tensor pass's wins.
-        enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>), joined([Op]) }
-        let passes = Parallel.map(3) { n -> Pass in
+        // Two independent passes at once: quantizer slots, and names and tensors. The checks
+        // report their first problem in op order; the tensor pass's wins.
+        enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>) }
+        let passes = Parallel.map(2) { n -> Pass in
             switch n {
             case 0:
-                return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizers: quantizers, quantizerIndex: qIndex) })
-            case 1: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: opParts) })
-            default: return .joined(opParts.count == 1 ? opParts[0] : Array(opParts.joined()))
+                return .slots(Result { () throws(MMPError) in try Slots(parts: [ops], quantizers: quantizers, quantizerIndex: qIndex) })
+            default: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: [ops]) })
             }
         }
-        guard case .slots(let slotPass) = passes[0], case .tensors(let tensorPass) = passes[1], case .joined(let ops) = passes[2] else {
+        guard case .slots(let slotPass) = passes[0], case .tensors(let tensorPass) = passes[1] else {
             preconditionFailure("SimGraph: passes out of order")
         }
-        self.ops = ops
         let tensors = try tensorPass.get()
         let slots = try slotPass.get()
 

@@ -75,12 +75,12 @@ public struct SimGraph: Sendable {
     // Resolved indices, built once by the initializer.
     public internal(set) var quantizerIndex: [String: Int]
     public let opIndex: [String: Int]
-    /// Quantizer index per input slot of each op.
-    public internal(set) var inputSlots: [[Int?]]
+    /// Quantizer index per input slot of each op: `inputSlots[op][input]`.
+    public internal(set) var inputSlots: SlotTable
     /// Quantizer index per output slot of each op.
-    public let outputSlots: [[Int?]]
+    public let outputSlots: SlotTable
     /// Quantizer index per param of each op (aligned with `ops[k].params`).
-    public let paramSlots: [[Int?]]
+    public let paramSlots: SlotTable
     /// The producer of every tensor.
     public let source: TensorSources
     /// The (op, input) edges reading each tensor, in op order.
@@ -358,7 +358,7 @@ public struct SimGraph: Sendable {
     /// Each op's slots as quantizer indices, checked: one quantizer entry per tensor,
     /// each param once, every named quantizer declared.
     private struct Slots {
-        var inputs: [[Int?]] = [], outputs: [[Int?]] = [], params: [[Int?]] = []
+        var inputs = SlotTable(), outputs = SlotTable(), params = SlotTable()
 
         init(parts: [[Op]], quantizers: [Quantizer], quantizerIndex: [String: Int]) throws(MMPError) {
             // Files list quantizers in op order, so an op's quantizers are usually among the
@@ -373,7 +373,12 @@ public struct SimGraph: Sendable {
                 return k
             }
             let opCount = parts.reduce(0) { $0 + $1.count }
-            inputs.reserveCapacity(opCount); outputs.reserveCapacity(opCount); params.reserveCapacity(opCount)
+            // About one slot of each kind per op: the tables grow if there are more.
+            inputs.reserveCapacity(ops: opCount, slots: opCount)
+            outputs.reserveCapacity(ops: opCount, slots: opCount)
+            params.reserveCapacity(ops: opCount, slots: opCount)
+            // One op's slots, reused for every op.
+            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
             for ops in parts {
                 for k in ops.indices {
                     // Fields are read where they are (see `Tensors`).
@@ -388,17 +393,16 @@ public struct SimGraph: Sendable {
                     for (n, p) in opParams.enumerated() where opParams[..<n].contains(where: { $0.name == p.name }) {
                         throw .invalidSim("op '\(name())' lists param '\(p.name)' twice")
                     }
-                    var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
-                    ins.reserveCapacity(inQ.count)
-                    outs.reserveCapacity(outQ.count)
-                    ps.reserveCapacity(opParams.count)
+                    ins.removeAll(keepingCapacity: true)
+                    outs.removeAll(keepingCapacity: true)
+                    ps.removeAll(keepingCapacity: true)
                     for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
                     for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
                     for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
                     // The next op's quantizers are looked for after this op's last one.
                     func advance(past slots: [Int?]) { for case let s? in slots where s >= next { next = s + 1 } }
                     advance(past: ins); advance(past: outs); advance(past: ps)
-                    inputs.append(ins); outputs.append(outs); params.append(ps)
+                    inputs.append(op: ins); outputs.append(op: outs); params.append(op: ps)
                 }
             }
         }

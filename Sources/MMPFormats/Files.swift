@@ -108,6 +108,19 @@ public enum Files {
         return bytes
     }
 
+    /// The regular file at `path` mapped instead of read (see ``MappedFile``), or nil when
+    /// ``read(_:as:)`` should read it: not a regular file, empty, over `kind`'s limit, or a
+    /// text input whose first bytes hold a NUL byte or a byte-order mark — that reader
+    /// reports or handles each of these.
+    public static func map(_ path: String, as kind: InputKind) -> MappedFile? {
+        guard let file = MappedFile(path: path, limit: kind.limit) else { return nil }
+        if kind.isText {
+            let unusual = file.withBytes { b in b.prefix(4096).contains(0) || b.starts(with: [0xEF, 0xBB, 0xBF]) }
+            if unusual { return nil }
+        }
+        return file
+    }
+
     public static func readText(_ path: String, as kind: InputKind = .text) throws(MMPError) -> String {
         let bytes = try read(path, as: kind)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .io("'\(path)' is not UTF-8 text") }

@@ -13,6 +13,18 @@ public enum SimGraphFile {
     /// general parser (and its error messages) for everything else.
     public static func load(_ bytes: [UInt8]) throws(MMPError) -> SimFile {
         if let file = try SimGraphReader.read(bytes) { return file }
+        return try loadDocument(bytes)
+    }
+
+    /// The same for a mapped file (see ``MappedFile``): read in place, and written back
+    /// from the page cache.
+    public static func load(_ file: MappedFile) throws(MMPError) -> SimFile {
+        if let read = try SimGraphReader.read(file) { return read }
+        return try loadDocument(file.array)
+    }
+
+    /// The general parser's reading.
+    private static func loadDocument(_ bytes: [UInt8]) throws(MMPError) -> SimFile {
         let doc: JSONValue
         do {
             doc = try JSONParser.parse(bytes)
@@ -167,7 +179,10 @@ public enum SimGraphFile {
     /// only the dtype strings spliced, the document as read with its dtypes patched, or —
     /// for a graph built in code — the graph encoded in full.
     public static func bytes(_ file: SimFile, dtypes: [DType]) -> [UInt8] {
-        guard case .bytes = file.original else { return JSONWriter.bytes(encode(file, dtypes: dtypes)) }
+        switch file.original {
+        case .bytes, .mapped: break
+        case .document, .none: return JSONWriter.bytes(encode(file, dtypes: dtypes))
+        }
         var out: [UInt8] = []
         write(file, dtypes: dtypes) {
             out.append(contentsOf: $0); return true
@@ -183,10 +198,26 @@ public enum SimGraphFile {
     /// The same file as ``bytes(_:dtypes:)``, handed to `emit` in chunks of about a
     /// megabyte, so writing a large sim back never holds a second copy of it.
     public static func write(_ file: SimFile, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        guard case .bytes(let sourceBytes, let dtypeRanges) = file.original, dtypeRanges.count == file.graph.quantizers.count else {
+        switch file.original {
+        case .bytes(let sourceBytes, let dtypeRanges) where dtypeRanges.count == file.graph.quantizers.count:
+            sourceBytes.withUnsafeBufferPointer { splice($0, dtypeRanges: dtypeRanges, dtypes: dtypes, release: nil, emit: emit) }
+        case .mapped(let source, let dtypeRanges) where dtypeRanges.count == file.graph.quantizers.count:
+            source.withBytes { splice($0, dtypeRanges: dtypeRanges, dtypes: dtypes, release: { source.release($0) }, emit: emit) }
+        default:
             _ = bytes(file, dtypes: dtypes).withUnsafeBufferPointer(emit)
-            return
         }
+    }
+
+    /// How many bytes of a mapped file are handed over at once, and given back after.
+    private static let mappedStep = 16 << 20
+
+    /// `input` with the dtype strings at `dtypeRanges` replaced by `dtypes`, handed to
+    /// `emit` in chunks. With `release` (a mapped file), the bytes handed over are given
+    /// back as it goes, so that the copy does not bring the whole file into the process.
+    private static func splice(
+        _ input: UnsafeBufferPointer<UInt8>, dtypeRanges: [Range<Int>], dtypes: [DType], release: ((Range<Int>) -> Void)?,
+        emit: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
         // The spelling of each dtype once, then the file copied in runs between dtypes.
         // The loop touches only raw buffers: other threads read the same arrays while
         // encoding the other outputs, and shared reference counts would be contended.
@@ -202,33 +233,49 @@ public enum SimGraphFile {
             return c
         }
         var chunk = ByteBuffer.streaming()
-        sourceBytes.withUnsafeBufferPointer { input in
-            dtypeRanges.withUnsafeBufferPointer { ranges in
-                codes.withUnsafeBufferPointer { codes in
-                    spellings.withUnsafeBufferPointer { spellings in
-                        // A run of unchanged bytes is copied into the chunk, or — when long, like the
-                        // ops before the first dtype (most of the file) — handed over as it is.
-                        func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
-                            guard run.count >= 1 << 16 else {
-                                chunk.append(run)
-                                return true
-                            }
-                            return chunk.flushAll(to: emit) && emit(run)
+        // With a mapped file: where the bytes not given back yet begin.
+        var released = 0
+        func giveBack(upTo end: Int) {
+            guard let release, end - released >= mappedStep else { return }
+            release(released..<end)
+            released = end
+        }
+        dtypeRanges.withUnsafeBufferPointer { ranges in
+            codes.withUnsafeBufferPointer { codes in
+                spellings.withUnsafeBufferPointer { spellings in
+                    // A run of unchanged bytes is copied into the chunk, or — when long, like the
+                    // ops before the first dtype (most of the file) — handed over as it is (a
+                    // mapped file's in steps, each given back once written).
+                    func copy(_ run: Range<Int>) -> Bool {
+                        guard run.count >= 1 << 16 else {
+                            chunk.append(UnsafeBufferPointer(rebasing: input[run]))
+                            return true
                         }
-                        var at = 0
-                        for q in ranges.indices {
-                            let range = ranges[q], c = codes[q]
-                            guard copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound])) else { return }
-                            chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
-                            at = range.upperBound
-                            guard chunk.flush(to: emit) else { return }
+                        guard chunk.flushAll(to: emit) else { return false }
+                        let step = release == nil ? run.count : mappedStep
+                        for start in stride(from: run.lowerBound, to: run.upperBound, by: step) {
+                            let end = min(start + step, run.upperBound)
+                            guard emit(UnsafeBufferPointer(rebasing: input[start..<end])) else { return false }
+                            giveBack(upTo: end)
                         }
-                        guard copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
-                        _ = chunk.flushAll(to: emit)
+                        return true
                     }
+                    var at = 0
+                    for q in ranges.indices {
+                        let range = ranges[q], c = codes[q]
+                        guard copy(at..<range.lowerBound) else { return }
+                        chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
+                        at = range.upperBound
+                        guard chunk.flush(to: emit) else { return }
+                        // The chunk holds copies: the file's bytes before `at` are done with.
+                        giveBack(upTo: at)
+                    }
+                    guard copy(at..<input.count) else { return }
+                    _ = chunk.flushAll(to: emit)
                 }
             }
         }
+        release?(0..<input.count)
     }
 
     /// The same file with input quantizers added (`--insert-converts`, contract §11):
@@ -284,7 +331,7 @@ public enum SimGraphFile {
         let graph = file.graph
         let doc: JSONValue
         switch file.original {
-        case .bytes:
+        case .bytes, .mapped:
             if let parsed = try? JSONParser.parse(bytes(file, dtypes: dtypes)) { return parsed }
             doc = fresh(graph)
         case .document(let d): doc = d

@@ -58,35 +58,67 @@ public enum Files {
             if st.st_size > limit { throw tooLarge() }
             size = Int(st.st_size) + 1
         }
-        var bytes = [UInt8](repeating: 0, count: min(size, limit + 1))
-        var count = 0
+        // Read into room that is not zeroed first (a sim file is hundreds of megabytes:
+        // zeroing it would be a pass over all of it before the read's own). A regular file
+        // fits the first room; a pipe, or a file that grew, gets a larger one.
+        var bytes: [UInt8] = []
+        var room = min(size, limit + 1)
+        var failure: Int32? = nil, holdsNul = false
         while true {
-            if count == bytes.count {
-                // One byte past the limit is enough to know the input is too large.
-                if count > limit { throw tooLarge() }
-                bytes.append(contentsOf: [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - bytes.count)))
+            let old = bytes
+            var ended = false
+            bytes = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
+                var filled = buffer.initialize(fromContentsOf: old)
+                while filled < buffer.count, let base = buffer.baseAddress {
+                    let n = posixRead(fd, base + filled, buffer.count - filled)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        break
+                    }
+                    if n == 0 {
+                        ended = true
+                        break
+                    }
+                    // The first bytes tell a text file from a binary one or a device.
+                    if kind.isText, filled < 4096, buffer[filled..<min(filled + n, 4096)].contains(0) {
+                        holdsNul = true
+                        filled += n
+                        break
+                    }
+                    filled += n
+                }
+                initialized = filled
             }
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                posixRead(fd, buffer.baseAddress.map { $0 + count }, buffer.count - count)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot read '\(path)': \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            // The first bytes tell a text file from a binary one or a device.
-            if kind.isText, count < 4096, bytes[count..<min(count + n, 4096)].contains(0) {
+            if let failure { throw .io("cannot read '\(path)': \(String(cString: strerror(failure)))") }
+            if holdsNul {
                 // An ONNX model starts with its IR version (protobuf field 1, a varint).
                 let hint = kind == .sim && bytes[0] == 0x08 ? "; it looks like an ONNX model: read it with --onnx" : ""
                 throw .io("cannot read '\(path)': it is not a text file (it holds NUL bytes)\(hint)")
             }
-            count += n
+            if ended { break }
+            // One byte past the limit is enough to know the input is too large.
+            if bytes.count > limit { throw tooLarge() }
+            room = bytes.count + min(bytes.count, limit + 1 - bytes.count)
         }
+        let count = bytes.count
         if count > limit { throw tooLarge() }
-        bytes.removeSubrange(count...)
         // A UTF-8 byte-order mark (editors on Windows write one) is not part of the text.
         if kind.isText, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         return bytes
+    }
+
+    /// The regular file at `path` mapped instead of read (see ``MappedFile``), or nil when
+    /// ``read(_:as:)`` should read it: not a regular file, empty, over `kind`'s limit, or a
+    /// text input whose first bytes hold a NUL byte or a byte-order mark — that reader
+    /// reports or handles each of these.
+    public static func map(_ path: String, as kind: InputKind) -> MappedFile? {
+        guard let file = MappedFile(path: path, limit: kind.limit) else { return nil }
+        if kind.isText {
+            let unusual = file.withBytes { b in b.prefix(4096).contains(0) || b.starts(with: [0xEF, 0xBB, 0xBF]) }
+            if unusual { return nil }
+        }
+        return file
     }
 
     public static func readText(_ path: String, as kind: InputKind = .text) throws(MMPError) -> String {

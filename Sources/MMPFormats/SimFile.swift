@@ -9,6 +9,9 @@ public struct SimFile: Sendable {
         /// The bytes as read by the streaming reader, and per quantizer (in graph order)
         /// the byte range of its `"dtype"` string: write-back splices new dtypes in.
         case bytes([UInt8], dtypeRanges: [Range<Int>])
+        /// The same for a file the streaming reader read mapped (``MappedFile``), whose
+        /// bytes stay in the page cache rather than in the process.
+        case mapped(MappedFile, dtypeRanges: [Range<Int>])
         /// The document as parsed (the general reader, or the ONNX importer's encoding
         /// with its extra quantizer fields): write-back patches its `dtype` fields.
         case document(JSONValue)

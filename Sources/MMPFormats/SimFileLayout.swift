@@ -20,11 +20,9 @@ struct SimFileLayout {
     private static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
 
     /// The layout of `bytes`; `wanted` are quantizer keys as the file spells them.
-    static func scan(_ bytes: [UInt8], wanted: Set<[UInt8]>) -> SimFileLayout? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = Scanner(cursor: ByteCursor(buffer))
-            return scanner.document(wanted: wanted)
-        }
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, wanted: Set<[UInt8]>) -> SimFileLayout? {
+        var scanner = Scanner(cursor: ByteCursor(bytes))
+        return scanner.document(wanted: wanted)
     }
 
     private struct Scanner {

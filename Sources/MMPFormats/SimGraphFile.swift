@@ -13,6 +13,18 @@ public enum SimGraphFile {
     /// general parser (and its error messages) for everything else.
     public static func load(_ bytes: [UInt8]) throws(MMPError) -> SimFile {
         if let file = try SimGraphReader.read(bytes) { return file }
+        return try loadDocument(bytes)
+    }
+
+    /// The same for a mapped file (see ``MappedFile``): read in place, and written back
+    /// from the page cache.
+    public static func load(_ file: MappedFile) throws(MMPError) -> SimFile {
+        if let read = try SimGraphReader.read(file) { return read }
+        return try loadDocument(file.array)
+    }
+
+    /// The general parser's reading.
+    private static func loadDocument(_ bytes: [UInt8]) throws(MMPError) -> SimFile {
         let doc: JSONValue
         do {
             doc = try JSONParser.parse(bytes)
@@ -167,7 +179,10 @@ public enum SimGraphFile {
     /// only the dtype strings spliced, the document as read with its dtypes patched, or —
     /// for a graph built in code — the graph encoded in full.
     public static func bytes(_ file: SimFile, dtypes: [DType]) -> [UInt8] {
-        guard case .bytes = file.original else { return JSONWriter.bytes(encode(file, dtypes: dtypes)) }
+        switch file.original {
+        case .bytes, .mapped: break
+        case .document, .none: return JSONWriter.bytes(encode(file, dtypes: dtypes))
+        }
         var out: [UInt8] = []
         write(file, dtypes: dtypes) {
             out.append(contentsOf: $0); return true
@@ -183,18 +198,41 @@ public enum SimGraphFile {
     /// The same file as ``bytes(_:dtypes:)``, handed to `emit` in chunks of about a
     /// megabyte, so writing a large sim back never holds a second copy of it.
     public static func write(_ file: SimFile, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        guard case .bytes(let sourceBytes, let dtypeRanges) = file.original, dtypeRanges.count == file.graph.quantizers.count else {
+        guard withSource(file, { splice($0, dtypeRanges: $1, dtypes: dtypes, edits: [], release: $2, emit: emit) }) else {
             _ = bytes(file, dtypes: dtypes).withUnsafeBufferPointer(emit)
             return
         }
-        splice(sourceBytes, dtypeRanges: dtypeRanges, dtypes: dtypes, edits: [], emit: emit)
     }
 
-    /// `source` with the dtype at `dtypeRanges[q]` spelled as `dtypes[q]`, and each of
+    /// Runs `body` on the bytes of a file as read (in memory or mapped), with its dtype
+    /// ranges and — for a mapped file — how to give bytes back; false for a file that is
+    /// not (a document, a graph built in code).
+    private static func withSource(
+        _ file: SimFile, _ body: (UnsafeBufferPointer<UInt8>, [Range<Int>], ((Range<Int>) -> Void)?) -> Void
+    ) -> Bool {
+        switch file.original {
+        case .bytes(let sourceBytes, let dtypeRanges) where dtypeRanges.count == file.graph.quantizers.count:
+            sourceBytes.withUnsafeBufferPointer { body($0, dtypeRanges, nil) }
+            return true
+        case .mapped(let source, let dtypeRanges) where dtypeRanges.count == file.graph.quantizers.count:
+            source.withBytes { body($0, dtypeRanges, { source.release($0) }) }
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// How many bytes of a mapped file are handed over at once, and given back after.
+    private static let mappedStep = 16 << 20
+
+    /// `input` with the dtype strings at `dtypeRanges` replaced by `dtypes`, and each of
     /// `edits` (byte ranges in ascending order, none overlapping a dtype) replaced by its
-    /// bytes; handed to `emit` in chunks.
+    /// bytes, handed to `emit` in chunks. With `release` (a mapped file), the bytes handed
+    /// over are given back as it goes, so that the copy does not bring the whole file into
+    /// the process.
     private static func splice(
-        _ sourceBytes: [UInt8], dtypeRanges: [Range<Int>], dtypes: [DType], edits: [(range: Range<Int>, bytes: [UInt8])],
+        _ input: UnsafeBufferPointer<UInt8>, dtypeRanges: [Range<Int>], dtypes: [DType],
+        edits: [(range: Range<Int>, bytes: [UInt8])], release: ((Range<Int>) -> Void)?,
         emit: (UnsafeBufferPointer<UInt8>) -> Bool
     ) {
         // The spelling of each dtype once, then the file copied in runs between dtypes.
@@ -212,49 +250,63 @@ public enum SimGraphFile {
             return c
         }
         var chunk = ByteBuffer.streaming()
+        // With a mapped file: where the bytes not given back yet begin.
+        var released = 0
+        func giveBack(upTo end: Int) {
+            guard let release, end - released >= mappedStep else { return }
+            release(released..<end)
+            released = end
+        }
         var nextEdit = 0
-        sourceBytes.withUnsafeBufferPointer { input in
-            dtypeRanges.withUnsafeBufferPointer { ranges in
-                codes.withUnsafeBufferPointer { codes in
-                    spellings.withUnsafeBufferPointer { spellings in
-                        // A run of unchanged bytes is copied into the chunk, or — when long, like the
-                        // ops before the first dtype (most of the file) — handed over as it is.
-                        func copy(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
-                            guard run.count >= 1 << 16 else {
-                                chunk.append(run)
-                                return true
-                            }
-                            return chunk.flushAll(to: emit) && emit(run)
-                        }
-                        var at = 0
-                        /// The edits that start before `end`, each after the run up to it.
-                        func applyEdits(before end: Int) -> Bool {
-                            while nextEdit < edits.count, edits[nextEdit].range.lowerBound < end {
-                                let edit = edits[nextEdit]
-                                precondition(edit.range.lowerBound >= at, "edits in order, apart from the dtypes")
-                                guard copy(UnsafeBufferPointer(rebasing: input[at..<edit.range.lowerBound])) else { return false }
-                                edit.bytes.withUnsafeBufferPointer { chunk.append($0) }
-                                at = edit.range.upperBound
-                                guard chunk.flush(to: emit) else { return false }
-                                nextEdit += 1
-                            }
+        dtypeRanges.withUnsafeBufferPointer { ranges in
+            codes.withUnsafeBufferPointer { codes in
+                spellings.withUnsafeBufferPointer { spellings in
+                    // A run of unchanged bytes is copied into the chunk, or — when long, like the
+                    // ops before the first dtype (most of the file) — handed over as it is (a
+                    // mapped file's in steps, each given back once written).
+                    func copy(_ run: Range<Int>) -> Bool {
+                        guard run.count >= 1 << 16 else {
+                            chunk.append(UnsafeBufferPointer(rebasing: input[run]))
                             return true
                         }
-                        for q in ranges.indices {
-                            let range = ranges[q], c = codes[q]
-                            guard applyEdits(before: range.lowerBound),
-                                copy(UnsafeBufferPointer(rebasing: input[at..<range.lowerBound]))
-                            else { return }
-                            chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
-                            at = range.upperBound
-                            guard chunk.flush(to: emit) else { return }
+                        guard chunk.flushAll(to: emit) else { return false }
+                        let step = release == nil ? run.count : mappedStep
+                        for start in stride(from: run.lowerBound, to: run.upperBound, by: step) {
+                            let end = min(start + step, run.upperBound)
+                            guard emit(UnsafeBufferPointer(rebasing: input[start..<end])) else { return false }
+                            giveBack(upTo: end)
                         }
-                        guard applyEdits(before: input.count + 1), copy(UnsafeBufferPointer(rebasing: input[at...])) else { return }
-                        _ = chunk.flushAll(to: emit)
+                        return true
                     }
+                    var at = 0
+                    /// The edits that start before `end`, each after the run up to it.
+                    func applyEdits(before end: Int) -> Bool {
+                        while nextEdit < edits.count, edits[nextEdit].range.lowerBound < end {
+                            let edit = edits[nextEdit]
+                            precondition(edit.range.lowerBound >= at, "edits in order, apart from the dtypes")
+                            guard copy(at..<edit.range.lowerBound) else { return false }
+                            edit.bytes.withUnsafeBufferPointer { chunk.append($0) }
+                            at = edit.range.upperBound
+                            guard chunk.flush(to: emit) else { return false }
+                            nextEdit += 1
+                        }
+                        return true
+                    }
+                    for q in ranges.indices {
+                        let range = ranges[q], c = codes[q]
+                        guard applyEdits(before: range.lowerBound), copy(at..<range.lowerBound) else { return }
+                        chunk.append(UnsafeBufferPointer(rebasing: spellings[spellingStart[c]..<spellingStart[c + 1]]))
+                        at = range.upperBound
+                        guard chunk.flush(to: emit) else { return }
+                        // The chunk holds copies: the file's bytes before `at` are done with.
+                        giveBack(upTo: at)
+                    }
+                    guard applyEdits(before: input.count + 1), copy(at..<input.count) else { return }
+                    _ = chunk.flushAll(to: emit)
                 }
             }
         }
+        release?(0..<input.count)
     }
 
     /// The same file with input quantizers added (`--insert-converts`, contract §11):
@@ -271,11 +323,15 @@ public enum SimGraphFile {
         guard !inserted.isEmpty else { return write(file, dtypes: dtypes, emit: emit) }
         let given = file.graph.quantizers.count
         precondition(dtypes.count == given + inserted.count, "a dtype for every quantizer, given and inserted")
-        if case .bytes(let source, let dtypeRanges) = file.original, dtypeRanges.count == given,
-            let edits = insertionEdits(source, graph: file.graph, inserted: inserted, dtypes: Array(dtypes[given...]))
-        {
-            return splice(source, dtypeRanges: dtypeRanges, dtypes: Array(dtypes[..<given]), edits: edits, emit: emit)
+        var spliced = false
+        _ = withSource(file) { source, dtypeRanges, release in
+            guard let edits = insertionEdits(source, graph: file.graph, inserted: inserted, dtypes: Array(dtypes[given...])) else {
+                return
+            }
+            splice(source, dtypeRanges: dtypeRanges, dtypes: Array(dtypes[..<given]), edits: edits, release: release, emit: emit)
+            spliced = true
         }
+        if spliced { return }
         let doc = encode(file, dtypes: Array(dtypes[..<given]))
         _ = JSONWriter.bytes(adding(inserted, dtypes: Array(dtypes[given...]), to: doc, graph: file.graph)).withUnsafeBufferPointer(emit)
     }
@@ -284,7 +340,7 @@ public enum SimGraphFile {
     /// that gains one, rewritten; the new quantizers, after the last. Nil when the file is
     /// not laid out as expected (the caller then encodes the document).
     private static func insertionEdits(
-        _ source: [UInt8], graph: SimGraph, inserted: [InsertedQuantizer], dtypes: [DType]
+        _ source: UnsafeBufferPointer<UInt8>, graph: SimGraph, inserted: [InsertedQuantizer], dtypes: [DType]
     ) -> [(range: Range<Int>, bytes: [UInt8])]? {
         func spelled(_ name: String) -> [UInt8] {
             var out = ByteBuffer()
@@ -296,7 +352,7 @@ public enum SimGraphFile {
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
         // Each op once, with every slot it gains.
         for op in Set(inserted.map(\.op)).sorted() {
-            guard case .object(var fields)? = try? JSONParser.parse(Array(source[layout.ops[op]])) else { return nil }
+            guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op]]))) else { return nil }
             var slots: [JSONValue] = Array(repeating: .null, count: graph.ops[op].inputs.count)
             if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }), case .array(let list) = fields[k].1 {
                 for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }
@@ -312,7 +368,7 @@ public enum SimGraphFile {
         var added: [UInt8] = []
         for (k, (quantizer, dtype)) in zip(inserted, dtypes).enumerated() {
             guard let range = layout.quantizerValues[sources[k]],
-                case .object(let fields)? = try? JSONParser.parse(Array(source[range]))
+                case .object(let fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[range])))
             else { return nil }
             let copied = JSONValue.object(fields.map { $0.0 == "dtype" ? ($0.0, .string(dtype.description)) : $0 })
             var entry = ByteBuffer()
@@ -365,7 +421,7 @@ public enum SimGraphFile {
         let graph = file.graph
         let doc: JSONValue
         switch file.original {
-        case .bytes:
+        case .bytes, .mapped:
             if let parsed = try? JSONParser.parse(bytes(file, dtypes: dtypes)) { return parsed }
             doc = fresh(graph)
         case .document(let d): doc = d

@@ -27,17 +27,66 @@ struct SimGraphReader {
     /// little past the middle of a large file (the quantizers at its end take less work per
     /// byte than ops), and nil (one thread) for a small one.
     static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
-        let split = splitNear ?? (bytes.count >= parallelThreshold ? bytes.count / 100 * secondThreadStartPercent : nil)
-        let parsed: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split) }
-        guard let parsed else { return nil }
-        let graph = try SimGraph(
-            model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-            opParts: parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts,
-            quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex, tensorShapes: parsed.tensorShapes)
+        let split = splitNear ?? defaultSplit(bytes.count)
+        let read: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split, release: nil) }
+        guard var parsed = read else { return nil }
+        let graph = try graph(&parsed)
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
 
-    private init(b: UnsafeBufferPointer<UInt8>) { c = ByteCursor(b) }
+    /// The same for a mapped file: each thread gives back the pages it has read as it
+    /// goes, so the file's bytes are never all in the process at once.
+    /// `releaseStep` is how many bytes a thread reads between two give-backs.
+    static func read(_ file: MappedFile, splitNear: Int?? = nil, releaseStep: Int = 16 << 20) throws(MMPError) -> SimFile? {
+        let split = splitNear ?? defaultSplit(file.count)
+        let read: Parsed? = file.withBytes {
+            parse($0, splitNear: split, release: Release(step: releaseStep, giveBack: { file.release($0) }))
+        }
+        file.release(0..<file.count)
+        guard var parsed = read else { return nil }
+        let graph = try graph(&parsed)
+        return SimFile(graph: graph, original: .mapped(file, dtypeRanges: parsed.dtypeRanges))
+    }
+
+    /// Where a second thread starts: a little past the middle of a large file, none for a small one.
+    private static func defaultSplit(_ count: Int) -> Int? {
+        count >= parallelThreshold ? count / 100 * secondThreadStartPercent : nil
+    }
+
+    /// The graph of what was read; the ops are handed over, not shared, so the graph can
+    /// move them into one list.
+    private static func graph(_ parsed: inout Parsed) throws(MMPError) -> SimGraph {
+        let opParts = parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts
+        parsed.ops = []
+        parsed.opParts = []
+        return try SimGraph(
+            model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
+            opParts: consume opParts,
+            quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex, tensorShapes: parsed.tensorShapes)
+    }
+
+    /// How a reader of a mapped file gives back what it has read: every `step` bytes.
+    struct Release: Sendable {
+        var step: Int
+        var giveBack: @Sendable (Range<Int>) -> Void
+    }
+
+    private init(b: UnsafeBufferPointer<UInt8>, release: Release?, from start: Int = 0) {
+        c = ByteCursor(b, at: start)
+        self.release = release
+        released = start
+    }
+
+    /// Gives back the bytes of a mapped file behind the reader (nil for bytes in memory).
+    private let release: Release?
+    /// Where the bytes not given back yet begin.
+    private var released: Int
+    /// Gives back what this reader has passed, every `release.step` bytes.
+    private mutating func giveBack() {
+        guard let release, c.position - released >= release.step else { return }
+        release.giveBack(released..<c.position)
+        released = c.position
+    }
 
     /// What the document holds, or the part of it one thread read.
     private struct Parsed {
@@ -90,21 +139,22 @@ struct SimGraphReader {
     /// is found by looking at bytes, not by parsing — so the first thread confirms it:
     /// reading ops from the start, it stops only if an op begins exactly there. If none
     /// does, the first thread reads the whole file and the second one's work is dropped.
-    private static func parse(_ b: UnsafeBufferPointer<UInt8>, splitNear: Int?) -> Parsed? {
+    private static func parse(
+        _ b: UnsafeBufferPointer<UInt8>, splitNear: Int?, release: Release?
+    ) -> Parsed? {
         guard let near = splitNear, let split = opStart(after: near, in: b) else {
-            var r = SimGraphReader(b: b)
+            var r = SimGraphReader(b: b, release: release)
             guard let p = r.document(stopAt: nil), p.1 == .done else { return nil }
             return p.0.isComplete ? p.0 : nil
         }
         let bytes = Unchecked(b)
         let (head, tail) = Parallel.both(
             { () -> (Parsed, Step)? in
-                var r = SimGraphReader(b: bytes.value)
+                var r = SimGraphReader(b: bytes.value, release: release)
                 return r.document(stopAt: split)
             },
             { () -> Parsed? in
-                var r = SimGraphReader(b: bytes.value)
-                r.c.move(to: split)
+                var r = SimGraphReader(b: bytes.value, release: release, from: split)
                 return r.rest()
             })
         guard let (first, step) = head else { return nil }
@@ -219,6 +269,7 @@ struct SimGraphReader {
             if c.position == split { return .stopped }
             guard let op = op() else { return .failed }
             p.ops.append(op)
+            giveBack()
             if take(Self.comma) { continue }
             return take(Self.closeBracket) ? .done : .failed
         }
@@ -260,6 +311,7 @@ struct SimGraphReader {
             else { return false }
             p.quantizers.append(.init(name: name, dtype: dtype))
             p.dtypeRanges.append(range)
+            r.giveBack()
             return true
         }
     }

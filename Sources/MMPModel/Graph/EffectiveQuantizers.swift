@@ -9,62 +9,72 @@
 /// Computed once for the whole graph in topological order, so it costs one pass and
 /// never recurses.
 public struct EffectiveQuantizers: Sendable {
-    /// Sorted quantizer indices per op output.
-    private let perOutput: [[[Int]]]
+    /// What last quantized each tensor (by tensor id), in one integer: -1 for nothing, a
+    /// quantizer index for one quantizer — nearly every tensor — and `-2 - u` for the
+    /// union `unions[u]` of two or more. An array per tensor would be a million small heap
+    /// objects for a million-quantizer graph.
+    private let perTensor: [Int]
+    /// The sets of two or more quantizers, sorted.
+    private let unions: [[Int]]
     private let graph: SimGraph
 
     public init(_ graph: SimGraph) {
         self.graph = graph
-        var perOutput = Array(repeating: [[Int]](), count: graph.ops.count)
-        func tensor(_ id: Int) -> [Int] {
-            guard case .op(let p, let j) = graph.source[id: id], j < perOutput[p].count else { return [] }
-            return perOutput[p][j]
-        }
+        var perTensor = Array(repeating: -1, count: graph.source.count)
+        var unions: [[Int]] = []
+        func decode(_ code: Int) -> [Int] { code >= 0 ? [code] : code == -1 ? [] : unions[-2 - code] }
         for k in graph.topologicalOrder {
             let outputs = graph.outputSlots[k], inputs = graph.inputSlots[k]
-            var outs: [[Int]] = []
-            outs.reserveCapacity(outputs.count)
-            var through: [Int]? = nil
+            var through: Int? = nil
             for j in outputs.indices {
+                let id = graph.outputTensor(op: k, output: j)
                 if let q = outputs[j] {
-                    outs.append([q])
+                    perTensor[id] = q
                     continue
                 }
                 if through == nil {
                     // A transparent op passes on what governs its inputs: their union.
-                    func governing(_ i: Int) -> [Int] { inputs[i].map { [$0] } ?? tensor(graph.inputTensor(op: k, input: i)) }
+                    func governing(_ i: Int) -> Int { inputs[i] ?? perTensor[graph.inputTensor(op: k, input: i)] }
                     if inputs.count == 1 {
                         through = governing(0)
                     } else {
                         var union: [Int] = []
-                        for i in inputs.indices { union += governing(i) }
+                        for i in inputs.indices { union += decode(governing(i)) }
                         union.sortAndRemoveDuplicates()
-                        through = union
+                        switch union.count {
+                        case 0: through = -1
+                        case 1: through = union[0]
+                        default:
+                            unions.append(union)
+                            through = -1 - unions.count
+                        }
                     }
                 }
-                outs.append(through ?? [])
+                perTensor[id] = through ?? -1
             }
-            perOutput[k] = outs
         }
-        self.perOutput = perOutput
+        self.perTensor = perTensor
+        self.unions = unions
+    }
+
+    /// The set a code of ``perTensor`` stands for.
+    private func decode(_ code: Int) -> [Int] {
+        if code >= 0 { return [code] }
+        return code == -1 ? [] : unions[-2 - code]
     }
 
     /// `eff(T)`: the quantizers that last quantized tensor `T`.
     public func of(tensor: String) -> [Int] {
-        guard case .op(let p, let j)? = graph.source[tensor] else { return [] }
-        return perOutput[p][j]
+        guard let id = graph.source.id[tensor] else { return [] }
+        return decode(perTensor[id])
     }
 
     /// `eff(T)` for the tensor with id `tensorID`.
-    public func of(tensorID: Int) -> [Int] {
-        guard case .op(let p, let j) = graph.source[id: tensorID] else { return [] }
-        return perOutput[p][j]
-    }
+    public func of(tensorID: Int) -> [Int] { decode(perTensor[tensorID]) }
 
     /// `eff(L, i)`: the quantizers governing what op `L` reads at input `i`.
     public func of(op: Int, input: Int) -> [Int] {
         if let q = graph.inputSlots[op][input] { return [q] }
-        guard case .op(let p, let j) = graph.source[id: graph.inputTensor(op: op, input: input)] else { return [] }
-        return perOutput[p][j]
+        return decode(perTensor[graph.inputTensor(op: op, input: input)])
     }
 }

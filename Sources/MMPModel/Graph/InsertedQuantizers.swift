@@ -49,7 +49,7 @@ extension SimGraph {
             let q = graph.quantizers.count
             graph.quantizers.append(Quantizer(name: name, dtype: quantizers[upstream].dtype))
             graph.quantizerIndex[name] = q
-            graph.inputSlots[op][input] = q
+            graph.inputSlots[op, input] = q
             graph.ops[op].inputQuantizers[input] = name
             inserted.append(InsertedQuantizer(op: op, input: input, name: name, requantizes: upstream))
         }

@@ -75,12 +75,12 @@ public struct SimGraph: Sendable {
     // Resolved indices, built once by the initializer.
     public internal(set) var quantizerIndex: [String: Int]
     public let opIndex: [String: Int]
-    /// Quantizer index per input slot of each op.
-    public internal(set) var inputSlots: [[Int?]]
+    /// Quantizer index per input slot of each op: `inputSlots[op][input]`.
+    public internal(set) var inputSlots: SlotTable
     /// Quantizer index per output slot of each op.
-    public let outputSlots: [[Int?]]
+    public let outputSlots: SlotTable
     /// Quantizer index per param of each op (aligned with `ops[k].params`).
-    public let paramSlots: [[Int?]]
+    public let paramSlots: SlotTable
     /// The producer of every tensor.
     public let source: TensorSources
     /// The (op, input) edges reading each tensor, in op order.
@@ -134,31 +134,41 @@ public struct SimGraph: Sendable {
     /// The same, with the ops in consecutive parts (as two reading threads found them) and
     /// the index of quantizer names already built by a reader (which found no name
     /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
+    ///
+    /// The parts are consumed: with two or more, their ops are moved into one list (see
+    /// `Array.joined(moving:placeholder:)`), not copied.
     package init(
-        model: String?, inputs: [String], outputs: [String], opParts: [[Op]],
+        model: String?, inputs: [String], outputs: [String], opParts: consuming [[Op]],
         quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], tensorShapes: [String: [Int]] = [:]
     ) throws(MMPError) {
         self.model = model
         self.inputs = inputs
         self.outputs = outputs
         self.quantizers = quantizers
+        var parts = consume opParts
+        let ops: [Op] =
+            parts.count == 1
+            ? parts[0]
+            : [Op].joined(
+                moving: &parts,
+                placeholder: Op(
+                    name: "", type: "", modules: [], inputs: [], outputs: [], inputQuantizers: [], outputQuantizers: []))
+        parts = []
+        self.ops = ops
 
-        // Three independent passes at once: quantizer slots, names and tensors, and joining
-        // the parts into one list. The checks report their first problem in op order; the
-        // tensor pass's wins.
-        enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>), joined([Op]) }
-        let passes = Parallel.map(3) { n -> Pass in
+        // Two independent passes at once: quantizer slots, and names and tensors. The checks
+        // report their first problem in op order; the tensor pass's wins.
+        enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>) }
+        let passes = Parallel.map(2) { n -> Pass in
             switch n {
             case 0:
-                return .slots(Result { () throws(MMPError) in try Slots(parts: opParts, quantizers: quantizers, quantizerIndex: qIndex) })
-            case 1: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: opParts) })
-            default: return .joined(opParts.count == 1 ? opParts[0] : Array(opParts.joined()))
+                return .slots(Result { () throws(MMPError) in try Slots(parts: [ops], quantizers: quantizers, quantizerIndex: qIndex) })
+            default: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: [ops]) })
             }
         }
-        guard case .slots(let slotPass) = passes[0], case .tensors(let tensorPass) = passes[1], case .joined(let ops) = passes[2] else {
+        guard case .slots(let slotPass) = passes[0], case .tensors(let tensorPass) = passes[1] else {
             preconditionFailure("SimGraph: passes out of order")
         }
-        self.ops = ops
         let tensors = try tensorPass.get()
         let slots = try slotPass.get()
 
@@ -348,7 +358,7 @@ public struct SimGraph: Sendable {
     /// Each op's slots as quantizer indices, checked: one quantizer entry per tensor,
     /// each param once, every named quantizer declared.
     private struct Slots {
-        var inputs: [[Int?]] = [], outputs: [[Int?]] = [], params: [[Int?]] = []
+        var inputs = SlotTable(), outputs = SlotTable(), params = SlotTable()
 
         init(parts: [[Op]], quantizers: [Quantizer], quantizerIndex: [String: Int]) throws(MMPError) {
             // Files list quantizers in op order, so an op's quantizers are usually among the
@@ -363,7 +373,12 @@ public struct SimGraph: Sendable {
                 return k
             }
             let opCount = parts.reduce(0) { $0 + $1.count }
-            inputs.reserveCapacity(opCount); outputs.reserveCapacity(opCount); params.reserveCapacity(opCount)
+            // About one slot of each kind per op: the tables grow if there are more.
+            inputs.reserveCapacity(ops: opCount, slots: opCount)
+            outputs.reserveCapacity(ops: opCount, slots: opCount)
+            params.reserveCapacity(ops: opCount, slots: opCount)
+            // One op's slots, reused for every op.
+            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
             for ops in parts {
                 for k in ops.indices {
                     // Fields are read where they are (see `Tensors`).
@@ -378,17 +393,16 @@ public struct SimGraph: Sendable {
                     for (n, p) in opParams.enumerated() where opParams[..<n].contains(where: { $0.name == p.name }) {
                         throw .invalidSim("op '\(name())' lists param '\(p.name)' twice")
                     }
-                    var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
-                    ins.reserveCapacity(inQ.count)
-                    outs.reserveCapacity(outQ.count)
-                    ps.reserveCapacity(opParams.count)
+                    ins.removeAll(keepingCapacity: true)
+                    outs.removeAll(keepingCapacity: true)
+                    ps.removeAll(keepingCapacity: true)
                     for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
                     for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
                     for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
                     // The next op's quantizers are looked for after this op's last one.
                     func advance(past slots: [Int?]) { for case let s? in slots where s >= next { next = s + 1 } }
                     advance(past: ins); advance(past: outs); advance(past: ps)
-                    inputs.append(ins); outputs.append(outs); params.append(ps)
+                    inputs.append(op: ins); outputs.append(op: outs); params.append(op: ps)
                 }
             }
         }

@@ -103,14 +103,16 @@ public struct KernelConstraint: Sendable, Equatable {
         _ rules: KernelRules, to graph: SimGraph, effective: EffectiveQuantizers, writers: OutputWriters? = nil
     ) -> [KernelConstraint] {
         var out: [KernelConstraint] = []
-        for (k, op) in graph.ops.enumerated() {
-            guard let kernels = rules.kernels(forType: op.type) else { continue }
+        // Fields are read in place: a copy of each op would retain and release its dozen
+        // strings and arrays, a million times over.
+        for k in graph.ops.indices {
+            guard let kernels = rules.kernels(forType: graph.ops[k].type) else { continue }
             if kernels.contains(where: \.isExtended) {
                 if let c = extended(kernels, op: k, graph: graph, effective: effective, writers: writers) { out.append(c) }
                 continue
             }
-            let acts = op.inputs.isEmpty ? [] : effective.of(op: k, input: 0)
-            let w = op.params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
+            let acts = graph.ops[k].inputs.isEmpty ? [] : effective.of(op: k, input: 0)
+            let w = graph.ops[k].params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
             // A first input nobody quantizes runs a float kernel: the list does not apply.
             if acts.isEmpty { continue }
             var allowed: Set<KernelRules.Kernel> = []

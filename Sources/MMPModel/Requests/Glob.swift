@@ -49,6 +49,15 @@ struct Glob: Sendable {
         suffix = head.count == tokens.count ? [] : tail
     }
 
+    /// The module path every match lies under: the pattern's literal start up to its last
+    /// dot (`model.layers.3.experts.*` → `model.layers.3.experts`), or nil when that start
+    /// has no dot. A model with a block per layer and a pattern request per block would
+    /// otherwise try every pattern against every path of the model.
+    var scope: String? {
+        guard let dot = prefix.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+        return String(decoding: prefix[..<dot], as: UTF8.self)
+    }
+
     /// Whether `path` matches. `quickRejects: false` skips the shortcuts (for tests that
     /// check they never change an answer).
     func matches(_ path: String, quickRejects: Bool = true) -> Bool {

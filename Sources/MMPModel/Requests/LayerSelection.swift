@@ -77,7 +77,7 @@ public struct LayerSelection: Sendable {
             return lists.count == 1 ? lists[0] : lists.flatMap { $0 }.sorted()
         case .pattern(let p):
             let glob = Glob(p)
-            return tree.ops(underPathsWhere: { glob.matches($0) })
+            return tree.ops(underPathsWhere: { glob.matches($0) }, within: glob.scope)
         }
     }
 

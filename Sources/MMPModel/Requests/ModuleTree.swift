@@ -126,12 +126,26 @@ package struct ModuleTree: Sendable {
     /// The ops, in graph order, at or under every named path `matches` accepts — except
     /// that the root (when it holds ops itself) adds only its own ops, not everything.
     /// One pass over the paths, one sort at the end: a pattern may match a path per layer.
-    package func ops(underPathsWhere matches: (String) -> Bool) -> [Int] {
+    /// With `scope` (a path every match is known to lie under, see `Glob.scope`), the pass
+    /// covers that path's subtree only.
+    package func ops(underPathsWhere matches: (String) -> Bool, within scope: String? = nil) -> [Int] {
         var out: [Int] = []
         if lastOwn[0] >= 0, matches("") { appendOwn(of: 0, to: &out) }
         var stack: [Int] = []
-        for n in paths.indices.dropFirst() where matches(paths[n]) {
-            appendOps(under: n, to: &out, stack: &stack)
+        if let scope {
+            var pending: [Int] = node(scope).map { [$0] } ?? []
+            while let n = pending.popLast() {
+                if n != 0, matches(paths[n]) { appendOps(under: n, to: &out, stack: &stack) }
+                var c = firstChild[n]
+                while c >= 0 {
+                    pending.append(c)
+                    c = nextSibling[c]
+                }
+            }
+        } else {
+            for n in paths.indices.dropFirst() where matches(paths[n]) {
+                appendOps(under: n, to: &out, stack: &stack)
+            }
         }
         out.sortAndRemoveDuplicates()
         return out

@@ -249,7 +249,7 @@ public struct Resolution: Sendable {
 
         init(_ graph: SimGraph) {
             self.graph = graph
-            func starts(_ table: [[Int?]]) -> [Int] {
+            func starts(_ table: SlotTable) -> [Int] {
                 var s = [0]
                 s.reserveCapacity(table.count + 1)
                 for row in table { s.append(s[s.count - 1] + row.count) }

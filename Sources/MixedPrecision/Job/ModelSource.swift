@@ -53,6 +53,27 @@ public struct ModelSource: Sendable, Equatable {
         }
     }
 
+    /// The model file as read for a plan: a sim file mapped when it can be (see
+    /// ``MappedFile``: its bytes are then not held by the process), else its bytes.
+    func contents() throws(MMPError) -> Contents {
+        if case .sim(let path) = model, let mapped = Files.map(path, as: .sim) { return .mapped(mapped) }
+        return .bytes(try bytes())
+    }
+
+    /// A model file's contents, read or mapped.
+    enum Contents: Sendable {
+        case bytes([UInt8])
+        case mapped(MappedFile)
+    }
+
+    /// The sim file the model's contents make; an error names the file.
+    func simFile(from contents: Contents, config: QuantSimConfig?) throws(MMPError) -> SimFile {
+        switch contents {
+        case .bytes(let bytes): return try simFile(from: bytes, config: config)
+        case .mapped(let file): return try reading(path) { () throws(MMPError) in try SimGraphFile.load(file) }
+        }
+    }
+
     /// The sim file the model's bytes make; an error names the file.
     func simFile(from bytes: [UInt8], config: QuantSimConfig?) throws(MMPError) -> SimFile {
         try reading(path) { () throws(MMPError) in

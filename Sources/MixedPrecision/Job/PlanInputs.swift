@@ -19,10 +19,10 @@ public struct PlanInputs: Sendable {
     /// the model is reported first.
     public func read() throws(MMPError) -> (file: SimFile, requests: [Request], config: QuantSimConfig?) {
         let config = try source.config()
-        let (bytes, requests) = Parallel.both(
-            { Result { () throws(MMPError) in try source.bytes() } },
+        let (contents, requests) = Parallel.both(
+            { Result { () throws(MMPError) in try source.contents() } },
             { Result { () throws(MMPError) in try readRequests() } })
-        let file = try source.simFile(from: bytes.get(), config: config)
+        let file = try source.simFile(from: contents.get(), config: config)
         return (file, try requests.get(), config)
     }
 

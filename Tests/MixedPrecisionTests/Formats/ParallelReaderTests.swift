@@ -1,3 +1,4 @@
+import Foundation
 import SyntheticModels
 import Testing
 
@@ -35,6 +36,28 @@ import Testing
         #expect(serial.hasPrefix("ops "))
         for guess in Self.guesses(bytes.count) {
             #expect(Self.outcome(bytes, splitNear: guess) == serial, "split near \(guess)")
+        }
+    }
+
+    /// A mapped file (how `mmp plan` reads a sim file) gives back its pages as the threads
+    /// read them, and maps them again to write back: the graph and the bytes written are
+    /// those of the file read into memory.
+    @Test(arguments: SyntheticModel.Shape.allCases)
+    func aMappedFileReadsAndWritesBackAsItsBytes(_ shape: SyntheticModel.Shape) throws {
+        let bytes = Array(SyntheticModel(shape: shape, quantizers: 1500).simJSON().utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mapped-\(shape)-\(getpid()).json").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let mapped = try #require(Files.map(path, as: .sim))
+        let inMemory = try #require(try SimGraphReader.read(bytes))
+        for guess in [nil, bytes.count / 3, bytes.count * 2 / 3] {
+            let file = try #require(try SimGraphReader.read(mapped, splitNear: .some(guess), releaseStep: 4096))
+            guard case .mapped = file.original else { Issue.record("the mapped file was not kept"); return }
+            #expect("\(file.graph.ops)" == "\(inMemory.graph.ops)")
+            #expect(file.graph.quantizers == inMemory.graph.quantizers)
+            var dtypes = file.graph.quantizers.map(\.dtype)
+            for k in stride(from: 0, to: dtypes.count, by: 7) { dtypes[k] = .int16 }
+            #expect(SimGraphFile.bytes(file, dtypes: dtypes) == SimGraphFile.bytes(inMemory, dtypes: dtypes))
         }
     }
 

@@ -157,6 +157,8 @@ import Testing
                 let full = glob.matches(s, quickRejects: false)
                 #expect(glob.matches(s) == full, "'\(p)' against '\(s)'")
                 if full { matched += 1 }
+                // Every match lies under the pattern's scope: a pattern's selection walks only there.
+                if full, let scope = glob.scope { #expect(s.hasPrefix(scope + "."), "'\(p)' matches '\(s)' outside '\(scope)'") }
             }
         }
         #expect(matched > 1000)
@@ -191,7 +193,7 @@ import Testing
         for p in ["a.b.c", "z", "f", "c.d.e"] where !graph.modulePaths.contains(p) {
             #expect(throws: MMPError.self) { try selection.ops(for: .module(p)) }
         }
-        for pattern in ["*", "a*", "*.h", "n*", "f.g", "c.*"] {
+        for pattern in ["*", "a*", "*.h", "n*", "f.g", "c.*", "a.*", "n.o", "c.d*", "h.**", "k.*", "x.y", "a.**.b", "zz.*", "f.g.*"] {
             let glob = Glob(pattern)
             let matched = graph.modulePaths.filter { glob.matches($0) }
             let union = Set(

@@ -352,7 +352,9 @@ public enum SimGraphFile {
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
         // Each op once, with every slot it gains.
         for op in Set(inserted.map(\.op)).sorted() {
-            guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op]]))) else { return nil }
+            guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op]]))) else {
+                return nil
+            }
             var slots: [JSONValue] = Array(repeating: .null, count: graph.ops[op].inputs.count)
             if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }), case .array(let list) = fields[k].1 {
                 for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }

@@ -6,6 +6,10 @@ public struct LayerSelection: Sendable {
     /// request: a model has a handful of such pairs, so each further request costs the
     /// size of its answer rather than a pass over every op.
     private var kinds: OpKinds?
+    /// Whether an unknown module path's error suggests the closest paths. Finding them
+    /// tries every module path; requests expanded together leave it off, and only the
+    /// error reported — the first in request order — is made again with it on.
+    package var suggestsPaths = true
 
     /// The ops of each distinct (type, class) pair.
     package struct OpKinds: Sendable {
@@ -59,7 +63,7 @@ public struct LayerSelection: Sendable {
         case .module(let m):
             let selected = m.isEmpty ? Array(graph.ops.indices) : tree.ops(under: m) ?? []
             if selected.isEmpty {
-                let near = suggestions(for: m)
+                let near = suggestsPaths ? suggestions(for: m) : []
                 let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"
                 throw .invalidRequest("unknown module path '\(echo(m))'\(hint)")
             }
@@ -122,15 +126,24 @@ public struct LayerSelection: Sendable {
     }
 
     /// Levenshtein distance, or nil when it exceeds `limit`.
+    ///
+    /// This runs against every module path of a model for each unknown path (each request
+    /// naming one is expanded, on all cores, before the first is reported), so it reuses
+    /// two rows instead of making one per character, and stops as soon as a whole row is
+    /// past `limit`: no row's smallest entry is smaller than the one above's.
     package static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int? {
         if abs(a.count - b.count) > limit { return nil }
         var prev = Array(0...b.count)
+        var cur = Array(repeating: 0, count: b.count + 1)
         for i in 1...max(a.count, 1) where !a.isEmpty {
-            var cur = [i] + Array(repeating: 0, count: b.count)
+            cur[0] = i
+            var smallest = i
             for j in stride(from: 1, through: b.count, by: 1) {
                 cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                smallest = min(smallest, cur[j])
             }
-            prev = cur
+            if smallest > limit { return nil }
+            swap(&prev, &cur)
         }
         return prev[b.count] <= limit ? prev[b.count] : nil
     }

@@ -41,6 +41,9 @@ public struct Resolution: Sendable {
         self.requests = requests
         var selection = selection
         selection.prepare(for: requests)
+        // Without "did you mean" hints: many requests may name unknown paths, and only the
+        // first is reported (with its hints, below).
+        selection.suggestsPaths = false
         let prepared = selection
         // What each layer writes, once for all requests: only layer requests that set
         // activations need it.
@@ -74,6 +77,13 @@ public struct Resolution: Sendable {
         notes.reserveCapacity(requests.count)
         warnings.reserveCapacity(requests.count)
         for (r, result) in zip(requests.indices, expanded) {
+            if case .failure = result {
+                // The error reported, made again with its hints.
+                var hinted = prepared
+                hinted.suggestsPaths = true
+                _ = try Expansion(
+                    request: requests[r], index: r, graph: graph, effective: effective, selection: hinted, writers: writers)
+            }
             let expansion = try result.get()
             for step in expansion.steps {
                 switch step {

@@ -137,6 +137,30 @@ import Testing
         #expect(!m("attn.[qkv]_proj", "attn.o_proj"))
     }
 
+    /// The edit distance's early stop (a whole row past the limit) never changes an answer:
+    /// every pair of short strings, at every limit, against the full table.
+    @Test func editDistanceStopsEarlyOnlyWhenPastTheLimit() {
+        func full(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var d = (0...a.count).map { i in (0...b.count).map { j in i == 0 ? j : j == 0 ? i : 0 } }
+            for i in stride(from: 1, through: a.count, by: 1) {
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+            }
+            return d[a.count][b.count]
+        }
+        var words = [""]
+        for _ in 0..<4 { words += words.filter { $0.count == words.last!.count }.flatMap { w in ["a", "b", "."].map { w + $0 } } }
+        for a in words {
+            for b in words {
+                let (x, y) = (Array(a.utf8), Array(b.utf8)), d = full(x, y)
+                for limit in 0...4 {
+                    #expect(LayerSelection.editDistance(x, y, limit: limit) == (d <= limit ? d : nil), "'\(a)' '\(b)' within \(limit)")
+                }
+            }
+        }
+    }
+
     /// The literal-prefix, literal-suffix and dot-count rejects never change an answer:
     /// every short pattern against every short path, with and without them.
     @Test func globQuickRejectsAgreeWithTheFullMatch() {

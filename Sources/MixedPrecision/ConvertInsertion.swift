@@ -110,8 +110,7 @@ enum ConvertInsertion {
         let graph = problem.graph
         let given = Converts(graph: graph, sites: allSites, dtypes: graph.quantizers.map(\.dtype))
         let (widenedGraph, candidates) = graph.inserting(inputQuantizersAt: edges, effective: problem.effective)
-        let widened = try PlanningProblem(
-            graph: widenedGraph, requests: problem.resolution.requests, rules: problem.rules, firstCandidate: graph.quantizers.count)
+        let widened = try PlanningProblem(widening: problem, graph: widenedGraph, firstCandidate: graph.quantizers.count)
         times.lap("resolve")
         let planned = try Planner.decide(widened, mode: mode, options: options, times: &times)
         let first = graph.quantizers.count
@@ -136,7 +135,7 @@ enum ConvertInsertion {
             (final, inserted, sites) = (widened, candidates, planned.sites)
         } else {
             let (g, added) = graph.inserting(inputQuantizersAt: kept.map { edges[$0] }, effective: problem.effective)
-            (final, inserted) = (try PlanningProblem(graph: g, requests: problem.resolution.requests, rules: problem.rules), added)
+            (final, inserted) = (try PlanningProblem(widening: problem, graph: g), added)
         }
         let dtypes = Array(planned.dtypes[..<first]) + kept.map { planned.dtypes[first + $0] }
         let plan = Plan(

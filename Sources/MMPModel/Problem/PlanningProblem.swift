@@ -14,6 +14,10 @@ public struct PlanningProblem: Sendable {
     /// The first quantizer the planner added (`--insert-converts`): quantizers from here
     /// on are candidate converts, not the sim's. The graph's quantizer count when none.
     public let firstCandidate: Int
+    /// How requests select ops: the module tree and op kinds, which a widened graph
+    /// (the same ops, more quantizers) shares.
+    package let selection: LayerSelection
+
     public init(graph: SimGraph, requests: [Request], rules: KernelRules, firstCandidate: Int? = nil) throws(MMPError) {
         self.graph = graph
         self.rules = rules
@@ -23,23 +27,41 @@ public struct PlanningProblem: Sendable {
         let ((effective, kernels, kinds), tree) = Parallel.both(
             { () -> (EffectiveQuantizers, [KernelConstraint], LayerSelection.OpKinds?) in
                 let effective = EffectiveQuantizers(graph)
-                // Per-input entries that name an output read the layer's fused output too.
-                let extended =
-                    rules.defaults?.contains(where: \.isExtended) == true
-                    || rules.perType.values.contains { $0.contains(where: \.isExtended) }
-                let writers = extended ? OutputWriters(graph) : nil
                 return (
-                    effective, KernelConstraint.bind(rules, to: graph, effective: effective, writers: writers),
+                    effective, Self.bind(rules, to: graph, effective: effective),
                     LayerSelection.needsKinds(requests) ? LayerSelection.OpKinds(graph) : nil
                 )
             },
             { ModuleTree(graph) })
         self.effective = effective
         self.kernels = kernels
-        resolution = try Resolution(
-            requests: requests, graph: graph, effective: effective,
-            selection: LayerSelection(graph, tree: tree, kinds: kinds))
+        selection = LayerSelection(graph, tree: tree, kinds: kinds)
+        resolution = try Resolution(requests: requests, graph: graph, effective: effective, selection: selection)
         homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
+    }
+
+    /// The problem of `base`'s requests and rules on `graph`, which is `base`'s graph with
+    /// input quantizers added (`--insert-converts`): the same ops and modules, so the
+    /// module tree and op kinds are `base`'s; everything that reads quantizers is made anew.
+    package init(widening base: PlanningProblem, graph: SimGraph, firstCandidate: Int? = nil) throws(MMPError) {
+        precondition(graph.ops.count == base.graph.ops.count, "a widened graph has the same ops")
+        self.graph = graph
+        rules = base.rules
+        self.firstCandidate = firstCandidate ?? graph.quantizers.count
+        effective = EffectiveQuantizers(graph)
+        kernels = Self.bind(rules, to: graph, effective: effective)
+        selection = base.selection
+        resolution = try Resolution(
+            requests: base.resolution.requests, graph: graph, effective: effective, selection: selection)
+        homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
+    }
+
+    /// The kernel rules bound to the graph's ops. Per-input entries that name an output
+    /// read the layer's fused output too.
+    private static func bind(_ rules: KernelRules, to graph: SimGraph, effective: EffectiveQuantizers) -> [KernelConstraint] {
+        let extended =
+            rules.defaults?.contains(where: \.isExtended) == true || rules.perType.values.contains { $0.contains(where: \.isExtended) }
+        return KernelConstraint.bind(rules, to: graph, effective: effective, writers: extended ? OutputWriters(graph) : nil)
     }
 
     /// The dtypes quantizer `q` may take: the requestable ones and its given dtype.

@@ -355,16 +355,7 @@ public enum SimGraphFile {
             guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op]]))) else {
                 return nil
             }
-            var slots: [JSONValue] = Array(repeating: .null, count: graph.ops[op].inputs.count)
-            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }), case .array(let list) = fields[k].1 {
-                for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }
-            }
-            for added in inserted where added.op == op { slots[added.input] = .string(added.name) }
-            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }) {
-                fields[k].1 = .array(slots)
-            } else {
-                fields.append(("input_quantizers", .array(slots)))
-            }
+            for added in inserted where added.op == op { naming(added, in: &fields, inputs: graph.ops[op].inputs.count) }
             edits.append((layout.ops[op], Array(JSONWriter.bytes(.object(fields)).dropLast())))
         }
         var added: [UInt8] = []
@@ -384,6 +375,22 @@ public enum SimGraphFile {
         return edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
+    /// An op document's `fields` with its `input_quantizers` slot of `added` naming it (the
+    /// list made, or filled out to the op's `inputs` count, where the file left it short).
+    private static func naming(_ added: InsertedQuantizer, in fields: inout [(String, JSONValue)], inputs: Int) {
+        var slots: [JSONValue] = Array(repeating: .null, count: inputs)
+        let at = fields.firstIndex { $0.0 == "input_quantizers" }
+        if let at, case .array(let list) = fields[at].1 {
+            for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }
+        }
+        slots[added.input] = .string(added.name)
+        if let at {
+            fields[at].1 = .array(slots)
+        } else {
+            fields.append(("input_quantizers", .array(slots)))
+        }
+    }
+
     /// `doc` (the file as encoded) with `inserted` added, the new quantizers at `dtypes`.
     private static func adding(_ inserted: [InsertedQuantizer], dtypes: [DType], to doc: JSONValue, graph: SimGraph) -> JSONValue {
         guard case .object(var members) = doc,
@@ -394,16 +401,7 @@ public enum SimGraphFile {
         for (added, dtype) in zip(inserted, dtypes) {
             // The document's ops are the graph's, in order.
             guard added.op < ops.count, case .object(var fields) = ops[added.op] else { continue }
-            var slots: [JSONValue] = Array(repeating: .null, count: graph.ops[added.op].inputs.count)
-            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }), case .array(let list) = fields[k].1 {
-                for (i, v) in list.enumerated() where i < slots.count { slots[i] = v }
-            }
-            slots[added.input] = .string(added.name)
-            if let k = fields.firstIndex(where: { $0.0 == "input_quantizers" }) {
-                fields[k].1 = .array(slots)
-            } else {
-                fields.append(("input_quantizers", .array(slots)))
-            }
+            naming(added, in: &fields, inputs: graph.ops[added.op].inputs.count)
             ops[added.op] = .object(fields)
             var copied: [(String, JSONValue)] = [("dtype", .string(dtype.description))]
             if let k = entryAt[graph.quantizers[added.requantizes].name], case .object(let source) = qs[k].1 {

@@ -69,28 +69,33 @@ struct SimFileLayout {
         mutating func elements(into ranges: inout [Range<Int>]) -> Bool {
             guard enter(openBracket) else { return false }
             var first = true
-            while true {
-                cursor.skipSpace()
-                if first {
-                    first = false
-                    if cursor.peek() == closeBracket {
-                        cursor.advance()
-                        return true
-                    }
-                } else {
-                    switch cursor.peek() {
-                    case comma:
-                        cursor.advance()
-                        cursor.skipSpace()
-                    case closeBracket:
-                        cursor.advance()
-                        return true
-                    default: return false
-                    }
-                }
+            while advance(&first, closing: closeBracket) {
                 let start = cursor.position
                 guard skipValue() else { return false }
                 ranges.append(start..<cursor.position)
+            }
+            return !failed
+        }
+
+        /// Moves to the next member or element of the object or array the cursor is in:
+        /// past the comma before it (none before the first), true when one follows; past
+        /// `closing`, false at the end; false with ``failed`` set on anything else.
+        mutating func advance(_ first: inout Bool, closing: UInt8) -> Bool {
+            cursor.skipSpace()
+            switch cursor.peek() {
+            case closing:
+                cursor.advance()
+                return false
+            case comma where !first:
+                cursor.advance()
+                cursor.skipSpace()
+                return true
+            case _ where first:
+                first = false
+                return true
+            default:
+                failed = true
+                return false
             }
         }
 
@@ -106,26 +111,7 @@ struct SimFileLayout {
         /// value; nil after the object's closing brace, or on something unexpected
         /// (``failed``).
         mutating func nextKey(_ first: inout Bool) -> Range<Int>? {
-            cursor.skipSpace()
-            if first {
-                first = false
-                if cursor.peek() == closeBrace {
-                    cursor.advance()
-                    return nil
-                }
-            } else {
-                switch cursor.peek() {
-                case comma:
-                    cursor.advance()
-                    cursor.skipSpace()
-                case closeBrace:
-                    cursor.advance()
-                    return nil
-                default:
-                    failed = true
-                    return nil
-                }
-            }
+            guard advance(&first, closing: closeBrace) else { return nil }
             guard cursor.peek() == quote else {
                 failed = true
                 return nil

@@ -52,40 +52,21 @@ enum ConvertInsertion {
 
         init(_ problem: PlanningProblem, sites: [ConvertSite]) {
             let n = problem.graph.quantizers.count
-            var parent = Array(0..<n)
-            func find(_ q: Int) -> Int {
-                var q = q
-                while parent[q] != q {
-                    parent[q] = parent[parent[q]]
-                    q = parent[q]
-                }
-                return q
-            }
-            func join(_ members: [Int]) {
-                guard let first = members.first else { return }
-                for m in members.dropFirst() {
-                    let (a, b) = (find(first), find(m))
-                    if a != b { parent[max(a, b)] = min(a, b) }
-                }
-            }
-            for t in problem.resolution.targets { join(t.quantizers) }
-            for g in problem.homogeneity { join(g.quantizers) }
-            for site in sites { join(site.quantizers) }
+            var sets = DisjointSets(count: n)
+            for t in problem.resolution.targets { sets.join(t.quantizers) }
+            for g in problem.homogeneity { sets.join(g.quantizers) }
+            for site in sites { sets.join(site.quantizers) }
             // Per set: the one dtype its targets ask, until a second one contests it.
             var asked = [DType?](repeating: nil, count: n)
             var contestedRoot = Array(repeating: false, count: n)
             for t in problem.resolution.targets {
                 guard let q = t.quantizers.first else { continue }
-                let r = find(q)
+                let r = sets.find(q)
                 if let d = asked[r], d != t.dtype { contestedRoot[r] = true }
                 asked[r] = t.dtype
             }
-            for kc in problem.kernels {
-                for q in kc.activations + (kc.weight.map { [$0] } ?? []) + kc.inputQuantizers.flatMap({ $0 }) + kc.outputQuantizers {
-                    contestedRoot[find(q)] = true
-                }
-            }
-            contested = (0..<n).map { contestedRoot[find($0)] }
+            for kc in problem.kernels { for q in kc.quantizers { contestedRoot[sets.find(q)] = true } }
+            contested = (0..<n).map { contestedRoot[sets.find($0)] }
         }
 
         subscript(q: Int) -> Bool { contested[q] }

@@ -227,8 +227,7 @@ public struct Plan: Sendable {
                 for q in group.quantizers where unexplained.contains(q) { groups[q, default: []].append(g) }
             }
             for (c, kc) in problem.kernels.enumerated() {
-                let members = kc.activations + (kc.weight.map { [$0] } ?? []) + kc.inputQuantizers.flatMap { $0 } + kc.outputQuantizers
-                for q in Set(members) where unexplained.contains(q) {
+                for q in Set(kc.quantizers) where unexplained.contains(q) {
                     kernels[q, default: []].append(c)
                 }
             }

@@ -71,6 +71,12 @@ public struct KernelConstraint: Sendable, Equatable {
     public var inputQuantizers: [[Int]] = []
     public var outputQuantizers: [Int] = []
 
+    /// Every quantizer the rule binds (a quantizer may appear more than once): what parts,
+    /// explanations and convert candidates couple through it.
+    package var quantizers: [Int] {
+        activations + (weight.map { [$0] } ?? []) + inputQuantizers.flatMap { $0 } + outputQuantizers
+    }
+
     /// A per-input rule's slots as text, `(int8 × fp16; weight int8; output int16)`: each
     /// input's and the output's quantizers spelt by `slot`, the weight as `weight`.
     package func slotText(_ slot: ([Int]) -> String, weight: String) -> String {

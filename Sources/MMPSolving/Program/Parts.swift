@@ -37,33 +37,17 @@ package enum Parts {
     /// too, and a part whose given dtypes already convert somewhere needs a decision even
     /// without targets: fewer converts rank above the given dtypes.
     package static func needingDecision(_ problem: PlanningProblem, sites: [ConvertSite] = []) -> [Part] {
-        var parent = Array(problem.graph.quantizers.indices)
-        func find(_ a: Int) -> Int {
-            var a = a
-            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
-            return a
-        }
-        func union(_ a: Int, _ b: Int) {
-            let (ra, rb) = (find(a), find(b))
-            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
-        }
-        for kc in problem.kernels {
-            let members = kc.activations + (kc.weight.map { [$0] } ?? []) + kc.inputQuantizers.flatMap { $0 } + kc.outputQuantizers
-            for m in members.dropFirst() { union(members[0], m) }
-        }
-        for g in problem.homogeneity {
-            for m in g.quantizers.dropFirst() { union(g.quantizers[0], m) }
-        }
-        for site in sites {
-            let members = site.quantizers
-            for m in members.dropFirst() { union(members[0], m) }
-        }
+        var sets = DisjointSets(count: problem.graph.quantizers.count)
+        for kc in problem.kernels { sets.join(kc.quantizers) }
+        for g in problem.homogeneity { sets.join(g.quantizers) }
+        for site in sites { sets.join(site.quantizers) }
         // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
         // Part of each root, flat (-1: no part): this runs over every quantizer.
-        var partOfRoot = Array(repeating: -1, count: parent.count)
+        let count = problem.graph.quantizers.count
+        var partOfRoot = Array(repeating: -1, count: count)
         var parts: [Part] = []
         func partIndex(of q: Int) -> Int {
-            let r = find(q)
+            let r = sets.find(q)
             if partOfRoot[r] >= 0 { return partOfRoot[r] }
             partOfRoot[r] = parts.count
             parts.append(Part(quantizers: []))
@@ -82,10 +66,10 @@ package enum Parts {
         let given = problem.graph.quantizers.map(\.dtype)
         for site in sites where site.count({ given[$0] }) > 0 { _ = partIndex(of: site.quantizers[0]) }
         func part(of q: Int) -> Int? {
-            let k = partOfRoot[find(q)]
+            let k = partOfRoot[sets.find(q)]
             return k >= 0 ? k : nil
         }
-        for q in parent.indices {
+        for q in 0..<count {
             if let k = part(of: q) { parts[k].quantizers.append(q) }
         }
         for (c, kc) in problem.kernels.enumerated() {

@@ -40,33 +40,30 @@ public enum OrtOverridesFile {
         }
         var members: [(String, JSONValue)] = []
         var needsContribOps = false
-        func add(_ name: String, _ e: (type: String, symmetric: Bool), axis: Int?) {
-            var fields: [(String, JSONValue)] = [("quant_type", .string(e.type)), ("symmetric", .bool(e.symmetric))]
-            if let axis { fields.append(("axis", .int(axis))) }
-            members.append((name, .array([.object(fields)])))
+        /// `(quant_type, symmetric)` as the file spells them, noting a type that needs
+        /// the contrib ops.
+        func spelled(_ e: (type: String, symmetric: Bool)) -> [(String, JSONValue)] {
             if e.type.hasSuffix("16") || e.type.hasSuffix("4") { needsContribOps = true }
+            return [("quant_type", .string(e.type)), ("symmetric", .bool(e.symmetric))]
+        }
+        func add(_ name: String, _ e: (type: String, symmetric: Bool), axis: Int? = nil, convert: JSONValue? = nil) {
+            var fields = spelled(e)
+            if let axis { fields.append(("axis", .int(axis))) }
+            if let convert { fields.append(("convert", convert)) }
+            members.append((name, .array([.object(fields)])))
         }
         let converts = insertedConverts(plan, facts: facts)
         for (name, source) in tensors.tensors {
             let qs = ConverterTensors.quantizers(source)
             guard let q = qs.first, let e = entry(q), qs.allSatisfy({ entry($0) ?? ("", false) == e }) else { continue }
-            add(name, e, axis: nil)
             // A convert the plan inserted on an edge reading this tensor: ONNX Runtime's
             // `convert`, received by the nodes of those edges (one type per tensor).
-            guard let readers = converts[name], let first = readers.first(where: { $0.type != e.type }) else { continue }
-            let nodes = readers.filter { $0.type == first.type && $0.symmetric == first.symmetric }.map(\.node)
-            guard case .array(var list) = members[members.count - 1].1, case .object(var fields) = list[0] else { continue }
-            fields.append(
-                (
-                    "convert",
-                    .object([
-                        ("quant_type", .string(first.type)), ("symmetric", .bool(first.symmetric)),
-                        ("recv_nodes", .array(nodes.map(JSONValue.string)))
-                    ])
-                ))
-            list[0] = .object(fields)
-            members[members.count - 1].1 = .array(list)
-            if first.type.hasSuffix("16") || first.type.hasSuffix("4") { needsContribOps = true }
+            var convert: JSONValue? = nil
+            if let readers = converts[name], let first = readers.first(where: { $0.type != e.type }) {
+                let nodes = readers.filter { $0.type == first.type && $0.symmetric == first.symmetric }.map(\.node)
+                convert = .object(spelled((first.type, first.symmetric)) + [("recv_nodes", .array(nodes.map(JSONValue.string)))])
+            }
+            add(name, e, convert: convert)
         }
         // ONNX Runtime quantizes a bias itself, to int32 at the input's scale times the
         // weight's: an override there would fight it.

@@ -233,6 +233,21 @@ class OrtOverrides(unittest.TestCase):
         self.assertIn(read_type("a"), SIXTEEN)
         self.assertIn(read_type("b"), {TensorProto.INT8, TensorProto.UINT8})
 
+    def test_a_file_that_is_not_ours_is_refused_naming_it(self):
+        from mmp_aimet import load_ort_overrides
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        for text, says in [('{"activation_encodings": {}}', "no 'TensorQuantOverrides'"),
+                           ('{"TensorQuantOverrides": {"x": [{"quant_type": "QInt3"}]}}', "'QInt3'"),
+                           ('{"TensorQuantOverrides": {}, "nodes_to_exclude": "fc1"}', "nodes_to_exclude")]:
+            path = os.path.join(tmp, "bad.json")
+            with open(path, "w") as f:
+                f.write(text)
+            with self.assertRaises(ValueError) as raised:
+                load_ort_overrides(path)
+            self.assertIn(path, str(raised.exception))
+            self.assertIn(says, str(raised.exception))
+
     def test_opset_17_with_qdq_contrib_ops(self):
         self.check(17)
 

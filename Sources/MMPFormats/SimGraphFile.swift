@@ -211,10 +211,10 @@ public enum SimGraphFile {
         _ file: SimFile, _ body: (UnsafeBufferPointer<UInt8>, [Range<Int>], ((Range<Int>) -> Void)?) -> Void
     ) -> Bool {
         switch file.original {
-        case .bytes(let sourceBytes, let dtypeRanges) where dtypeRanges.count == file.graph.quantizers.count:
+        case .bytes(let sourceBytes, let dtypeRanges) where dtypeRanges.count == file.graph.quantizerCount:
             sourceBytes.withUnsafeBufferPointer { body($0, dtypeRanges, nil) }
             return true
-        case .mapped(let source, let dtypeRanges) where dtypeRanges.count == file.graph.quantizers.count:
+        case .mapped(let source, let dtypeRanges) where dtypeRanges.count == file.graph.quantizerCount:
             source.withBytes { body($0, dtypeRanges, { source.release($0) }) }
             return true
         default:
@@ -321,7 +321,7 @@ public enum SimGraphFile {
         _ file: SimFile, dtypes: [DType], inserted: [InsertedQuantizer], emit: (UnsafeBufferPointer<UInt8>) -> Bool
     ) {
         guard !inserted.isEmpty else { return write(file, dtypes: dtypes, emit: emit) }
-        let given = file.graph.quantizers.count
+        let given = file.graph.quantizerCount
         precondition(dtypes.count == given + inserted.count, "a dtype for every quantizer, given and inserted")
         var spliced = false
         _ = withSource(file) { source, dtypeRanges, release in
@@ -347,15 +347,15 @@ public enum SimGraphFile {
             JSONWriter.quote(name, into: &out)
             return Array(out.bytes.dropFirst().dropLast())
         }
-        let sources = inserted.map { spelled(graph.quantizers[$0.requantizes].name) }
-        guard let layout = SimFileLayout.scan(source, wanted: Set(sources)), layout.ops.count == graph.ops.count else { return nil }
+        let sources = inserted.map { spelled(graph.quantizerName($0.requantizes)) }
+        guard let layout = SimFileLayout.scan(source, wanted: Set(sources)), layout.ops.count == graph.opCount else { return nil }
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
         // Each op once, with every slot it gains.
         for op in Set(inserted.map(\.op)).sorted() {
             guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op]]))) else {
                 return nil
             }
-            for added in inserted where added.op == op { naming(added, in: &fields, inputs: graph.ops[op].inputs.count) }
+            for added in inserted where added.op == op { naming(added, in: &fields, inputs: graph.inputCount(op: op)) }
             edits.append((layout.ops[op], Array(JSONWriter.bytes(.object(fields)).dropLast())))
         }
         var added: [UInt8] = []
@@ -401,10 +401,10 @@ public enum SimGraphFile {
         for (added, dtype) in zip(inserted, dtypes) {
             // The document's ops are the graph's, in order.
             guard added.op < ops.count, case .object(var fields) = ops[added.op] else { continue }
-            naming(added, in: &fields, inputs: graph.ops[added.op].inputs.count)
+            naming(added, in: &fields, inputs: graph.inputCount(op: added.op))
             ops[added.op] = .object(fields)
             var copied: [(String, JSONValue)] = [("dtype", .string(dtype.description))]
-            if let k = entryAt[graph.quantizers[added.requantizes].name], case .object(let source) = qs[k].1 {
+            if let k = entryAt[graph.quantizerName(added.requantizes)], case .object(let source) = qs[k].1 {
                 copied = source.map { $0.0 == "dtype" ? ($0.0, .string(dtype.description)) : $0 }
             }
             qs.append((added.name, .object(copied)))

@@ -56,13 +56,13 @@ struct SimGraphReader {
     /// The graph of what was read; the ops are handed over, not shared, so the graph can
     /// move them into one list.
     private static func graph(_ parsed: inout Parsed) throws(MMPError) -> SimGraph {
-        let opParts = parsed.opParts.isEmpty ? [parsed.ops] : parsed.opParts
-        parsed.ops = []
-        parsed.opParts = []
-        return try SimGraph(
-            model: parsed.model, inputs: parsed.inputs, outputs: parsed.outputs,
-            opParts: consume opParts,
-            quantizers: parsed.quantizers, quantizerIndex: parsed.quantizerIndex, tensorShapes: parsed.tensorShapes)
+        var draft = SimGraphDraft()
+        swap(&draft, &parsed.draft)
+        draft.model = parsed.model
+        draft.inputs = parsed.inputs
+        draft.outputs = parsed.outputs
+        draft.tensorShapes = parsed.tensorShapes
+        return try SimGraph(draft: draft)
     }
 
     /// How a reader of a mapped file gives back what it has read: every `step` bytes.
@@ -95,11 +95,11 @@ struct SimGraphReader {
         var model: String?
         var inputs: [String] = []
         var outputs: [String] = []
-        var ops: [SimGraph.Op] = []
-        /// The ops in consecutive parts, when two threads read them.
-        var opParts: [[SimGraph.Op]] = []
-        var quantizers: [SimGraph.Quantizer] = []
-        var quantizerIndex: [String: Int] = [:]
+        /// The ops and quantizers, their names interned.
+        var draft = SimGraphDraft()
+        /// Whether each name is a quantizer's (by name number): a quantizer listed twice is
+        /// left to the general reader's error.
+        var isQuantizer: [Bool] = []
         var dtypeRanges: [Range<Int>] = []
         var tensorShapes: [String: [Int]] = [:]
 
@@ -114,14 +114,9 @@ struct SimGraphReader {
             if tail.seen.contains("inputs") { p.inputs = tail.inputs }
             if tail.seen.contains("outputs") { p.outputs = tail.outputs }
             if tail.seen.contains("tensors") { p.tensorShapes = tail.tensorShapes }
-            if tail.seen.contains("quantizers") {
-                p.quantizers = tail.quantizers
-                p.quantizerIndex = tail.quantizerIndex
-                p.dtypeRanges = tail.dtypeRanges
-            }
-            // The ops stay in two parts; the graph joins them while it checks them.
-            p.opParts = [p.ops, tail.ops]
-            p.ops = []
+            if tail.seen.contains("quantizers") { p.dtypeRanges = tail.dtypeRanges }
+            // One side read the quantizers: joined, they follow in the order read.
+            p.draft.append(draft: tail.draft)
             return p
         }
 
@@ -267,8 +262,7 @@ struct SimGraphReader {
         while true {
             space()
             if c.position == split { return .stopped }
-            guard let op = op() else { return .failed }
-            p.ops.append(op)
+            guard op(&p.draft) else { return .failed }
             giveBack()
             if take(Self.comma) { continue }
             return take(Self.closeBracket) ? .done : .failed
@@ -279,14 +273,17 @@ struct SimGraphReader {
     private mutating func quantizers(_ p: inout Parsed) -> Bool {
         // A quantizer's field names, as bytes of the file (reused: a quantizer has a handful).
         var fields: [UnsafeBufferPointer<UInt8>] = []
-        // Room for most quantizers up front (an entry takes some 100 bytes of file).
-        p.quantizerIndex.reserveCapacity((c.count - c.position) / 96)
         let dtypeKey: StaticString = "dtype"
         let dtypeBytes = UnsafeBufferPointer(start: dtypeKey.utf8Start, count: dtypeKey.utf8CodeUnitCount)
         // The last dtype read, by its spelling: most quantizers share a few dtypes.
         var last: (spelling: UnsafeBufferPointer<UInt8>, dtype: DType)? = nil
-        return members { (name: String, r: inout SimGraphReader) -> Bool in
-            guard p.quantizerIndex.updateValue(p.quantizers.count, forKey: name) == nil else { return false }
+        return keyedMembers { (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+            let name = p.draft.intern(key)
+            if name.rawValue >= p.isQuantizer.count {
+                p.isQuantizer.append(contentsOf: repeatElement(false, count: max(name.rawValue + 1, 2 * p.isQuantizer.count) - p.isQuantizer.count))
+            }
+            guard !p.isQuantizer[name.rawValue] else { return false }
+            p.isQuantizer[name.rawValue] = true
             var range: Range<Int>? = nil
             fields.removeAll(keepingCapacity: true)
             var dtype: DType? = nil
@@ -309,7 +306,7 @@ struct SimGraphReader {
                     return true
                 }), let range, let dtype
             else { return false }
-            p.quantizers.append(.init(name: name, dtype: dtype))
+            p.draft.addQuantizer(name, dtype: dtype)
             p.dtypeRanges.append(range)
             r.giveBack()
             return true
@@ -333,52 +330,138 @@ struct SimGraphReader {
         }
     }
 
-    private mutating func op() -> SimGraph.Op? {
-        var name: String?, type: String?, className: String?, modules: [String]?
-        var inputs: [String]?, outputs: [String]?, inQ: [String?]?, outQ: [String?]?
-        var params: [SimGraph.Param] = []
+    /// One op's list fields as read, before they go into the draft in its column order
+    /// (the keys of an op may come in any order). Reused from op to op.
+    private struct OpFields {
+        var modules: [NameID] = []
+        var inputs: [NameID] = []
+        var outputs: [NameID] = []
+        var inputQuantizers: [NameID?] = []
+        var outputQuantizers: [NameID?] = []
+        var params: [(name: NameID, quantizer: NameID?)] = []
+
+        mutating func clear() {
+            modules.removeAll(keepingCapacity: true)
+            inputs.removeAll(keepingCapacity: true)
+            outputs.removeAll(keepingCapacity: true)
+            inputQuantizers.removeAll(keepingCapacity: true)
+            outputQuantizers.removeAll(keepingCapacity: true)
+            params.removeAll(keepingCapacity: true)
+        }
+    }
+    private var fields = OpFields()
+
+    /// The last op type and class read: they recur, and are then not hashed again.
+    private var lastKinds: (NameID?, NameID?) = (nil, nil)
+
+    /// Reads one op into `d`; false (and `d` unusable) when the general reader must decide.
+    private mutating func op(_ d: inout SimGraphDraft) -> Bool {
+        var name: NameID?, type: NameID?, className: NameID?
+        fields.clear()
         var seen: UInt16 = 0  // one bit per known key: a repeated key is left to the full reader
+        var hasInputQuantizers = false, hasOutputQuantizers = false
         guard
             keyedMembers({ (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
                 guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
                 seen |= bit
                 switch bit {
-                case 1: name = r.string(); return name != nil
-                case 2: type = r.recurringString(); return type != nil
+                case 1: name = r.name(&d); return name != nil
+                case 2:
+                    type = r.kind(&d, last: r.lastKinds.0)
+                    r.lastKinds.0 = type
+                    return type != nil
                 case 4:
                     if r.null() { return true }
-                    className = r.recurringString(); return className != nil
+                    className = r.kind(&d, last: r.lastKinds.1)
+                    r.lastKinds.1 = className
+                    return className != nil
                 case 8:
                     if r.null() { return true }
-                    if r.peek(SimGraphReader.openBracket) { modules = r.strings(); return modules != nil }
-                    guard let m = r.string(sameAs: name) else { return false }
-                    modules = [m]; return true
-                case 16: inputs = r.inputTensors(); return inputs != nil
-                case 32:
-                    outputs = r.strings()
-                    guard let outputs else { return false }
-                    r.noteOutputs(outputs)
+                    if r.peek(SimGraphReader.openBracket) {
+                        return r.elements { (r: inout SimGraphReader) -> Bool in
+                            guard let m = r.name(&d) else { return false }
+                            r.fields.modules.append(m)
+                            return true
+                        } && !r.fields.modules.isEmpty
+                    }
+                    guard let m = r.name(&d) else { return false }
+                    r.fields.modules.append(m)
                     return true
-                case 64: if r.null() { return true }; inQ = r.optionalStrings(); return inQ != nil
-                case 128: if r.null() { return true }; outQ = r.optionalStrings(); return outQ != nil
+                case 16:
+                    return r.elements { (r: inout SimGraphReader) -> Bool in
+                        guard let t = r.name(&d) else { return false }
+                        r.fields.inputs.append(t)
+                        return true
+                    }
+                case 32:
+                    return r.elements { (r: inout SimGraphReader) -> Bool in
+                        guard let t = r.name(&d) else { return false }
+                        r.fields.outputs.append(t)
+                        return true
+                    }
+                case 64:
+                    if r.null() { return true }
+                    hasInputQuantizers = true
+                    return r.elements { (r: inout SimGraphReader) -> Bool in
+                        if r.null() { r.fields.inputQuantizers.append(nil); return true }
+                        guard let q = r.name(&d) else { return false }
+                        r.fields.inputQuantizers.append(q)
+                        return true
+                    }
+                case 128:
+                    if r.null() { return true }
+                    hasOutputQuantizers = true
+                    return r.elements { (r: inout SimGraphReader) -> Bool in
+                        if r.null() { r.fields.outputQuantizers.append(nil); return true }
+                        guard let q = r.name(&d) else { return false }
+                        r.fields.outputQuantizers.append(q)
+                        return true
+                    }
                 case 256:
                     if r.null() { return true }
-                    return r.members { (p: String, r: inout SimGraphReader) -> Bool in
-                        guard !params.contains(where: { $0.name == p }) else { return false }
-                        if r.null() { params.append(.init(p, nil)); return true }
-                        guard let q = r.string() else { return false }
-                        params.append(.init(p, q))
+                    return r.keyedMembers { (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
+                        let p = d.intern(key)
+                        guard !r.fields.params.contains(where: { $0.name == p }) else { return false }
+                        if r.null() { r.fields.params.append((p, nil)); return true }
+                        guard let q = r.name(&d) else { return false }
+                        r.fields.params.append((p, q))
                         return true
                     }
                 default: return false  // an unknown op key: let the full reader name it
                 }
-            }), let name, let type, let inputs, let outputs, modules?.isEmpty != true
-        else { return nil }
-        if let inQ, inQ.count != inputs.count { return nil }
-        if let outQ, outQ.count != outputs.count { return nil }
-        return SimGraph.Op(
-            name: name, type: type, className: className, modules: modules, inputs: inputs, outputs: outputs,
-            inputQuantizers: inQ, outputQuantizers: outQ, params: params)
+            }), let name, let type, seen & 16 != 0, seen & 32 != 0
+        else { return false }
+        // Absent quantizer lists are all nulls; present ones match their tensors.
+        if !hasInputQuantizers {
+            fields.inputQuantizers.append(contentsOf: repeatElement(nil, count: fields.inputs.count))
+        } else if fields.inputQuantizers.count != fields.inputs.count {
+            return false
+        }
+        if !hasOutputQuantizers {
+            fields.outputQuantizers.append(contentsOf: repeatElement(nil, count: fields.outputs.count))
+        } else if fields.outputQuantizers.count != fields.outputs.count {
+            return false
+        }
+        d.beginOp(name: name, type: type, className: className)
+        for m in fields.modules { d.addModule(m) }
+        for (t, q) in zip(fields.inputs, fields.inputQuantizers) { d.addInput(t, quantizer: q) }
+        for (t, q) in zip(fields.outputs, fields.outputQuantizers) { d.addOutput(t, quantizer: q) }
+        for p in fields.params { d.addParam(p.name, quantizer: p.quantizer) }
+        d.endOp()
+        return true
+    }
+
+    /// The number of the next string, a name, interned in `d`.
+    private mutating func name(_ d: inout SimGraphDraft) -> NameID? {
+        guard let bytes = stringBytes() else { return nil }
+        return d.intern(bytes)
+    }
+
+    /// The number of the next string, an op type or class: usually `last` again.
+    private mutating func kind(_ d: inout SimGraphDraft, last: NameID?) -> NameID? {
+        guard let bytes = stringBytes() else { return nil }
+        if let last, d.names.spells(last, bytes) { return last }
+        return d.intern(bytes)
     }
 
     // MARK: Tokens
@@ -424,47 +507,6 @@ struct SimGraphReader {
             k += 1
         }
         return nil
-    }
-
-    /// A string `known` already holds (an op's module is usually its name) is shared, not
-    /// made again: a million ops make fewer strings.
-    private mutating func string(sameAs known: String?) -> String? {
-        guard let bytes = stringBytes() else { return nil }
-        if let known, RecentStrings.spells(known, bytes) { return known }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Op types and classes recur: the last few are kept and shared.
-    private var recentKinds = RecentStrings()
-
-    private mutating func recurringString() -> String? {
-        guard let bytes = stringBytes() else { return nil }
-        if let s = recentKinds.match(bytes) { return s }
-        let s = String(decoding: bytes, as: UTF8.self)
-        recentKinds.note(s)
-        return s
-    }
-
-    /// The outputs of the last few ops: an op usually reads a tensor made just before it,
-    /// and then shares that string instead of making it again (which also makes the
-    /// graph's name lookups compare one string with itself).
-    private var recentOutputs = RecentStrings()
-
-    private mutating func noteOutputs(_ outputs: [String]) {
-        for t in outputs { recentOutputs.note(t) }
-    }
-
-    /// An op's `inputs`, sharing names with recent outputs.
-    private mutating func inputTensors() -> [String]? {
-        var out: [String] = []
-        guard
-            elements({ (r: inout SimGraphReader) -> Bool in
-                guard let bytes = r.stringBytes() else { return false }
-                out.append(r.recentOutputs.match(bytes) ?? String(decoding: bytes, as: UTF8.self))
-                return true
-            })
-        else { return nil }
-        return out
     }
 
     /// `tensors`: `{name: {"shape": [dims]}}`, other fields skipped. Anything unusual (a
@@ -588,34 +630,6 @@ struct SimGraphReader {
                 return true
             }
             return (try? JSONParser.parse(Array(token))).map { if case .number = $0 { return true } else { return false } } ?? false
-        }
-    }
-}
-
-/// The last few strings a reader made, to share instead of making one again.
-private struct RecentStrings {
-    private var strings: [String] = []
-    private var next = 0
-    private static let capacity = 8
-
-    /// Whether `s` is spelt by `bytes`.
-    static func spells(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var s = s
-        return s.utf8.count == bytes.count && s.withUTF8 { $0.elementsEqual(bytes) }
-    }
-
-    /// The kept string spelt by `bytes`, if any.
-    func match(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        strings.first { Self.spells($0, bytes) }
-    }
-
-    /// Keeps `s`, in place of the oldest once full.
-    mutating func note(_ s: String) {
-        if strings.count < Self.capacity {
-            strings.append(s)
-        } else {
-            strings[next] = s
-            next = (next + 1) % Self.capacity
         }
     }
 }

@@ -51,7 +51,7 @@ enum ConvertInsertion {
         private let contested: [Bool]
 
         init(_ problem: PlanningProblem, sites: [ConvertSite]) {
-            let n = problem.graph.quantizers.count
+            let n = problem.graph.quantizerCount
             var sets = DisjointSets(count: n)
             for t in problem.resolution.targets { sets.join(t.quantizers) }
             for g in problem.homogeneity { sets.join(g.quantizers) }
@@ -85,16 +85,16 @@ enum ConvertInsertion {
             guard planned.status == .infeasible else { return planned }
             return Plan(
                 mode: mode, status: .infeasible, problem: problem, dtypes: planned.dtypes, outcomes: planned.outcomes,
-                conflicts: explained(planned.conflicts, in: problem, firstCandidate: problem.graph.quantizers.count),
+                conflicts: explained(planned.conflicts, in: problem, firstCandidate: problem.graph.quantizerCount),
                 conflictsComplete: planned.conflictsComplete)
         }
         let graph = problem.graph
-        let given = Converts(graph: graph, sites: allSites, dtypes: graph.quantizers.map(\.dtype))
+        let given = Converts(graph: graph, sites: allSites, dtypes: graph.dtypes)
         let (widenedGraph, candidates) = graph.inserting(inputQuantizersAt: edges, effective: problem.effective)
-        let widened = try PlanningProblem(widening: problem, graph: widenedGraph, firstCandidate: graph.quantizers.count)
+        let widened = try PlanningProblem(widening: problem, graph: widenedGraph, firstCandidate: graph.quantizerCount)
         times.lap("resolve")
         let planned = try Planner.decide(widened, mode: mode, options: options, times: &times)
-        let first = graph.quantizers.count
+        let first = graph.quantizerCount
         guard planned.conflicts.isEmpty else {
             return Plan(
                 mode: mode, status: .infeasible, problem: widened, dtypes: widenedGraph.quantizers.map(\.dtype),
@@ -147,12 +147,12 @@ enum ConvertInsertion {
             let asked = Set(col.asks.map(\.dtype)).sorted().map(\.description).joined(separator: " and ")
             guard Set(col.asks.map(\.dtype)).count > 1 else { continue }
             let at = slots[col.quantizer]
-            let place = at.first.map { QuantizerSlots.describe($0, graph: graph) } ?? graph.quantizers[col.quantizer].name
+            let place = at.first.map { QuantizerSlots.describe($0, graph: graph) } ?? graph.quantizerName(col.quantizer)
             if col.quantizer >= firstCandidate {
                 why.append("\(place) is one edge: a convert there holds one dtype, and the requests ask \(asked) of it")
             } else if at.count > 1 {
                 why.append(
-                    "'\(graph.quantizers[col.quantizer].name)' is tied (\(at.count) slots share it): a convert cannot split one quantizer")
+                    "'\(graph.quantizerName(col.quantizer))' is tied (\(at.count) slots share it): a convert cannot split one quantizer")
             } else if case .param = at.first {
                 why.append("\(place) is a param: converts change what an op reads, not its weights")
             } else if case .input = at.first {
@@ -163,7 +163,7 @@ enum ConvertInsertion {
         }
         for op in c.kernelOps {
             why.append(
-                "op '\(graph.ops[op].name)' (\(graph.ops[op].type)) runs at the dtypes it reads, after any convert: its kernel rule still binds"
+                "op '\(graph.opName(op))' (\(graph.opType(op))) runs at the dtypes it reads, after any convert: its kernel rule still binds"
             )
         }
         return why

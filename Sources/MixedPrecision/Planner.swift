@@ -48,7 +48,7 @@ public enum Planner {
         let outcomes = Self.outcomes(problem, dtypes: decided.dtypes, conflicts: decided.conflicts)
         let plan = Plan(
             mode: mode, status: status, problem: problem,
-            dtypes: status == .ok ? decided.dtypes : problem.graph.quantizers.map(\.dtype), outcomes: outcomes,
+            dtypes: status == .ok ? decided.dtypes : problem.graph.dtypes, outcomes: outcomes,
             conflicts: decided.conflicts, conflictsComplete: decided.complete, convertSites: decided.sites)
         times.lap("outcomes")
         return plan
@@ -76,7 +76,7 @@ public enum Planner {
             return Double(now - clock) / 1e9
         }
         let programMode: PrecisionProgram.Mode = mode == .strict ? .strict : .bestEffort
-        var dtypes = problem.graph.quantizers.map(\.dtype)
+        var dtypes = problem.graph.dtypes
         var conflicts: [Plan.Conflict] = []
         var complete = true
         // The convert sites, only when converts are part of the objective: they couple the

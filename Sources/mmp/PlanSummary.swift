@@ -12,7 +12,7 @@ enum PlanSummary {
             "\(plan.changed.count) of \(plan.givenQuantizerCount) quantizers change dtype"
         ]
         for q in plan.changed.prefix(12) {
-            lines.append("  \(plan.graph.quantizers[q].name): \(plan.previous[q]) -> \(plan.dtypes[q])")
+            lines.append("  \(plan.graph.quantizerName(q)): \(plan.previous[q]) -> \(plan.dtypes[q])")
         }
         if plan.changed.count > 12 { lines.append("  … \(plan.changed.count - 12) more in mmp_log.txt") }
         if plan.status == .ok, !plan.inserted.isEmpty {
@@ -21,7 +21,7 @@ enum PlanSummary {
             for (k, added) in plan.inserted.prefix(12).enumerated() {
                 let q = plan.givenQuantizerCount + k
                 lines.append(
-                    "  \(added.name): \(plan.dtypes[q]), requantizes \(plan.graph.quantizers[added.requantizes].name) (\(plan.dtypes[added.requantizes]))"
+                    "  \(added.name): \(plan.dtypes[q]), requantizes \(plan.graph.quantizerName(added.requantizes)) (\(plan.dtypes[added.requantizes]))"
                 )
             }
             if n > 12 { lines.append("  … \(n - 12) more in mmp_log.txt") }

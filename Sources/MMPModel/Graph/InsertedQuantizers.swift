@@ -40,17 +40,14 @@ extension SimGraph {
             guard let upstream = effective.of(tensorID: inputTensor(op: op, input: input)).first else {
                 preconditionFailure("an inserted quantizer requantizes a quantized tensor")
             }
-            let base = "\(ops[op].name).input_quantizers.\(input)"
+            let base = "\(opName(op)).input_quantizers.\(input)"
             var name = base, n = 1
             while graph.quantizerIndex[name] != nil {
                 n += 1
                 name = "\(base)#\(n)"
             }
-            let q = graph.quantizers.count
-            graph.quantizers.append(Quantizer(name: name, dtype: quantizers[upstream].dtype))
-            graph.quantizerIndex[name] = q
+            let q = graph.appendQuantizer(named: name, dtype: dtypes[upstream])
             graph.inputSlots[op, input] = q
-            graph.ops[op].inputQuantizers[input] = name
             inserted.append(InsertedQuantizer(op: op, input: input, name: name, requantizes: upstream))
         }
         return (graph, inserted)

@@ -25,7 +25,7 @@ package struct QuantizerSlots {
             guard let q, wanted?.contains(q) ?? true else { return }
             slots[q, default: []].append(slot())
         }
-        for k in graph.ops.indices {
+        for k in (0..<graph.opCount) {
             for (i, q) in graph.inputSlots[k].enumerated() { add(q, .input(op: k, index: i)) }
             for (j, q) in graph.outputSlots[k].enumerated() { add(q, .output(op: k, index: j)) }
             for (p, q) in graph.paramSlots[k].enumerated() { add(q, .param(op: k, index: p)) }
@@ -36,11 +36,11 @@ package struct QuantizerSlots {
 
     /// `input 0 of op 'conv'` (or `input 0 of 'conv'` without `opWord`).
     package static func describe(_ slot: Slot, graph: SimGraph, opWord: Bool = true) -> String {
-        func op(_ k: Int) -> String { (opWord ? "op " : "") + "'\(graph.ops[k].name)'" }
+        func op(_ k: Int) -> String { (opWord ? "op " : "") + "'\(graph.opName(k))'" }
         switch slot {
         case let .input(k, i): return "input \(i) of \(op(k))"
         case let .output(k, j): return "output \(j) of \(op(k))"
-        case let .param(k, p): return "param '\(graph.ops[k].params[p].name)' of \(op(k))"
+        case let .param(k, p): return "param '\(graph.paramName(op: k, slot: p))' of \(op(k))"
         }
     }
 }

@@ -3,8 +3,13 @@
 ///
 /// A `SimGraph` is always valid: its initializer checks every rule of the contract and
 /// throws ``MMPError/invalidSim(_:)`` naming the offending op, tensor or quantizer.
-/// Slots refer to quantizers by index into ``quantizers``; several slots naming the same
-/// quantizer are *tied* and form one decision.
+/// Slots refer to quantizers by index; several slots naming the same quantizer are *tied*
+/// and form one decision.
+///
+/// It is stored in columns: every name once in ``names``, each op field an array indexed
+/// by op (or by edge, or by slot), each quantizer's name and given dtype an array indexed
+/// by quantizer. ``ops`` and ``quantizers`` show the declared form, made on demand; passes
+/// over the whole graph read the columns.
 public struct SimGraph: Sendable {
     /// A quantizer: one decision of the plan, with its dtype in the given sim.
     public struct Quantizer: Sendable, Equatable {
@@ -69,18 +74,43 @@ public struct SimGraph: Sendable {
     public let model: String?
     public let inputs: [String]
     public let outputs: [String]
-    public internal(set) var ops: [Op]
-    public internal(set) var quantizers: [Quantizer]
 
-    // Resolved indices, built once by the initializer.
-    public internal(set) var quantizerIndex: [String: Int]
-    public let opIndex: [String: Int]
+    /// Every name of the graph: ops, tensors, quantizers, modules, params, op types.
+    public private(set) var names: NameTable
+
+    // MARK: Ops, in columns
+
+    package let opNames: [NameID]
+    package let opTypes: [NameID]
+    package let opClasses: [NameID?]
+    /// Op `k`'s module paths are `modules[moduleStart[k] ..< moduleStart[k + 1]]`.
+    package let moduleStart: [Int]
+    package let modules: [NameID]
+    /// Op `k`'s param names are `paramNames[paramStart[k] ..< paramStart[k + 1]]`, in the
+    /// order of ``paramSlots``.
+    package let paramStart: [Int]
+    package let paramNames: [NameID]
+    /// The op of each name that is an op's name (-1 for other names).
+    private let opOfName: [Int]
+
     /// Quantizer index per input slot of each op: `inputSlots[op][input]`.
     public internal(set) var inputSlots: SlotTable
     /// Quantizer index per output slot of each op.
     public let outputSlots: SlotTable
     /// Quantizer index per param of each op (aligned with `ops[k].params`).
     public let paramSlots: SlotTable
+
+    // MARK: Quantizers, in columns
+
+    /// The name of each quantizer.
+    package private(set) var quantizerNames: [NameID]
+    /// Each quantizer's dtype in the given sim.
+    public private(set) var dtypes: [DType]
+    /// The quantizer of each name that is a quantizer's name (-1 for other names).
+    private var quantizerOfName: [Int]
+
+    // MARK: Tensors and edges
+
     /// The producer of every tensor.
     public let source: TensorSources
     /// The (op, input) edges reading each tensor, in op order.
@@ -91,10 +121,62 @@ public struct SimGraph: Sendable {
     /// and `edgeTensor[e]` is the id of the tensor edge `e` reads (see ``TensorSources``).
     package let edgeStart: [Int]
     package let edgeTensor: [Int]
-    /// Id of each op's first output tensor; op `k`'s outputs have consecutive ids.
+    /// Id of each op's first output tensor; op `k`'s outputs have consecutive ids, and
+    /// `firstOutputTensor[ops.count]` is the number of tensors.
     package let firstOutputTensor: [Int]
     /// Ids of the model output tensors.
     package let modelOutputTensors: Set<Int>
+
+    /// Known tensor shapes (the file's optional `tensors`), by tensor name: what converts
+    /// there cost in elements (contract §11).
+    public let tensorShapes: [String: [Int]]
+
+    // MARK: Reading the columns
+
+    /// The number of ops.
+    public var opCount: Int { opNames.count }
+    /// The number of quantizers.
+    public var quantizerCount: Int { quantizerNames.count }
+
+    /// The ops in their declared form, each made when it is read.
+    public var ops: OpList { OpList(graph: self) }
+    /// The quantizers in their declared form, each made when it is read.
+    public var quantizers: QuantizerList { QuantizerList(graph: self) }
+
+    /// The index of each quantizer by name.
+    public var quantizerIndex: NameIndex { NameIndex(names: names, number: quantizerOfName) }
+    /// The index of each op by name.
+    public var opIndex: NameIndex { NameIndex(names: names, number: opOfName) }
+
+    /// The name of op `op`.
+    public func opName(_ op: Int) -> String { names[opNames[op]] }
+    /// The type of op `op`.
+    public func opType(_ op: Int) -> String { names[opTypes[op]] }
+    /// The name of quantizer `q`.
+    public func quantizerName(_ q: Int) -> String { names[quantizerNames[q]] }
+    /// The name of the tensor with id `id`.
+    public func tensorName(_ id: Int) -> String { names[source.names[id]] }
+
+    /// The number of op `op`'s activation inputs.
+    public func inputCount(op: Int) -> Int { edgeStart[op + 1] - edgeStart[op] }
+    /// The number of op `op`'s outputs.
+    public func outputCount(op: Int) -> Int { firstOutputTensor[op + 1] - firstOutputTensor[op] }
+    /// The names of op `op`'s module paths.
+    package func moduleNames(op: Int) -> ArraySlice<NameID> { modules[moduleStart[op]..<moduleStart[op + 1]] }
+    /// The names of op `op`'s params, in slot order.
+    package func paramNames(op: Int) -> ArraySlice<NameID> { paramNames[paramStart[op]..<paramStart[op + 1]] }
+    /// The slot of op `op`'s param named `name`, if it has one.
+    public func paramSlot(op: Int, named name: String) -> Int? {
+        guard let id = names.find(name) else { return nil }
+        return paramNames(op: op).firstIndex(of: id).map { $0 - paramStart[op] }
+    }
+    /// The slot of op `op`'s param named `name` (a number from ``names``), if it has one.
+    package func paramSlot(op: Int, named name: NameID?) -> Int? {
+        guard let name else { return nil }
+        return paramNames(op: op).firstIndex(of: name).map { $0 - paramStart[op] }
+    }
+    /// The name of op `op`'s param in slot `slot`.
+    public func paramName(op: Int, slot: Int) -> String { names[paramNames[paramStart[op] + slot]] }
 
     /// The id of the tensor op `op` reads at input `input`: hot passes look tensors up by
     /// id, not by name.
@@ -106,135 +188,232 @@ public struct SimGraph: Sendable {
     /// Whether the tensor with id `tensor` is a model output.
     package func isModelOutput(tensor: Int) -> Bool { modelOutputTensors.contains(tensor) }
 
-    /// Known tensor shapes (the file's optional `tensors`), by tensor name: what converts
-    /// there cost in elements (contract §11).
-    public let tensorShapes: [String: [Int]]
+    /// The name of the tensor op `op` reads at input `input`.
+    public func inputTensorName(op: Int, input: Int) -> String { tensorName(inputTensor(op: op, input: input)) }
+    /// The name of the tensor op `op` writes at output `output`.
+    public func outputTensorName(op: Int, output: Int) -> String { tensorName(outputTensor(op: op, output: output)) }
+
+    // MARK: Building
 
     public init(
-        model: String? = nil, inputs: [String], outputs: [String], ops: [Op],
-        quantizers: [Quantizer], tensorShapes: [String: [Int]] = [:]
+        model: String? = nil, inputs: [String], outputs: [String], ops: some Sequence<Op>,
+        quantizers: some Sequence<Quantizer>, tensorShapes: [String: [Int]] = [:]
     ) throws(MMPError) {
-        var qIndex: [String: Int] = [:]
-        qIndex.reserveCapacity(quantizers.count)
-        for (k, q) in quantizers.enumerated() {
-            if qIndex.updateValue(k, forKey: q.name) != nil {
-                throw .invalidSim("quantizer '\(q.name)' is listed twice")
-            }
-        }
-        try self.init(
-            model: model, inputs: inputs, outputs: outputs, opParts: [ops], quantizers: quantizers, quantizerIndex: qIndex,
-            tensorShapes: tensorShapes)
+        var draft = SimGraphDraft()
+        draft.model = model
+        draft.inputs = inputs
+        draft.outputs = outputs
+        draft.tensorShapes = tensorShapes
+        for q in quantizers { draft.append(q) }
+        for op in ops { draft.append(op) }
+        try self.init(draft: draft)
     }
 
-    /// How many ops before an op its inputs are first looked for among (by comparing
-    /// strings, before any hashing): in exported graphs most edges read an output of one
-    /// of the last few ops — a chain, or the branches of a residual add.
-    static let recentProducers = 4
+    /// Checks a reader's draft against every rule of the contract and indexes it. The
+    /// first problem found is reported, in this order: a quantizer listed twice; the model
+    /// inputs, op names and tensors, in op order; the slots, in op order; the tensors the
+    /// edges read; the model outputs; the shapes; a cycle.
+    public init(draft: consuming SimGraphDraft) throws(MMPError) {
+        var d = consume draft
+        if d.overflowed { throw .invalidSim("the file has more than \(NameTable.capacityLimit) distinct names") }
+        for name in d.inputs + d.outputs { _ = d.intern(name) }
+        if d.overflowed { throw .invalidSim("the file has more than \(NameTable.capacityLimit) distinct names") }
+        let names = d.names
+        model = d.model
+        inputs = d.inputs
+        outputs = d.outputs
+        self.names = names
 
-    /// The same, with the ops in consecutive parts (as two reading threads found them) and
-    /// the index of quantizer names already built by a reader (which found no name
-    /// twice): `quantizerIndex[quantizers[k].name] == k` for every `k`.
-    ///
-    /// The parts are consumed: with two or more, their ops are moved into one list (see
-    /// `Array.joined(moving:placeholder:)`), not copied.
-    package init(
-        model: String?, inputs: [String], outputs: [String], opParts: consuming [[Op]],
-        quantizers: [Quantizer], quantizerIndex qIndex: [String: Int], tensorShapes: [String: [Int]] = [:]
-    ) throws(MMPError) {
-        self.model = model
-        self.inputs = inputs
-        self.outputs = outputs
-        self.quantizers = quantizers
-        var parts = consume opParts
-        let ops: [Op] =
-            parts.count == 1
-            ? parts[0]
-            : [Op].joined(
-                moving: &parts,
-                placeholder: Op(
-                    name: "", type: "", modules: [], inputs: [], outputs: [], inputQuantizers: [], outputQuantizers: []))
-        parts = []
-        self.ops = ops
+        // Quantizers: each name once.
+        var quantizerOfName = Array(repeating: -1, count: names.count)
+        for (q, name) in d.quantizerNames.enumerated() {
+            if quantizerOfName[name.rawValue] >= 0 { throw .invalidSim("quantizer '\(names[name])' is listed twice") }
+            quantizerOfName[name.rawValue] = q
+        }
 
-        // Two independent passes at once: quantizer slots, and names and tensors. The checks
-        // report their first problem in op order; the tensor pass's wins.
-        enum Pass { case slots(Result<Slots, MMPError>), tensors(Result<Tensors, MMPError>) }
-        let passes = Parallel.map(2) { n -> Pass in
-            switch n {
-            case 0:
-                return .slots(Result { () throws(MMPError) in try Slots(parts: [ops], quantizers: quantizers, quantizerIndex: qIndex) })
-            default: return .tensors(Result { () throws(MMPError) in try Tensors(inputs: inputs, parts: [ops]) })
-            }
-        }
-        guard case .slots(let slotPass) = passes[0], case .tensors(let tensorPass) = passes[1] else {
-            preconditionFailure("SimGraph: passes out of order")
-        }
+        // Two independent passes at once: names, tensors and edges; and the slots. Each
+        // reports its first problem in op order; the first pass's wins.
+        let draft = d
+        let (tensorPass, slotPass) = Parallel.both(
+            { Result { () throws(MMPError) in try Tensors(draft) } },
+            { [quantizerOfName] in Result { () throws(MMPError) in try Slots(draft, quantizerOfName: quantizerOfName) } })
         let tensors = try tensorPass.get()
         let slots = try slotPass.get()
+        let edgeTensor = try tensors.edges.get()
 
-        // Every edge's tensor, in op order; the readers of each tensor; the model outputs;
-        // the order. Each is a named step below, and each may reject the graph.
-        var starts = [0]
-        starts.reserveCapacity(ops.count + 1)
-        for k in ops.indices { starts.append(starts[k] + ops[k].inputs.count) }
-        let edgeStart = starts
-        let edgeTensor = try Self.edgeTensors(ops: ops, edgeStart: edgeStart, tensors: tensors)
-        let (readerCount, readers) = Self.readers(of: edgeTensor, edgeStart: edgeStart, tensorCount: tensors.sources.count)
-        let sourceTable = TensorSources(id: tensors.id, sources: tensors.sources)
-        let modelOutputTensors = try Self.modelOutputs(outputs, tensorID: tensors.id)
-        for name in tensorShapes.keys.sorted() where tensors.id[name] == nil {
+        let opCount = draft.opNames.count
+        let (readerCount, readers) = Self.readers(of: edgeTensor, edgeStart: draft.inputStart, tensorCount: tensors.sources.count)
+        let sourceTable = TensorSources(names: tensors.names, index: NameIndex(names: names, number: tensors.ofName), sources: tensors.sources)
+        let modelOutputTensors = try Self.modelOutputs(outputs, index: sourceTable.index)
+        for name in draft.tensorShapes.keys.sorted() where sourceTable.index[name] == nil {
             throw .invalidSim("tensors: '\(echo(name))' is not a tensor of the graph (no op produces it and it is not a model input)")
         }
-        self.tensorShapes = tensorShapes
+        let firstOutput = tensors.firstOutput + [tensors.sources.count]
         let order = try Self.order(
-            ops: ops, edgeStart: edgeStart, edgeTensor: edgeTensor, tensors: tensors, readerStart: readerCount, readers: readers,
-            source: sourceTable)
+            opCount: opCount, edgeStart: draft.inputStart, edgeTensor: edgeTensor, firstOutput: firstOutput, sources: tensors.sources,
+            readerStart: readerCount, readers: readers
+        ) { stuck throws(MMPError) in
+            throw .invalidSim(
+                "the graph has a cycle: "
+                    + Self.describeCycle(
+                        stuck: stuck, opName: { names[draft.opNames[$0]] },
+                        reads: { k in
+                            (draft.inputStart[k]..<draft.inputStart[k + 1]).map { e in (edgeTensor[e], names[draft.inputTensors[e]]) }
+                        }, sources: tensors.sources))
+        }
 
-        self.quantizerIndex = qIndex
-        self.opIndex = tensors.opIndex
-        self.inputSlots = slots.inputs
-        self.outputSlots = slots.outputs
-        self.paramSlots = slots.params
-        self.source = sourceTable
-        self.consumers = TensorConsumers(id: tensors.id, start: readerCount, readers: readers)
-        self.topologicalOrder = order
-        self.edgeStart = edgeStart
+        opNames = draft.opNames
+        opTypes = draft.opTypes
+        opClasses = draft.opClasses
+        moduleStart = draft.moduleStart
+        modules = draft.modules
+        paramStart = draft.paramStart
+        paramNames = draft.paramNames
+        opOfName = tensors.opOfName
+        inputSlots = slots.inputs
+        outputSlots = slots.outputs
+        paramSlots = slots.params
+        quantizerNames = draft.quantizerNames
+        dtypes = draft.dtypes
+        self.quantizerOfName = quantizerOfName
+        tensorShapes = draft.tensorShapes
+        source = sourceTable
+        consumers = TensorConsumers(index: sourceTable.index, start: readerCount, readers: readers)
+        topologicalOrder = order
+        edgeStart = draft.inputStart
         self.edgeTensor = edgeTensor
-        self.firstOutputTensor = tensors.firstOutput
+        firstOutputTensor = firstOutput
         self.modelOutputTensors = modelOutputTensors
     }
 
-    /// The tensor id each edge reads, in op order, looked up on all cores.
-    private static func edgeTensors(ops: [Op], edgeStart: [Int], tensors: Tensors) throws(MMPError) -> [Int] {
-        let runs = Parallel.chunks(ops.count, parts: 2)
-        var edgeTensor = Array(repeating: 0, count: edgeStart[ops.count])
-        let tensorID = tensors.id, firstOutput = tensors.firstOutput
-        let lookups: [MMPError?] = edgeTensor.withUnsafeMutableBufferPointer { out in
-            let out = Unchecked(out)
-            return Parallel.map(runs.count) { r in
-                for k in runs[r] {
-                    inputs: for (i, t) in ops[k].inputs.enumerated() {
-                        // Most edges read an output of one of the few ops just before, often
-                        // the very same string (see `SimGraphReader`): those are compared
-                        // before the name is hashed.
-                        for p in stride(from: k - 1, through: max(0, k - Self.recentProducers), by: -1) {
-                            for (j, o) in ops[p].outputs.enumerated() where o == t {
-                                out.value[edgeStart[k] + i] = firstOutput[p] + j
-                                continue inputs
-                            }
-                        }
-                        guard let id = tensorID[t] else {
-                            return .invalidSim(
-                                "op '\(ops[k].name)' input \(i) reads tensor '\(t)', which no op produces and is not a model input")
-                        }
-                        out.value[edgeStart[k] + i] = id
-                    }
+    /// Adds a quantizer (named `name`, which no quantizer has) after the others.
+    package mutating func appendQuantizer(named name: String, dtype: DType) -> Int {
+        guard let id = names.intern(name) else { preconditionFailure("SimGraph: too many names") }
+        if id.rawValue >= quantizerOfName.count {
+            quantizerOfName.append(contentsOf: repeatElement(-1, count: id.rawValue + 1 - quantizerOfName.count))
+        }
+        precondition(quantizerOfName[id.rawValue] < 0, "SimGraph: quantizer '\(name)' exists")
+        let q = quantizerNames.count
+        quantizerNames.append(id)
+        dtypes.append(dtype)
+        quantizerOfName[id.rawValue] = q
+        return q
+    }
+
+    /// Op names and tensors, checked: every op named once, every tensor produced once;
+    /// and the tensor each edge reads.
+    private struct Tensors: Sendable {
+        /// The tensor of each name (-1 for names that are not tensors), and the name of each tensor.
+        var ofName: [Int]
+        var names: [NameID] = []
+        var sources: [Source] = []
+        var opOfName: [Int]
+        /// Id of each op's first output tensor; its outputs have consecutive ids.
+        var firstOutput: [Int] = []
+        /// The tensor id each edge reads, or the first edge reading an unknown tensor.
+        var edges: Result<[Int], MMPError> = .success([])
+
+        init(_ d: SimGraphDraft) throws(MMPError) {
+            let n = d.names
+            ofName = Array(repeating: -1, count: n.count)
+            opOfName = Array(repeating: -1, count: n.count)
+            let opCount = d.opNames.count
+            names.reserveCapacity(d.inputs.count + d.outputTensors.count)
+            sources.reserveCapacity(d.inputs.count + d.outputTensors.count)
+            firstOutput.reserveCapacity(opCount)
+            for (k, name) in d.inputs.enumerated() {
+                guard let id = n.find(name) else { preconditionFailure("SimGraph: model inputs are interned") }
+                if ofName[id.rawValue] >= 0 { throw .invalidSim("model input '\(name)' is listed twice") }
+                ofName[id.rawValue] = sources.count
+                names.append(id)
+                sources.append(.modelInput(k))
+            }
+            for k in 0..<opCount {
+                let name = d.opNames[k]
+                if n.utf8Count(of: name) == 0 { throw .invalidSim("op #\(k) has an empty name") }
+                if opOfName[name.rawValue] >= 0 { throw .invalidSim("duplicate op name '\(n[name])'") }
+                opOfName[name.rawValue] = k
+                if d.moduleStart[k] == d.moduleStart[k + 1] || d.modules[d.moduleStart[k]].rawValue < 0 {
+                    throw .invalidSim("op '\(n[name])' has an empty module list")
                 }
-                return nil
+                firstOutput.append(sources.count)
+                for e in d.outputStart[k]..<d.outputStart[k + 1] {
+                    let t = d.outputTensors[e]
+                    let existing = ofName[t.rawValue]
+                    if existing >= 0 {
+                        switch sources[existing] {
+                        case .modelInput: throw .invalidSim("tensor '\(n[t])' is a model input but op '\(n[name])' also produces it")
+                        case .op(let other, _):
+                            throw .invalidSim("tensor '\(n[t])' is produced by both op '\(n[d.opNames[other]])' and op '\(n[name])'")
+                        }
+                    }
+                    ofName[t.rawValue] = sources.count
+                    names.append(t)
+                    sources.append(.op(k, output: e - d.outputStart[k]))
+                }
+            }
+            edges = Result { () throws(MMPError) in try Self.edgeTensors(d, ofName: ofName) }
+        }
+
+        /// The tensor id each edge reads, in op order.
+        private static func edgeTensors(_ d: SimGraphDraft, ofName: [Int]) throws(MMPError) -> [Int] {
+            var edgeTensor: [Int] = []
+            edgeTensor.reserveCapacity(d.inputTensors.count)
+            for k in 0..<d.opNames.count {
+                for e in d.inputStart[k]..<d.inputStart[k + 1] {
+                    let id = ofName[d.inputTensors[e].rawValue]
+                    guard id >= 0 else {
+                        let n = d.names
+                        throw .invalidSim(
+                            "op '\(n[d.opNames[k]])' input \(e - d.inputStart[k]) reads tensor '\(n[d.inputTensors[e]])', which no op produces and is not a model input"
+                        )
+                    }
+                    edgeTensor.append(id)
+                }
+            }
+            return edgeTensor
+        }
+    }
+
+    /// Each op's slots as quantizer indices, checked: one quantizer entry per tensor,
+    /// each param once, every named quantizer declared.
+    private struct Slots: Sendable {
+        var inputs = SlotTable(), outputs = SlotTable(), params = SlotTable()
+
+        init(_ d: SimGraphDraft, quantizerOfName: [Int]) throws(MMPError) {
+            let n = d.names
+            let opCount = d.opNames.count
+            inputs.reserveCapacity(ops: opCount, slots: d.inputQuantizers.count)
+            outputs.reserveCapacity(ops: opCount, slots: d.outputQuantizers.count)
+            params.reserveCapacity(ops: opCount, slots: d.paramQuantizers.count)
+            func resolve(_ name: NameID?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
+                guard let name else { return nil }
+                let q = quantizerOfName[name.rawValue]
+                guard q >= 0 else { throw .invalidSim("\(what()) names quantizer '\(n[name])', which is not in 'quantizers'") }
+                return q
+            }
+            // One op's slots, reused for every op.
+            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
+            for k in 0..<opCount {
+                if let problem = d.slotProblem, problem.op == k { throw .invalidSim(problem.message) }
+                func name() -> String { n[d.opNames[k]] }
+                ins.removeAll(keepingCapacity: true)
+                outs.removeAll(keepingCapacity: true)
+                ps.removeAll(keepingCapacity: true)
+                for e in d.inputStart[k]..<d.inputStart[k + 1] {
+                    ins.append(try resolve(d.inputQuantizers[e], "op '\(name())' input \(e - d.inputStart[k])"))
+                }
+                for e in d.outputStart[k]..<d.outputStart[k + 1] {
+                    outs.append(try resolve(d.outputQuantizers[e], "op '\(name())' output \(e - d.outputStart[k])"))
+                }
+                for e in d.paramStart[k]..<d.paramStart[k + 1] {
+                    ps.append(try resolve(d.paramQuantizers[e], "op '\(name())' param '\(n[d.paramNames[e]])'"))
+                }
+                inputs.append(op: ins)
+                outputs.append(op: outs)
+                params.append(op: ps)
             }
         }
-        if let problem = lookups.lazy.compactMap({ $0 }).first { throw problem }
-        return edgeTensor
     }
 
     /// The readers of each tensor, by a counting sort of the edges: tensor `id`'s are
@@ -259,10 +438,10 @@ public struct SimGraph: Sendable {
 
     /// The tensor ids of the model outputs, each produced by an op or a model input and
     /// listed once.
-    private static func modelOutputs(_ outputs: [String], tensorID: [String: Int]) throws(MMPError) -> Set<Int> {
+    private static func modelOutputs(_ outputs: [String], index: NameIndex) throws(MMPError) -> Set<Int> {
         var modelOutputTensors = Set<Int>()
         for (k, t) in outputs.enumerated() {
-            guard let id = tensorID[t] else {
+            guard let id = index[t] else {
                 throw .invalidSim("model output \(k) '\(t)' is not produced by any op and is not a model input")
             }
             if !modelOutputTensors.insert(id).inserted { throw .invalidSim("model output '\(t)' is listed twice") }
@@ -271,155 +450,40 @@ public struct SimGraph: Sendable {
     }
 
     /// The ops in topological order (Kahn's algorithm, ties broken by op index so the
-    /// order is deterministic), or the cycle that prevents one.
+    /// order is deterministic); `cycle` reports the ops it could not order.
     private static func order(
-        ops: [Op], edgeStart: [Int], edgeTensor: [Int], tensors: Tensors, readerStart: [Int], readers: [(op: Int, input: Int)],
-        source: TensorSources
+        opCount: Int, edgeStart: [Int], edgeTensor: [Int], firstOutput: [Int], sources: [Source],
+        readerStart: [Int], readers: [(op: Int, input: Int)], cycle: ([Bool]) throws(MMPError) -> Never
     ) throws(MMPError) -> [Int] {
-        // The outputs of op k are tensors firstOutput[k] ..< firstOutput[k] + outputs.count.
-        var indegree = Array(repeating: 0, count: ops.count)
-        for k in ops.indices {
+        var indegree = Array(repeating: 0, count: opCount)
+        for k in 0..<opCount {
             for e in edgeStart[k]..<edgeStart[k + 1] {
-                if case .op = tensors.sources[edgeTensor[e]] { indegree[k] += 1 }
+                if case .op = sources[edgeTensor[e]] { indegree[k] += 1 }
             }
         }
         let sorted = TopologicalOrder.kahn(indegree: &indegree, ties: .stack) { k, visit in
-            let first = tensors.firstOutput[k]
-            for id in first..<(first + ops[k].outputs.count) {
+            for id in firstOutput[k]..<firstOutput[k + 1] {
                 for c in readers[readerStart[id]..<readerStart[id + 1]] { visit(c.op) }
             }
         }
-        guard let order = sorted else {
-            throw .invalidSim("the graph has a cycle: " + Self.describeCycle(ops: ops, source: source, stuck: indegree.map { $0 > 0 }))
-        }
+        guard let order = sorted else { try cycle(indegree.map { $0 > 0 }) }
         return order
-    }
-
-    /// Op names and tensors, checked: every op named once, every tensor produced once.
-    private struct Tensors {
-        var opIndex: [String: Int] = [:]
-        var id: [String: Int] = [:]
-        var sources: [Source] = []
-        /// Id of each op's first output tensor; its outputs have consecutive ids.
-        var firstOutput: [Int] = []
-
-        init(inputs: [String], parts: [[Op]]) throws(MMPError) {
-            let opCount = parts.reduce(0) { $0 + $1.count }
-            opIndex.reserveCapacity(opCount)
-            id.reserveCapacity(inputs.count + opCount + opCount / 8)
-            sources.reserveCapacity(id.capacity)
-            firstOutput.reserveCapacity(opCount)
-            for (k, name) in inputs.enumerated() {
-                if id.updateValue(sources.count, forKey: name) != nil {
-                    throw .invalidSim("model input '\(name)' is listed twice")
-                }
-                sources.append(.modelInput(k))
-            }
-            // Fields are read where they are (not whole-op copies): the slot pass reads the
-            // same ops on the other core.
-            var base = 0
-            for ops in parts {
-                for i in ops.indices {
-                    let k = base + i
-                    let name = ops[i].name
-                    if name.isEmpty { throw .invalidSim("op #\(k) has an empty name") }
-                    if opIndex.updateValue(k, forKey: name) != nil {
-                        throw .invalidSim("duplicate op name '\(name)'")
-                    }
-                    if ops[i].modules.isEmpty { throw .invalidSim("op '\(name)' has an empty module list") }
-                    firstOutput.append(sources.count)
-                    for (j, t) in ops[i].outputs.enumerated() {
-                        if let existing = id.updateValue(sources.count, forKey: t) {
-                            switch sources[existing] {
-                            case .modelInput: throw .invalidSim("tensor '\(t)' is a model input but op '\(name)' also produces it")
-                            case .op(let other, _):
-                                throw .invalidSim(
-                                    "tensor '\(t)' is produced by both op '\(Self.name(of: other, in: parts))' and op '\(name)'")
-                            }
-                        }
-                        sources.append(.op(k, output: j))
-                    }
-                }
-                base += ops.count
-            }
-        }
-
-        /// The name of op `k` of the parts taken as one list.
-        static func name(of k: Int, in parts: [[Op]]) -> String {
-            var k = k
-            for ops in parts {
-                if k < ops.count { return ops[k].name }
-                k -= ops.count
-            }
-            return ""
-        }
-    }
-
-    /// Each op's slots as quantizer indices, checked: one quantizer entry per tensor,
-    /// each param once, every named quantizer declared.
-    private struct Slots {
-        var inputs = SlotTable(), outputs = SlotTable(), params = SlotTable()
-
-        init(parts: [[Op]], quantizers: [Quantizer], quantizerIndex: [String: Int]) throws(MMPError) {
-            // Files list quantizers in op order, so an op's quantizers are usually among the
-            // few after the previous op's: those are compared before the name is hashed.
-            var next = 0
-            func resolve(_ name: String?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
-                guard let name else { return nil }
-                for k in next..<min(next + 6, quantizers.count) where quantizers[k].name == name { return k }
-                guard let k = quantizerIndex[name] else {
-                    throw .invalidSim("\(what()) names quantizer '\(name)', which is not in 'quantizers'")
-                }
-                return k
-            }
-            let opCount = parts.reduce(0) { $0 + $1.count }
-            // About one slot of each kind per op: the tables grow if there are more.
-            inputs.reserveCapacity(ops: opCount, slots: opCount)
-            outputs.reserveCapacity(ops: opCount, slots: opCount)
-            params.reserveCapacity(ops: opCount, slots: opCount)
-            // One op's slots, reused for every op.
-            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
-            for ops in parts {
-                for k in ops.indices {
-                    // Fields are read where they are (see `Tensors`).
-                    let inQ = ops[k].inputQuantizers, outQ = ops[k].outputQuantizers, opParams = ops[k].params
-                    func name() -> String { ops[k].name }
-                    guard inQ.count == ops[k].inputs.count else {
-                        throw .invalidSim("op '\(name())' has \(ops[k].inputs.count) inputs but \(inQ.count) input_quantizers")
-                    }
-                    guard outQ.count == ops[k].outputs.count else {
-                        throw .invalidSim("op '\(name())' has \(ops[k].outputs.count) outputs but \(outQ.count) output_quantizers")
-                    }
-                    for (n, p) in opParams.enumerated() where opParams[..<n].contains(where: { $0.name == p.name }) {
-                        throw .invalidSim("op '\(name())' lists param '\(p.name)' twice")
-                    }
-                    ins.removeAll(keepingCapacity: true)
-                    outs.removeAll(keepingCapacity: true)
-                    ps.removeAll(keepingCapacity: true)
-                    for (i, q) in inQ.enumerated() { ins.append(try resolve(q, "op '\(name())' input \(i)")) }
-                    for (j, q) in outQ.enumerated() { outs.append(try resolve(q, "op '\(name())' output \(j)")) }
-                    for p in opParams { ps.append(try resolve(p.quantizer, "op '\(name())' param '\(p.name)'")) }
-                    // The next op's quantizers are looked for after this op's last one.
-                    func advance(past slots: [Int?]) { for case let s? in slots where s >= next { next = s + 1 } }
-                    advance(past: ins); advance(past: outs); advance(past: ps)
-                    inputs.append(op: ins); outputs.append(op: outs); params.append(op: ps)
-                }
-            }
-        }
     }
 
     /// One cycle among the ops Kahn's algorithm could not order, as
     /// `op 'a' reads 'b:0' from op 'b' … reads 'a:0' from op 'a'`. Every stuck op has a
     /// stuck producer, so walking back from any of them must meet an op twice.
-    private static func describeCycle(ops: [Op], source: TensorSources, stuck: [Bool]) -> String {
+    private static func describeCycle(
+        stuck: [Bool], opName: (Int) -> String, reads: (Int) -> [(tensor: Int, name: String)], sources: [Source]
+    ) -> String {
         guard var k = stuck.firstIndex(of: true) else { return "" }
         var seenAt: [Int: Int] = [:]
         var path: [(op: Int, tensor: String)] = []
         while seenAt[k] == nil {
             seenAt[k] = path.count
             guard
-                let (p, t) = ops[k].inputs.lazy.compactMap({ t -> (Int, String)? in
-                    if case .op(let p, _)? = source[t], stuck[p] { return (p, t) }
+                let (p, t) = reads(k).lazy.compactMap({ r -> (Int, String)? in
+                    if case .op(let p, _) = sources[r.tensor], stuck[p] { return (p, r.name) }
                     return nil
                 }).first
             else { break }
@@ -427,31 +491,49 @@ public struct SimGraph: Sendable {
             k = p
         }
         let loop = path[(seenAt[k] ?? 0)...]
-        return loop.map { "op '\(ops[$0.op].name)' reads '\($0.tensor)'" }.joined(separator: ", which ")
-            + ", which op '\(ops[k].name)' produces"
+        return loop.map { "op '\(opName($0.op))' reads '\($0.tensor)'" }.joined(separator: ", which ")
+            + ", which op '\(opName(k))' produces"
     }
 
     /// Every module path any op belongs to, including all their ancestors, sorted.
     public var modulePaths: [String] {
         var paths = Set<String>()
-        for op in ops {
-            for m in op.modules {
-                for p in ModulePath.selfAndAncestors(m) { paths.insert(String(p)) }
-            }
+        for m in Set(modules) {
+            for p in ModulePath.selfAndAncestors(names[m]) { paths.insert(String(p)) }
         }
         return paths.sorted()
     }
 }
 
+/// Names of one kind — ops, quantizers or tensors — and the number of each: `index[name]`.
+public struct NameIndex: Sendable {
+    fileprivate let names: NameTable
+    /// By name number: the number of the op, quantizer or tensor it names, or -1.
+    fileprivate let number: [Int]
+
+    /// The number of the op, quantizer or tensor named `name`.
+    public subscript(name: String) -> Int? {
+        guard let id = names.find(name), id.rawValue < number.count else { return nil }
+        let k = number[id.rawValue]
+        return k >= 0 ? k : nil
+    }
+}
+
 /// Where each tensor comes from: `source[name]` is its producer, or nil for an unknown tensor.
 public struct TensorSources: Sendable {
-    package let id: [String: Int]
+    /// The name of each tensor, by id.
+    package let names: [NameID]
+    /// The id of each tensor, by name.
+    package let index: NameIndex
     package let sources: [SimGraph.Source]
 
-    public subscript(tensor: String) -> SimGraph.Source? { id[tensor].map { sources[$0] } }
+    public subscript(tensor: String) -> SimGraph.Source? { index[tensor].map { sources[$0] } }
 
     /// The producer of the tensor with id `id`.
     package subscript(id id: Int) -> SimGraph.Source { sources[id] }
+
+    /// The id of the tensor named `name`.
+    package var id: NameIndex { index }
 
     /// The number of tensors.
     public var count: Int { sources.count }
@@ -460,15 +542,47 @@ public struct TensorSources: Sendable {
 /// Which (op, input) edges read each tensor, in op order: `consumers[name]`, or nil when
 /// nothing reads it. Stored flat: one array of edges, grouped by tensor.
 public struct TensorConsumers: Sendable {
-    package let id: [String: Int]
+    package let index: NameIndex
     package let start: [Int]
     package let readers: [(op: Int, input: Int)]
 
     public subscript(tensor: String) -> [(op: Int, input: Int)]? {
-        guard let k = id[tensor], start[k] < start[k + 1] else { return nil }
+        guard let k = index[tensor], start[k] < start[k + 1] else { return nil }
         return Array(readers[start[k]..<start[k + 1]])
     }
 
     /// The edges reading the tensor with id `id`, without copying.
     package subscript(id id: Int) -> ArraySlice<(op: Int, input: Int)> { readers[start[id]..<start[id + 1]] }
+}
+
+/// The ops of a graph in their declared form (``SimGraph/Op``), each made when read.
+public struct OpList: RandomAccessCollection, Sendable, Equatable {
+    fileprivate let graph: SimGraph
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { graph.opCount }
+
+    public subscript(k: Int) -> SimGraph.Op {
+        let g = graph, n = g.names
+        func quantizer(_ q: Int?) -> String? { q.map(g.quantizerName) }
+        return SimGraph.Op(
+            name: n[g.opNames[k]], type: n[g.opTypes[k]], className: g.opClasses[k].map { n[$0] },
+            modules: g.moduleNames(op: k).map { n[$0] },
+            inputs: (0..<g.inputCount(op: k)).map { g.inputTensorName(op: k, input: $0) },
+            outputs: (0..<g.outputCount(op: k)).map { g.outputTensorName(op: k, output: $0) },
+            inputQuantizers: g.inputSlots[k].map(quantizer), outputQuantizers: g.outputSlots[k].map(quantizer),
+            params: zip(g.paramNames(op: k), g.paramSlots[k]).map { SimGraph.Param(n[$0], quantizer($1)) })
+    }
+
+    public static func == (a: OpList, b: OpList) -> Bool { a.elementsEqual(b) }
+}
+
+/// The quantizers of a graph in their declared form (``SimGraph/Quantizer``), each made when read.
+public struct QuantizerList: RandomAccessCollection, Sendable, Equatable {
+    fileprivate let graph: SimGraph
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { graph.quantizerCount }
+
+    public subscript(q: Int) -> SimGraph.Quantizer { SimGraph.Quantizer(name: graph.quantizerName(q), dtype: graph.dtypes[q]) }
+
+    public static func == (a: QuantizerList, b: QuantizerList) -> Bool { a.elementsEqual(b) }
 }

@@ -13,7 +13,7 @@ public struct Converts: Sendable, Equatable {
 
         public var kind: Kind
         public var op: Int
-        /// The input read (its tensor is `graph.ops[op].inputs[input]`): the requantized
+        /// The input read (its tensor is `graph.inputTensorName(op: op, input: input)`): the requantized
         /// edge, or for a mixed read the first input that brings the converted dtype.
         public var input: Int
         public var from: DType
@@ -76,7 +76,7 @@ extension SimGraph {
     /// The elements of the tensor op `op` reads at `input`, when its shape is known and
     /// its size fits an `Int`.
     package func elements(op: Int, input: Int) -> Int? {
-        tensorShapes[ops[op].inputs[input]].flatMap(Converts.elements(of:))
+        tensorShapes.isEmpty ? nil : tensorShapes[inputTensorName(op: op, input: input)].flatMap(Converts.elements(of:))
     }
 }
 
@@ -168,7 +168,7 @@ package enum ConvertSite: Sendable, Equatable {
     /// quantized inputs (an op reading one quantized input adds nothing, whatever it reads).
     package static func all(graph: SimGraph, effective: EffectiveQuantizers) -> [ConvertSite] {
         var sites: [ConvertSite] = []
-        for k in graph.ops.indices {
+        for k in (0..<graph.opCount) {
             let slots = graph.inputSlots[k]
             for (i, own) in slots.enumerated() {
                 guard let q = own else { continue }

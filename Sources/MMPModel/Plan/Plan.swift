@@ -163,7 +163,7 @@ public struct Plan: Sendable {
     public let inserted: [InsertedQuantizer]
 
     /// The number of quantizers of the given sim: they come first in ``graph``.
-    public var givenQuantizerCount: Int { graph.quantizers.count - inserted.count }
+    public var givenQuantizerCount: Int { graph.quantizerCount - inserted.count }
 
     /// Where the plan's dtypes make a backend convert, and where the given sim's did
     /// (contract §11).
@@ -191,7 +191,7 @@ public struct Plan: Sendable {
         self.dtypes = dtypes
         self.outcomes = outcomes
         self.conflicts = conflicts
-        previous = problem.graph.quantizers.map(\.dtype)
+        previous = problem.graph.dtypes
         // The sites once (the planner's, when it had them), counted for both assignments.
         let given = previous, graph = problem.graph
         let sites = convertSites ?? ConvertSite.all(graph: graph, effective: problem.effective)
@@ -201,7 +201,7 @@ public struct Plan: Sendable {
         let counted = Parallel.both(
             { Converts(graph: graph, sites: sites, dtypes: dtypes) }, { known ?? Converts(graph: graph, sites: sites, dtypes: given) })
         var planned = counted.0
-        let firstInserted = graph.quantizers.count - inserted.count
+        let firstInserted = graph.quantizerCount - inserted.count
         if status == .ok, !inserted.isEmpty {
             for k in planned.items.indices where planned.items[k].kind == .requantize {
                 let item = planned.items[k]
@@ -210,7 +210,7 @@ public struct Plan: Sendable {
         }
         (converts, self.givenConverts) = (planned, counted.1)
         self.inserted = inserted
-        changed = dtypes.indices.prefix(firstInserted).filter { dtypes[$0] != problem.graph.quantizers[$0].dtype }
+        changed = dtypes.indices.prefix(firstInserted).filter { dtypes[$0] != problem.graph.dtypes[$0] }
         // Per quantizer, flat: a million quantizers, most of them without a reason.
         var index = Array(repeating: [(request: Int, asked: DType)](), count: dtypes.count)
         for t in problem.resolution.targets {

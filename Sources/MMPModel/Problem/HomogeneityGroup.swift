@@ -17,7 +17,7 @@ public struct HomogeneityGroup: Sendable, Equatable {
 
     public static func find(graph: SimGraph, effective: EffectiveQuantizers, resolution: Resolution) -> [HomogeneityGroup] {
         // Flat per-quantizer and per-op marks instead of sets: this runs over every op.
-        var subjects = Array(repeating: false, count: graph.quantizers.count)
+        var subjects = Array(repeating: false, count: graph.quantizerCount)
         var edgeDType: [Int: DType] = [:]
         var mixed = Set<Int>()
         for t in resolution.targets where t.tier == .explicit {
@@ -30,7 +30,7 @@ public struct HomogeneityGroup: Sendable, Equatable {
         let explicitSubject = subjects, mixedEdges = mixed
         let spelled = resolution.inputsAsSpelled
         // Ops are looked at on all cores, each thread a run of them, groups kept in op order.
-        let runs = Parallel.runs(graph.ops.count)
+        let runs = Parallel.runs(graph.opCount)
         return Parallel.map(runs.count) { r in
             var groups: [HomogeneityGroup] = []
             var union: [Int] = []
@@ -39,8 +39,8 @@ public struct HomogeneityGroup: Sendable, Equatable {
                 for i in graph.inputSlots[k].indices { union += effective.of(op: k, input: i) }
                 union.sortAndRemoveDuplicates()
                 guard union.count >= 2 else { continue }
-                let dtype = graph.quantizers[union[0]].dtype
-                guard union.allSatisfy({ graph.quantizers[$0].dtype == dtype }) else { continue }
+                let dtype = graph.dtypes[union[0]]
+                guard union.allSatisfy({ graph.dtypes[$0] == dtype }) else { continue }
                 guard union.contains(where: { explicitSubject[$0] }) else { continue }
                 guard !mixedEdges.contains(k), !spelled.contains(k) else { continue }
                 groups.append(.init(op: k, quantizers: union))

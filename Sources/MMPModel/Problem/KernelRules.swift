@@ -111,14 +111,19 @@ public struct KernelConstraint: Sendable, Equatable {
         var out: [KernelConstraint] = []
         // Fields are read in place: a copy of each op would retain and release its dozen
         // strings and arrays, a million times over.
-        for k in graph.ops.indices {
-            guard let kernels = rules.kernels(forType: graph.ops[k].type) else { continue }
+        let weight = graph.names.find("weight")
+        // Each op type's list, looked up once per type.
+        var listOfType: [NameID: [KernelRules.Kernel]?] = [:]
+        for k in 0..<graph.opCount {
+            let type = graph.opTypes[k]
+            if listOfType[type] == nil { listOfType[type] = .some(rules.kernels(forType: graph.names[type])) }
+            guard let kernels = listOfType[type] ?? nil else { continue }
             if kernels.contains(where: \.isExtended) {
                 if let c = extended(kernels, op: k, graph: graph, effective: effective, writers: writers) { out.append(c) }
                 continue
             }
-            let acts = graph.ops[k].inputs.isEmpty ? [] : effective.of(op: k, input: 0)
-            let w = graph.ops[k].params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
+            let acts = graph.inputCount(op: k) == 0 ? [] : effective.of(op: k, input: 0)
+            let w = graph.paramSlot(op: k, named: weight).flatMap { graph.paramSlots[k][$0] }
             // A first input nobody quantizes runs a float kernel: the list does not apply.
             if acts.isEmpty { continue }
             var allowed: Set<KernelRules.Kernel> = []
@@ -127,8 +132,8 @@ public struct KernelConstraint: Sendable, Equatable {
                 // when the op has no weight; with a weight it cannot match.
                 allowed.insert(w == nil ? .init(activation: kernel.activation, param: nil) : kernel)
             }
-            let given = w.map { graph.quantizers[$0].dtype }
-            for a in acts { allowed.insert(.init(activation: graph.quantizers[a].dtype, param: given)) }
+            let given = w.map { graph.dtypes[$0] }
+            for a in acts { allowed.insert(.init(activation: graph.dtypes[a], param: given)) }
             out.append(KernelConstraint(op: k, activations: acts, weight: w, kernels: kernels, allowed: allowed))
         }
         return out
@@ -164,10 +169,10 @@ public struct KernelConstraint: Sendable, Equatable {
                 weight: weightNamed ? e.param.map { [$0] } : nil, output: outputs.isEmpty ? nil : e.output.map { [$0] })
         }
         // The sim as configured is valid: its own dtypes are a combination too.
-        let given = { (qs: [Int]) -> Set<DType>? in qs.isEmpty ? nil : Set(qs.map { graph.quantizers[$0].dtype }) }
+        let given = { (qs: [Int]) -> Set<DType>? in qs.isEmpty ? nil : Set(qs.map { graph.dtypes[$0] }) }
         combinations.append(
             Combination(
-                inputs: inputs.map(given), weight: weightNamed ? w.map { [graph.quantizers[$0].dtype] } : nil, output: given(outputs)))
+                inputs: inputs.map(given), weight: weightNamed ? w.map { [graph.dtypes[$0]] } : nil, output: given(outputs)))
         var c = KernelConstraint(
             op: k, activations: inputs.first { !$0.isEmpty } ?? effective.of(op: k, input: 0), weight: weightNamed ? w : nil,
             kernels: kernels, allowed: [])

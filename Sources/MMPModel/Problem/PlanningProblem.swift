@@ -21,7 +21,7 @@ public struct PlanningProblem: Sendable {
     public init(graph: SimGraph, requests: [Request], rules: KernelRules, firstCandidate: Int? = nil) throws(MMPError) {
         self.graph = graph
         self.rules = rules
-        self.firstCandidate = firstCandidate ?? graph.quantizers.count
+        self.firstCandidate = firstCandidate ?? graph.quantizerCount
         // Independent passes run at once: effective quantizers, kernel rules and op kinds
         // beside the module tree. Targets then use both cores themselves.
         let ((effective, kernels, kinds), tree) = Parallel.both(
@@ -44,10 +44,10 @@ public struct PlanningProblem: Sendable {
     /// input quantizers added (`--insert-converts`): the same ops and modules, so the
     /// module tree and op kinds are `base`'s; everything that reads quantizers is made anew.
     package init(widening base: PlanningProblem, graph: SimGraph, firstCandidate: Int? = nil) throws(MMPError) {
-        precondition(graph.ops.count == base.graph.ops.count, "a widened graph has the same ops")
+        precondition(graph.opCount == base.graph.opCount, "a widened graph has the same ops")
         self.graph = graph
         rules = base.rules
-        self.firstCandidate = firstCandidate ?? graph.quantizers.count
+        self.firstCandidate = firstCandidate ?? graph.quantizerCount
         effective = EffectiveQuantizers(graph)
         kernels = Self.bind(rules, to: graph, effective: effective)
         selection = base.selection
@@ -66,7 +66,7 @@ public struct PlanningProblem: Sendable {
 
     /// The dtypes quantizer `q` may take: the requestable ones and its given dtype.
     public func domain(of q: Int) -> [DType] {
-        let given = graph.quantizers[q].dtype
+        let given = graph.dtypes[q]
         return DType.requestable.contains(given) ? DType.requestable : (DType.requestable + [given]).sorted()
     }
 

@@ -16,7 +16,16 @@ public struct LayerSelection: Sendable {
         fileprivate var groups: [Kind: [Int]] = [:]
 
         package init(_ graph: SimGraph) {
-            for k in graph.ops.indices { groups[Kind(type: graph.ops[k].type, className: graph.ops[k].className), default: []].append(k) }
+            // Grouped by name numbers first: no string is made per op.
+            struct Numbers: Hashable {
+                var type: NameID
+                var className: NameID?
+            }
+            var byNumbers: [Numbers: [Int]] = [:]
+            for k in 0..<graph.opCount { byNumbers[Numbers(type: graph.opTypes[k], className: graph.opClasses[k]), default: []].append(k) }
+            for (kind, ops) in byNumbers {
+                groups[Kind(type: graph.names[kind.type], className: kind.className.map { graph.names[$0] })] = ops
+            }
         }
     }
 
@@ -61,7 +70,7 @@ public struct LayerSelection: Sendable {
     public mutating func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
         switch selector {
         case .module(let m):
-            let selected = m.isEmpty ? Array(graph.ops.indices) : tree.ops(under: m) ?? []
+            let selected = m.isEmpty ? Array((0..<graph.opCount)) : tree.ops(under: m) ?? []
             if selected.isEmpty {
                 let near = suggestsPaths ? suggestions(for: m) : []
                 let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"

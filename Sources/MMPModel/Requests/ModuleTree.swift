@@ -8,15 +8,13 @@
 /// indexed: such a path's node is kept beside its op, and only the other paths (mostly
 /// parents, met once per run of siblings) are hashed.
 package struct ModuleTree: Sendable {
-    /// The graph's op names, to find the paths kept beside their ops.
-    private let opIndex: [String: Int]
-    /// Node of each path that is not kept beside an op; node 0 is the root `""`.
+    /// The graph's names, to find a path among them.
+    private let names: NameTable
+    /// Node of each name that is a module path of some op (-1 for other names, or before
+    /// it is met): an op's paths are found by number, without hashing.
+    private var nodeOfName: [Int]
+    /// Node of each other path (ancestors no op lists); node 0 is the root `""`.
     private var named: [String: Int] = ["": 0]
-    /// Node of the path spelt like op `k`'s name, when that path is among the op's modules
-    /// (-1 otherwise, or before it is met).
-    private var ownNameNode: [Int]
-    /// Whether op `k` lists its own name among its modules.
-    private let hasOwnName: [Bool]
     private(set) var paths: [String] = [""]
     /// First child of each node and next sibling of each node; -1 ends a list.
     private var firstChild: [Int] = [-1]
@@ -28,22 +26,20 @@ package struct ModuleTree: Sendable {
     private var previousOwn: [Int] = []
 
     package init(_ graph: SimGraph) {
-        opIndex = graph.opIndex
-        ownNameNode = Array(repeating: -1, count: graph.ops.count)
-        hasOwnName = graph.ops.indices.map { k in graph.ops[k].modules.contains(graph.ops[k].name) }
+        names = graph.names
+        nodeOfName = Array(repeating: -1, count: graph.names.count)
         // Most ops have a path of their own: room for that many nodes, and their parents.
-        let expected = graph.ops.count + graph.ops.count / 4 + 16
-        named.reserveCapacity(graph.ops.count / 4 + 16)
+        let expected = graph.opCount + graph.opCount / 4 + 16
+        named.reserveCapacity(graph.opCount / 4 + 16)
         paths.reserveCapacity(expected)
         firstChild.reserveCapacity(expected)
         nextSibling.reserveCapacity(expected)
         lastOwn.reserveCapacity(expected)
-        ownOp.reserveCapacity(graph.ops.count)
-        previousOwn.reserveCapacity(graph.ops.count)
-        // Only the module lists are touched (not whole ops): another thread reads the ops too.
-        for k in graph.ops.indices {
-            for m in graph.ops[k].modules {
-                let n = hasOwnName[k] && m == graph.ops[k].name ? intern(m, ownNameOf: k) : intern(m)
+        ownOp.reserveCapacity(graph.opCount)
+        previousOwn.reserveCapacity(graph.opCount)
+        for k in 0..<graph.opCount {
+            for m in graph.moduleNames(op: k) {
+                let n = intern(m)
                 if lastOwn[n] >= 0, ownOp[lastOwn[n]] == k { continue }
                 ownOp.append(k)
                 previousOwn.append(lastOwn[n])
@@ -54,31 +50,29 @@ package struct ModuleTree: Sendable {
 
     /// The node of `path`, if it is a module path of the graph (or `""`).
     private func node(_ path: String) -> Int? {
-        if let n = named[path] { return n }
-        guard let k = opIndex[path], hasOwnName[k], ownNameNode[k] >= 0 else { return nil }
-        return ownNameNode[k]
+        if let id = names.find(path), nodeOfName[id.rawValue] >= 0 { return nodeOfName[id.rawValue] }
+        return named[path]
     }
 
     /// The parent last looked up: ops come in model order, so siblings follow each other
     /// and most parents are found without hashing.
     private var lastParent: (path: String, node: Int) = ("", 0)
 
-    /// The node of `path`, made if new.
-    private mutating func intern(_ path: String) -> Int {
-        if path.isEmpty { return 0 }
-        // A path spelt like an op that lists it is kept beside that op.
-        if let k = opIndex[path], hasOwnName[k] { return intern(path, ownNameOf: k) }
-        if let n = named[path] { return n }
-        let n = add(path)
-        named[path] = n
+    /// The node of an op's module path `id`, made if new.
+    private mutating func intern(_ id: NameID) -> Int {
+        if nodeOfName[id.rawValue] >= 0 { return nodeOfName[id.rawValue] }
+        let path = names[id]
+        // Met before as another path's ancestor?
+        let n = path.isEmpty ? 0 : named[path] ?? add(path)
+        nodeOfName[id.rawValue] = n
         return n
     }
 
-    /// The node of `path`, which is op `k`'s name and one of its modules, made if new.
-    private mutating func intern(_ path: String, ownNameOf k: Int) -> Int {
-        if ownNameNode[k] >= 0 { return ownNameNode[k] }
+    /// The node of `path` (an ancestor of a module path), made if new.
+    private mutating func intern(_ path: String) -> Int {
+        if let n = node(path) { return n }
         let n = add(path)
-        ownNameNode[k] = n
+        named[path] = n
         return n
     }
 

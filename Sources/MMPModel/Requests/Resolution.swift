@@ -110,7 +110,7 @@ public struct Resolution: Sendable {
         self.selectedOps = selected
         self.notes = notes
         self.warnings = warnings
-        self.inputsAsSpelled = Self.opsKeepingInputsAsSpelled(requests, selected: selected, opCount: graph.ops.count)
+        self.inputsAsSpelled = Self.opsKeepingInputsAsSpelled(requests, selected: selected, opCount: graph.opCount)
     }
 
     /// The ops whose latest `set_precision` that sets activations spelled their inputs out
@@ -168,16 +168,16 @@ public struct Resolution: Sendable {
                 }
                 // A param no selected op has is most likely a typo, but AIMET applies the rest
                 // of such a request (its own tests pass `weight` for an `Add`): so does mmp.
-                for p in params where !ops.isEmpty && !ops.contains(where: { k in graph.ops[k].params.contains { $0.name == p.name } }) {
+                for p in params where !ops.isEmpty && !ops.contains(where: { k in graph.paramSlot(op: k, named: p.name) != nil }) {
                     warnings.append(
                         "no selected op has a param named '\(echo(p.name))'" + Resolution.closestParams(to: p.name, of: ops, in: graph))
                 }
                 for k in ops {
                     // Fields are read where they are: copying a whole op costs a reference
                     // count per field, for every op a request selects.
-                    func name() -> String { graph.ops[k].name }
+                    func name() -> String { graph.opName(k) }
                     if let activation {
-                        let inputCount = graph.ops[k].inputs.count
+                        let inputCount = graph.inputCount(op: k)
                         if case .each(let list) = activation, list.count != inputCount {
                             throw .invalidRequest(
                                 "\(context()): 'activation' lists \(list.count) dtypes but op '\(name())' has \(inputCount) activation inputs"
@@ -195,7 +195,7 @@ public struct Resolution: Sendable {
                         let d = Resolution.outputDType(activation)
                         for j in graph.outputSlots[k].indices {
                             if let d, let out = writers?[op: k, output: j],
-                                graph.isModelOutput(tensor: out.tensor) || d < graph.quantizers[out.quantizer].dtype
+                                graph.isModelOutput(tensor: out.tensor) || d < graph.dtypes[out.quantizer]
                             {
                                 add(
                                     Target(
@@ -207,7 +207,7 @@ public struct Resolution: Sendable {
                         }
                     }
                     for p in params {
-                        guard let slot = graph.ops[k].params.firstIndex(where: { $0.name == p.name }) else { continue }
+                        guard let slot = graph.paramSlot(op: k, named: p.name) else { continue }
                         guard let q = graph.paramSlots[k][slot] else {
                             notes.append("op '\(name())' param '\(p.name)' is not quantized; skipped")
                             continue
@@ -279,7 +279,7 @@ public struct Resolution: Sendable {
             case let .output(op, output): return outputBase + outputStart[op] + output
             case let .param(op, name):
                 // A param origin is made from one of the op's params: it is always there.
-                guard let p = graph.ops[op].params.firstIndex(where: { $0.name == name }) else {
+                guard let p = graph.paramSlot(op: op, named: name) else {
                     preconditionFailure("param origin '\(name)' of op \(op), which has no such param")
                 }
                 return paramBase + paramStart[op] + p

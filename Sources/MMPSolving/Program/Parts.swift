@@ -37,13 +37,13 @@ package enum Parts {
     /// too, and a part whose given dtypes already convert somewhere needs a decision even
     /// without targets: fewer converts rank above the given dtypes.
     package static func needingDecision(_ problem: PlanningProblem, sites: [ConvertSite] = []) -> [Part] {
-        var sets = DisjointSets(count: problem.graph.quantizers.count)
+        var sets = DisjointSets(count: problem.graph.quantizerCount)
         for kc in problem.kernels { sets.join(kc.quantizers) }
         for g in problem.homogeneity { sets.join(g.quantizers) }
         for site in sites { sets.join(site.quantizers) }
         // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
         // Part of each root, flat (-1: no part): this runs over every quantizer.
-        let count = problem.graph.quantizers.count
+        let count = problem.graph.quantizerCount
         var partOfRoot = Array(repeating: -1, count: count)
         var parts: [Part] = []
         func partIndex(of q: Int) -> Int {
@@ -63,7 +63,7 @@ package enum Parts {
                 parts[k].targets.append(t)
             }
         }
-        let given = problem.graph.quantizers.map(\.dtype)
+        let given = problem.graph.dtypes
         for site in sites where site.count({ given[$0] }) > 0 { _ = partIndex(of: site.quantizers[0]) }
         func part(of q: Int) -> Int? {
             let k = partOfRoot[sets.find(q)]

@@ -200,7 +200,7 @@ package struct PrecisionProgram {
                             }
                         }
                     } else {
-                        let wd = kc.weight.map { problem.graph.quantizers[$0].dtype }
+                        let wd = kc.weight.map { problem.graph.dtypes[$0] }
                         for da in domains[ka] where !kc.allows(activation: da, weight: kc.weight == a ? da : wd) {
                             rows.append(Row(terms: [(column(a, da), 1)], kind: .atMost(0)))
                         }
@@ -321,7 +321,7 @@ package struct PrecisionProgram {
                 converts.rows = firstRow..<rows.count
                 converts.columns = firstColumn..<columnCount
                 converts.sites = sites.map { site in
-                    (site, graph.ops[site.op].inputs.indices.map { graph.elements(op: site.op, input: $0) })
+                    (site, (0..<graph.inputCount(op: site.op)).map { graph.elements(op: site.op, input: $0) })
                 }
             }
             var level = Level(kind: .converts), elements = Level(kind: .convertElements)
@@ -433,7 +433,7 @@ package struct PrecisionProgram {
         mutating func otherChangesLevel(problem: borrowing PlanningProblem) {
             var others = Level(kind: .otherChanges), candidates = Level(kind: .candidateChanges)
             for q in local.members {
-                let change = (column(q, problem.graph.quantizers[q].dtype), -1.0)
+                let change = (column(q, problem.graph.dtypes[q]), -1.0)
                 if q < problem.firstCandidate {
                     others.constant += 1
                     others.terms.append(change)

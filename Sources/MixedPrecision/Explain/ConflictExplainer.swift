@@ -75,7 +75,7 @@ enum ConflictExplainer {
 
         let instead = requests.map { r -> Plan.Conflict.Instead in
             let own = part.targets.lazy.map { problem.resolution.targets[$0] }.filter { $0.request == r && $0.tier == .explicit }
-            let measured = Measurement(own) { bestEffort[$0] ?? graph.quantizers[$0].dtype }
+            let measured = Measurement(own) { bestEffort[$0] ?? graph.dtypes[$0] }
             return .init(request: r, status: measured.status, deviations: measured.deviations)
         }
 

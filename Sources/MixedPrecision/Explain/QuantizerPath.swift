@@ -16,7 +16,7 @@ enum QuantizerPath {
 
     private static func edge(_ op: Int, _ input: Int, _ q: Int, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
         if graph.inputSlots[op][input] == q { return [.inputSlot(op: op, input: input)] }
-        let t = graph.ops[op].inputs[input]
+        let t = graph.inputTensorName(op: op, input: input)
         return [.reads(op: op, input: input, tensor: t)] + tensor(t, q, graph, eff)
     }
 
@@ -30,13 +30,13 @@ enum QuantizerPath {
                 steps.append(.quantizedAt(op: p, output: j))
                 return steps
             }
-            guard let k = graph.ops[p].inputs.indices.first(where: { eff.of(op: p, input: $0).contains(q) }) else { return steps }
+            guard let k = (0..<graph.inputCount(op: p)).first(where: { eff.of(op: p, input: $0).contains(q) }) else { return steps }
             steps.append(.transparent(op: p, input: k))
             if graph.inputSlots[p][k] == q {
                 steps.append(.inputSlot(op: p, input: k))
                 return steps
             }
-            current = graph.ops[p].inputs[k]
+            current = graph.inputTensorName(op: p, input: k)
             steps.append(.reads(op: p, input: k, tensor: current))
         }
         return steps

@@ -37,7 +37,7 @@ public struct Comparison: Sendable {
     public var quantizerRows: [Row] {
         var rows = differing.map { q in
             Row(
-                quantizer: strict.graph.quantizers[q].name, given: strict.previous[q], strict: strict.dtypes[q],
+                quantizer: strict.graph.quantizerName(q), given: strict.previous[q], strict: strict.dtypes[q],
                 bestEffort: bestEffort.dtypes[q])
         }
         func inserted(_ plan: Plan) -> [(op: Int, input: Int, name: String, dtype: DType)] {

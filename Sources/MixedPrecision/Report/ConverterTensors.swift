@@ -38,7 +38,7 @@ struct ConverterTensors {
         /// The quantizers each tensor is on, for tensors on a known grid.
         var grid: [String: [Int]] = [:]
         var readersOf: [String: [Int]] = [:]
-        for k in graph.ops.indices {
+        for k in (0..<graph.opCount) {
             for (i, t) in graph.ops[k].inputs.enumerated() { if let q = graph.inputSlots[k][i] { readersOf[t, default: []].append(q) } }
         }
         for t in graph.inputs {
@@ -78,7 +78,7 @@ struct ConverterTensors {
             }
         }
         self.tensors = tensors
-        var isParam = Array(repeating: false, count: graph.quantizers.count)
+        var isParam = Array(repeating: false, count: graph.quantizerCount)
         for slots in graph.paramSlots { for q in slots { if let q { isParam[q] = true } } }
         params = isParam.indices.filter { isParam[$0] }
     }

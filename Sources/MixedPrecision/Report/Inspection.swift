@@ -50,9 +50,9 @@ public enum Inspection {
     public static func render(_ graph: SimGraph) -> String {
         let effective = EffectiveQuantizers(graph)
         func names(_ qs: [Int]) -> String {
-            qs.isEmpty ? "not quantized" : qs.map { "\(graph.quantizers[$0].name) (\(graph.quantizers[$0].dtype))" }.joined(separator: ", ")
+            qs.isEmpty ? "not quantized" : qs.map { "\(graph.quantizerName($0)) (\(graph.dtypes[$0]))" }.joined(separator: ", ")
         }
-        var out = "model '\(graph.model ?? "?")': \(graph.ops.count) ops, \(graph.quantizers.count) quantizers\n"
+        var out = "model '\(graph.model ?? "?")': \(graph.opCount) ops, \(graph.quantizerCount) quantizers\n"
         out += "\nModel inputs (\(graph.inputs.count))\n"
         for (k, t) in graph.inputs.enumerated() {
             // What set_model_input_precision reaches: the first quantized readers, through data movement.
@@ -78,7 +78,7 @@ public enum Inspection {
         }
 
         let where_ = placement(graph)
-        out += "\nQuantizers (\(graph.quantizers.count)): name, dtype, slots\n"
+        out += "\nQuantizers (\(graph.quantizerCount)): name, dtype, slots\n"
         for (q, quantizer) in graph.quantizers.enumerated() {
             let slots = where_[q]
             let shown = slots.prefix(3).joined(separator: ", ") + (slots.count > 3 ? ", … (\(slots.count) slots)" : "")

@@ -33,7 +33,7 @@ public enum OrtOverridesFile {
     public static func encode(_ plan: Plan, facts: ConverterFacts) -> JSONValue {
         let graph = plan.graph
         let tensors = ConverterTensors(plan, facts: facts)
-        func encoding(_ q: Int) -> ConverterFacts.Encoding? { facts.encodings[graph.quantizers[q].name] }
+        func encoding(_ q: Int) -> ConverterFacts.Encoding? { facts.encodings[graph.quantizerName(q)] }
         func entry(_ q: Int) -> (type: String, symmetric: Bool)? {
             let symmetric = encoding(q)?.symmetric ?? false
             return quantType(plan.dtypes[q], symmetric: symmetric).map { ($0, symmetric) }
@@ -68,12 +68,12 @@ public enum OrtOverridesFile {
         // ONNX Runtime quantizes a bias itself, to int32 at the input's scale times the
         // weight's: an override there would fight it.
         var bias = Set<Int>()
-        for k in graph.ops.indices {
-            for (p, q) in zip(graph.ops[k].params, graph.paramSlots[k]) where p.name == "bias" { if let q { bias.insert(q) } }
+        for k in (0..<graph.opCount) {
+            if let q = graph.paramSlot(op: k, named: "bias").flatMap({ graph.paramSlots[k][$0] }) { bias.insert(q) }
         }
         for q in tensors.params where !bias.contains(q) {
             guard let e = entry(q) else { continue }
-            add(graph.quantizers[q].name, e, axis: encoding(q)?.channels?.axis)
+            add(graph.quantizerName(q), e, axis: encoding(q)?.channels?.axis)
         }
         var top: [(String, JSONValue)] = [("TensorQuantOverrides", .object(members))]
         if needsContribOps && facts.opset < 21 { top.append(("UseQDQContribOps", .bool(true))) }
@@ -96,9 +96,9 @@ public enum OrtOverridesFile {
         var converts: [String: [(node: String, type: String, symmetric: Bool)]] = [:]
         for (k, added) in plan.inserted.enumerated() {
             guard added.op < facts.nodeNames.count, let node = facts.nodeNames[added.op] else { continue }
-            let symmetric = facts.encodings[graph.quantizers[added.requantizes].name]?.symmetric ?? false
+            let symmetric = facts.encodings[graph.quantizerName(added.requantizes)]?.symmetric ?? false
             guard let type = quantType(plan.dtypes[plan.givenQuantizerCount + k], symmetric: symmetric) else { continue }
-            converts[graph.ops[added.op].inputs[added.input], default: []].append((node, type, symmetric))
+            converts[graph.inputTensorName(op: added.op, input: added.input), default: []].append((node, type, symmetric))
         }
         return converts
     }
@@ -119,11 +119,11 @@ public enum OrtOverridesFile {
         let writers = OutputWriters(graph)
         var names: [String] = []
         var seen = Set<String>()
-        for k in graph.ops.indices {
+        for k in (0..<graph.opCount) {
             guard k < facts.nodeNames.count, let name = facts.nodeNames[k] else { continue }
             var governing: [Int] = graph.paramSlots[k].compactMap { $0 }
-            for i in graph.ops[k].inputs.indices { governing += effective.of(op: k, input: i) }
-            for j in graph.ops[k].outputs.indices {
+            for i in (0..<graph.inputCount(op: k)) { governing += effective.of(op: k, input: i) }
+            for j in (0..<graph.outputCount(op: k)) {
                 if let q = graph.outputSlots[k][j] ?? writers[op: k, output: j]?.quantizer { governing.append(q) }
             }
             if governing.contains(where: { plan.dtypes[$0].kind == .float }), seen.insert(name).inserted { names.append(name) }

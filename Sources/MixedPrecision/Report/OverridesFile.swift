@@ -58,11 +58,11 @@ public enum OverridesFile {
         for q in tensors.params {
             out.append(first ? "\n    " : ",\n    ")
             first = false
-            JSONWriter.quote(graph.quantizers[q].name, into: &out)
+            JSONWriter.quote(graph.quantizerName(q), into: &out)
             out.append(": ")
             let e = entry(q, plan, facts)
             // A float encoding has no channels.
-            let channels = e.dtype.kind == .int ? facts.encodings[graph.quantizers[q].name]?.channels?.count ?? 1 : 1
+            let channels = e.dtype.kind == .int ? facts.encodings[graph.quantizerName(q)]?.channels?.count ?? 1 : 1
             guard append(e, channels: channels, to: &out, emit: emit) else { return }
         }
         out.append(first ? "}\n}\n" : "\n  }\n}\n")
@@ -76,7 +76,7 @@ public enum OverridesFile {
     }
 
     private static func entry(_ q: Int, _ plan: Plan, _ facts: ConverterFacts) -> Entry {
-        Entry(dtype: plan.dtypes[q], symmetric: facts.encodings[plan.graph.quantizers[q].name]?.symmetric ?? false)
+        Entry(dtype: plan.dtypes[q], symmetric: facts.encodings[plan.graph.quantizerName(q)]?.symmetric ?? false)
     }
 
     /// Appends the list of `channels` identical encodings (on one line when it is one),

@@ -5,9 +5,9 @@ import MMPSolving
 /// Names for the parts of a plan in the graph's own vocabulary, shared by the JSON
 /// plan and the text log.
 extension Plan {
-    func quantizerName(_ q: Int) -> String { graph.quantizers[q].name }
+    func quantizerName(_ q: Int) -> String { graph.quantizerName(q) }
 
-    func opName(_ k: Int) -> String { graph.ops[k].name }
+    func opName(_ k: Int) -> String { graph.opName(k) }
 
     /// `input 0 of op 'conv1'`, `param 'weight' of op 'conv1'`, `model output 0 'y'`.
     func describe(_ origin: Target.Origin) -> String {
@@ -25,7 +25,7 @@ extension Plan {
             out.append(" of op '")
             out.append(opName(k))
             out.append(UInt8(ascii: "'"))
-            if let module = graph.ops[k].modules.first, module != graph.ops[k].name {
+            if let module = graph.ops[k].modules.first, module != graph.opName(k) {
                 out.append(" (")
                 out.append(module)
                 out.append(UInt8(ascii: ")"))
@@ -123,7 +123,7 @@ extension Plan {
                     .array(
                         c.kernelRules.map { k in
                             .object([
-                                ("op", .string(opName(k.op))), ("type", .string(graph.ops[k.op].type)),
+                                ("op", .string(opName(k.op))), ("type", .string(graph.opType(k.op))),
                                 ("requested", .array(k.requestedText.map(JSONValue.string))),
                                 ("supported", .array(k.supported.map(pair)))
                             ])

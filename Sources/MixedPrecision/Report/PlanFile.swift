@@ -36,7 +36,7 @@ public enum PlanFile {
         var spellings = DTypeSpellings()
         // An infeasible plan's graph also holds the converts it could have inserted: they
         // are named in its conflicts, not listed as quantizers.
-        let listed = plan.status == .ok ? plan.graph.quantizers.count : plan.givenQuantizerCount
+        let listed = plan.status == .ok ? plan.graph.quantizerCount : plan.givenQuantizerCount
         for q in 0..<listed {
             out.append(q == 0 ? "\n    " : ",\n    ")
             JSONWriter.quote(plan.quantizerName(q), into: &out)
@@ -126,7 +126,7 @@ public enum PlanFile {
                             ]
                             if item.kind == .requantize { fields.append(("input", .int(item.input))) }
                             fields += [
-                                ("tensor", .string(plan.graph.ops[item.op].inputs[item.input])),
+                                ("tensor", .string(plan.graph.inputTensorName(op: item.op, input: item.input))),
                                 ("from", .string(item.from.description)), ("to", .string(item.to.description))
                             ]
                             if let e = item.elements { fields.append(("elements", .int(e))) }

@@ -39,7 +39,7 @@ public enum PlanLog {
     private static func header(_ plan: Plan, _ out: inout ByteBuffer) {
         out += "mmp plan: \(plan.mode.rawValue) mode, status \(plan.status.rawValue)\n"
         out +=
-            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.ops.count) ops, \(plan.givenQuantizerCount) quantizers\n"
+            "sim: \(plan.graph.model.map { "model '\($0)', " } ?? "")\(plan.graph.opCount) ops, \(plan.givenQuantizerCount) quantizers\n"
     }
 
     /// What a user of a failed strict plan reads first: the conflicts, before the request

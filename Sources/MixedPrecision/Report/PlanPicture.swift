@@ -50,7 +50,7 @@ public enum PlanPicture {
         func around(_ q: Int) {
             for slot in slots[q] {
                 region.ops.insert(slot.op)
-                if case let .output(k, j) = slot { region.ops.formUnion((graph.consumers[graph.ops[k].outputs[j]] ?? []).map(\.op)) }
+                if case let .output(k, j) = slot { region.ops.formUnion((graph.consumers[graph.outputTensorName(op: k, output: j)] ?? []).map(\.op)) }
             }
         }
         guard infeasible else {
@@ -92,10 +92,10 @@ public enum PlanPicture {
         var quantizerNodes = Set<Int>()
         var quantizerNodesText = ""
         func quantizerNode(_ q: Int) -> String {
-            let id = "q:" + graph.quantizers[q].name
+            let id = "q:" + graph.quantizerName(q)
             if quantizerNodes.insert(q).inserted {
                 let given = plan.previous[q], now = plan.dtypes[q]
-                var label = graph.quantizers[q].name + "\n" + (given == now ? "\(now)" : "\(given) → \(now)")
+                var label = graph.quantizerName(q) + "\n" + (given == now ? "\(now)" : "\(given) → \(now)")
                 var attrs = "shape=ellipse, style=filled, fillcolor=\"\(color(now))\""
                 if hot.contains(q) {
                     let asks = plan.conflicts.flatMap(\.collisions).filter { $0.quantizer == q }.flatMap(\.asks)
@@ -126,7 +126,7 @@ public enum PlanPicture {
                 switch graph.source[t] {
                 case .op(let p, let j)?:
                     if drawn.contains(p) {
-                        from = graph.outputSlots[p][j].map(quantizerNode) ?? "op:" + graph.ops[p].name
+                        from = graph.outputSlots[p][j].map(quantizerNode) ?? "op:" + graph.opName(p)
                     } else {
                         from = "t:" + t
                         outside.insert(t)

@@ -17,9 +17,9 @@ import Testing
             guard let file = try SimGraphReader.read(bytes, splitNear: .some(splitNear)) else { return "declined" }
             let g = file.graph
             guard case .bytes(_, let ranges) = file.original else { return "no splice map" }
-            return "ops \(g.ops)\nquantizers \(g.quantizers)\nranges \(ranges)\n"
+            return "ops \(Array(g.ops))\nquantizers \(Array(g.quantizers))\nranges \(ranges)\n"
                 + "order \(g.topologicalOrder)\nslots \(g.inputSlots) \(g.outputSlots) \(g.paramSlots)\n"
-                + "index \(g.quantizerIndex.sorted { $0.key < $1.key })"
+                + "index \(g.quantizers.map { g.quantizerIndex[$0.name] })"
         } catch {
             return "error \(error)"
         }

@@ -20,7 +20,7 @@ struct BruteForceReference {
         self.rules = rules
         guard let reference = ReferenceTargets(graph: problem.graph, requests: problem.resolution.requests) else { return nil }
         self.reference = reference
-        let given = problem.graph.quantizers.map(\.dtype)
+        let given = problem.graph.dtypes
         domains = given.map { Array(Set(DType.requestable + [$0])).sorted() }
     }
 
@@ -82,7 +82,7 @@ struct BruteForceReference {
         for t in targets where !t.explicit { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
         // Every quantizer that leaves its given dtype counts, those of targets too (§7).
         let first = firstCandidate ?? a.count
-        let moved = problem.graph.quantizers.indices.filter { a[$0] != problem.graph.quantizers[$0].dtype }
+        let moved = problem.graph.dtypes.indices.filter { a[$0] != problem.graph.dtypes[$0] }
         let others = moved.filter { $0 < first }.count, candidates = moved.filter { $0 >= first }.count
         return v + [heterogeneous, derived, others] + (first < a.count ? [candidates] : [])
     }

@@ -163,7 +163,7 @@ import Testing
                 edges.append([k, i])
             }
             edges.sort { $0.lexicographicallyPrecedes($1) }
-            var ops = graph.ops, quantizers = graph.quantizers
+            var ops = Array(graph.ops), quantizers = Array(graph.quantizers)
             for (n, e) in edges.enumerated() {
                 ops[e[0]].inputQuantizers[e[1]] = "candidate\(n)"
                 quantizers.append(

@@ -23,14 +23,34 @@ struct ReferenceTargets {
         var quantizers: [Int]
     }
 
-    let graph: SimGraph
+    /// The graph as declared (its ops and quantizers by name), made once: the reference
+    /// reads the contract's words, not the library's indices.
+    struct Declared {
+        let ops: [SimGraph.Op]
+        let quantizers: [SimGraph.Quantizer]
+        let quantizerIndex: [String: Int]
+        let inputs: [String]
+        let outputs: [String]
+        let tensorShapes: [String: [Int]]
+
+        init(_ g: SimGraph) {
+            ops = Array(g.ops)
+            quantizers = Array(g.quantizers)
+            quantizerIndex = Dictionary(uniqueKeysWithValues: quantizers.enumerated().map { ($1.name, $0) })
+            inputs = g.inputs
+            outputs = g.outputs
+            tensorShapes = g.tensorShapes
+        }
+    }
+
+    let graph: Declared
     /// Surviving targets, in no particular order.
     private(set) var targets: [Target] = []
     private(set) var groups: [Group] = []
 
     /// Nil when the requests do not resolve (an unquantized model input or output).
     init?(graph: SimGraph, requests: [Request]) {
-        self.graph = graph
+        self.graph = Declared(graph)
         var latest: [MixedPrecision.Target.Origin: Target] = [:]
         // The op's latest activation-setting set_precision spelled its inputs out with null or several dtypes.
         var spelled: [Int: Bool] = [:]

@@ -29,8 +29,7 @@ struct SimGraphReader {
     static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
         let split = splitNear ?? defaultSplit(bytes.count)
         let read: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split, release: nil) }
-        guard var parsed = read else { return nil }
-        let graph = try graph(&parsed)
+        guard var parsed = read, let graph = try graph(&parsed) else { return nil }
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
 
@@ -43,8 +42,7 @@ struct SimGraphReader {
             parse($0, splitNear: split, release: Release(step: releaseStep, giveBack: { file.release($0) }))
         }
         file.release(0..<file.count)
-        guard var parsed = read else { return nil }
-        let graph = try graph(&parsed)
+        guard var parsed = read, let graph = try graph(&parsed) else { return nil }
         return SimFile(graph: graph, original: .mapped(file, dtypeRanges: parsed.dtypeRanges))
     }
 
@@ -53,11 +51,12 @@ struct SimGraphReader {
         count >= parallelThreshold ? count / 100 * secondThreadStartPercent : nil
     }
 
-    /// The graph of what was read; the ops are handed over, not shared, so the graph can
-    /// move them into one list.
-    private static func graph(_ parsed: inout Parsed) throws(MMPError) -> SimGraph {
+    /// The graph of what was read, or nil when a quantizer is listed twice (the general
+    /// reader names that error). The draft is handed over, not shared.
+    private static func graph(_ parsed: inout Parsed) throws(MMPError) -> SimGraph? {
         var draft = SimGraphDraft()
         swap(&draft, &parsed.draft)
+        guard parsed.quantizers.resolve(into: &draft) else { return nil }
         draft.model = parsed.model
         draft.inputs = parsed.inputs
         draft.outputs = parsed.outputs
@@ -97,9 +96,8 @@ struct SimGraphReader {
         var outputs: [String] = []
         /// The ops and quantizers, their names interned.
         var draft = SimGraphDraft()
-        /// Whether each name is a quantizer's (by name number): a quantizer listed twice is
-        /// left to the general reader's error.
-        var isQuantizer: [Bool] = []
+        /// The `quantizers` entries, their names not yet interned.
+        var quantizers = PendingQuantizers()
         var dtypeRanges: [Range<Int>] = []
         var tensorShapes: [String: [Int]] = [:]
 
@@ -114,8 +112,10 @@ struct SimGraphReader {
             if tail.seen.contains("inputs") { p.inputs = tail.inputs }
             if tail.seen.contains("outputs") { p.outputs = tail.outputs }
             if tail.seen.contains("tensors") { p.tensorShapes = tail.tensorShapes }
-            if tail.seen.contains("quantizers") { p.dtypeRanges = tail.dtypeRanges }
-            // One side read the quantizers: joined, they follow in the order read.
+            if tail.seen.contains("quantizers") {
+                p.dtypeRanges = tail.dtypeRanges
+                p.quantizers = tail.quantizers
+            }
             p.draft.append(draft: tail.draft)
             return p
         }
@@ -278,12 +278,6 @@ struct SimGraphReader {
         // The last dtype read, by its spelling: most quantizers share a few dtypes.
         var last: (spelling: UnsafeBufferPointer<UInt8>, dtype: DType)? = nil
         return keyedMembers { (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
-            let name = p.draft.intern(key)
-            if name.rawValue >= p.isQuantizer.count {
-                p.isQuantizer.append(contentsOf: repeatElement(false, count: max(name.rawValue + 1, 2 * p.isQuantizer.count) - p.isQuantizer.count))
-            }
-            guard !p.isQuantizer[name.rawValue] else { return false }
-            p.isQuantizer[name.rawValue] = true
             var range: Range<Int>? = nil
             fields.removeAll(keepingCapacity: true)
             var dtype: DType? = nil
@@ -306,7 +300,7 @@ struct SimGraphReader {
                     return true
                 }), let range, let dtype
             else { return false }
-            p.draft.addQuantizer(name, dtype: dtype)
+            p.quantizers.append(key, dtype: dtype)
             p.dtypeRanges.append(range)
             r.giveBack()
             return true
@@ -351,6 +345,11 @@ struct SimGraphReader {
     }
     private var fields = OpFields()
 
+    /// The outputs of the last few ops, and the last few param names: what an op's inputs
+    /// and params usually are.
+    private var recentOutputs = RecentNames()
+    private var recentParams = RecentNames()
+
     /// The last op type and class read: they recur, and are then not hashed again.
     private var lastKinds: (NameID?, NameID?) = (nil, nil)
 
@@ -384,19 +383,22 @@ struct SimGraphReader {
                             return true
                         } && !r.fields.modules.isEmpty
                     }
-                    guard let m = r.name(&d) else { return false }
-                    r.fields.modules.append(m)
+                    // Usually the op's own name: compared before it is hashed.
+                    guard let bytes = r.stringBytes() else { return false }
+                    r.fields.modules.append(name.flatMap { d.names.spells($0, bytes) ? $0 : nil } ?? d.intern(bytes))
                     return true
                 case 16:
                     return r.elements { (r: inout SimGraphReader) -> Bool in
-                        guard let t = r.name(&d) else { return false }
-                        r.fields.inputs.append(t)
+                        // Usually an output of one of the last few ops: compared before it is hashed.
+                        guard let bytes = r.stringBytes() else { return false }
+                        r.fields.inputs.append(r.recentOutputs.match(bytes, in: d.names) ?? d.intern(bytes))
                         return true
                     }
                 case 32:
                     return r.elements { (r: inout SimGraphReader) -> Bool in
                         guard let t = r.name(&d) else { return false }
                         r.fields.outputs.append(t)
+                        r.recentOutputs.note(t)
                         return true
                     }
                 case 64:
@@ -420,7 +422,8 @@ struct SimGraphReader {
                 case 256:
                     if r.null() { return true }
                     return r.keyedMembers { (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
-                        let p = d.intern(key)
+                        let p = r.recentParams.match(key, in: d.names) ?? d.intern(key)
+                        r.recentParams.note(p)
                         guard !r.fields.params.contains(where: { $0.name == p }) else { return false }
                         if r.null() { r.fields.params.append((p, nil)); return true }
                         guard let q = r.name(&d) else { return false }
@@ -630,6 +633,86 @@ struct SimGraphReader {
                 return true
             }
             return (try? JSONParser.parse(Array(token))).map { if case .number = $0 { return true } else { return false } } ?? false
+        }
+    }
+}
+
+/// The last few names a reader met, to compare a spelling with before hashing it.
+private struct RecentNames {
+    private var ids: [NameID] = []
+    private var next = 0
+    private static let capacity = 8
+
+    /// The kept name spelt `bytes`, if any, most recent first.
+    func match(_ bytes: UnsafeBufferPointer<UInt8>, in names: NameTable) -> NameID? {
+        var k = next
+        for _ in 0..<ids.count {
+            k = (k == 0 ? ids.count : k) - 1
+            if names.spells(ids[k], bytes) { return ids[k] }
+        }
+        return nil
+    }
+
+    /// Keeps `id`, in place of the oldest once full.
+    mutating func note(_ id: NameID) {
+        if ids.count < Self.capacity {
+            ids.append(id)
+            next = ids.count % Self.capacity
+        } else {
+            ids[next] = id
+            next = (next + 1) % Self.capacity
+        }
+    }
+}
+
+/// The entries of `quantizers` as read: names kept as bytes, not interned, until the ops
+/// of the whole file are in one draft. Then most are found without hashing: files list
+/// quantizers in the order of the op slots naming them (``resolve(into:)``).
+struct PendingQuantizers {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var dtypes: [DType] = []
+
+    mutating func append(_ name: UnsafeBufferPointer<UInt8>, dtype: DType) {
+        bytes.append(contentsOf: name)
+        ends.append(bytes.count)
+        dtypes.append(dtype)
+    }
+
+    /// How far back and ahead of the last match in slot order a name is looked for.
+    private static let behind = 4, ahead = 8
+
+    /// Adds the quantizers to `draft`, in file order; false when one is listed twice.
+    func resolve(into draft: inout SimGraphDraft) -> Bool {
+        // The quantizer names of the op slots, in op order (and in an op: inputs, params,
+        // outputs, as files list them).
+        var order: [NameID] = []
+        order.reserveCapacity(ends.count)
+        for k in 0..<draft.opCount {
+            for e in draft.inputStart[k]..<draft.inputStart[k + 1] { if let q = draft.inputQuantizers[e] { order.append(q) } }
+            for e in draft.paramStart[k]..<draft.paramStart[k + 1] { if let q = draft.paramQuantizers[e] { order.append(q) } }
+            for e in draft.outputStart[k]..<draft.outputStart[k + 1] { if let q = draft.outputQuantizers[e] { order.append(q) } }
+        }
+        var listed = Array(repeating: false, count: draft.names.count)
+        var last = 0
+        return bytes.withUnsafeBufferPointer { b in
+            for q in ends.indices {
+                let name = UnsafeBufferPointer(rebasing: b[(q == 0 ? 0 : ends[q - 1])..<ends[q]])
+                var id: NameID? = nil
+                for p in max(0, last - Self.behind)..<min(order.count, last + Self.ahead) where draft.names.spells(order[p], name) {
+                    id = order[p]
+                    last = p + 1
+                    break
+                }
+                let found = id ?? draft.intern(name)
+                if found.rawValue >= listed.count {
+                    listed.append(contentsOf: repeatElement(false, count: max(found.rawValue + 1, 2 * listed.count) - listed.count))
+                }
+                if listed[found.rawValue] { return false }
+                listed[found.rawValue] = true
+                draft.addQuantizer(found, dtype: dtypes[q])
+            }
+            return true
         }
     }
 }

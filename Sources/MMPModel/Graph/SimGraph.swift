@@ -243,7 +243,8 @@ public struct SimGraph: Sendable {
 
         let opCount = draft.opNames.count
         let (readerCount, readers) = Self.readers(of: edgeTensor, edgeStart: draft.inputStart, tensorCount: tensors.sources.count)
-        let sourceTable = TensorSources(names: tensors.names, index: NameIndex(names: names, number: tensors.ofName), sources: tensors.sources)
+        let sourceTable = TensorSources(
+            names: tensors.names, index: NameIndex(names: names, number: tensors.ofName), sources: tensors.sources)
         let modelOutputTensors = try Self.modelOutputs(outputs, index: sourceTable.index)
         for name in draft.tensorShapes.keys.sorted() where sourceTable.index[name] == nil {
             throw .invalidSim("tensors: '\(echo(name))' is not a tensor of the graph (no op produces it and it is not a model input)")

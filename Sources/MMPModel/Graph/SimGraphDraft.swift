@@ -13,31 +13,31 @@ public struct SimGraphDraft: Sendable {
     public var tensorShapes: [String: [Int]] = [:]
 
     // Ops, one row each.
-    var opNames: [NameID] = []
-    var opTypes: [NameID] = []
-    var opClasses: [NameID?] = []
+    public internal(set) var opNames: [NameID] = []
+    public internal(set) var opTypes: [NameID] = []
+    public internal(set) var opClasses: [NameID?] = []
     /// Op `k`'s columns of a list field are `column[start[k] ..< start[k + 1]]`.
-    var moduleStart: [Int] = [0]
-    var modules: [NameID] = []
-    var inputStart: [Int] = [0]
-    var inputTensors: [NameID] = []
-    var inputQuantizers: [NameID?] = []
-    var outputStart: [Int] = [0]
-    var outputTensors: [NameID] = []
-    var outputQuantizers: [NameID?] = []
-    var paramStart: [Int] = [0]
-    var paramNames: [NameID] = []
-    var paramQuantizers: [NameID?] = []
+    public internal(set) var moduleStart: [Int] = [0]
+    public internal(set) var modules: [NameID] = []
+    public internal(set) var inputStart: [Int] = [0]
+    public internal(set) var inputTensors: [NameID] = []
+    public internal(set) var inputQuantizers: [NameID?] = []
+    public internal(set) var outputStart: [Int] = [0]
+    public internal(set) var outputTensors: [NameID] = []
+    public internal(set) var outputQuantizers: [NameID?] = []
+    public internal(set) var paramStart: [Int] = [0]
+    public internal(set) var paramNames: [NameID] = []
+    public internal(set) var paramQuantizers: [NameID?] = []
     /// The first op whose slots do not match its fields (a count, a param twice): reported
     /// after the names and tensors are checked, as the contract's order of checks has it.
-    var slotProblem: (op: Int, message: String)?
+    public internal(set) var slotProblem: (op: Int, message: String)?
 
     // Quantizers, in file order.
-    var quantizerNames: [NameID] = []
-    var dtypes: [DType] = []
+    public internal(set) var quantizerNames: [NameID] = []
+    public internal(set) var dtypes: [DType] = []
 
     /// Set when the names outgrow ``NameTable/capacityLimit``.
-    var overflowed = false
+    public internal(set) var overflowed = false
 
     public init() {}
 

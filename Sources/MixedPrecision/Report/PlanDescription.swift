@@ -25,9 +25,9 @@ extension Plan {
             out.append(" of op '")
             out.append(opName(k))
             out.append(UInt8(ascii: "'"))
-            if let module = graph.ops[k].modules.first, module != graph.opName(k) {
+            if let module = graph.moduleNames(op: k).first, module != graph.opNames[k] {
                 out.append(" (")
-                out.append(module)
+                out.append(graph.names[module])
                 out.append(UInt8(ascii: ")"))
             }
         }

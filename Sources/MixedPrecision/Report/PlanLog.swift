@@ -179,9 +179,8 @@ public enum PlanLog {
         out += "\nConverts (\(plan.converts.count)\(total); the given sim had \(plan.givenConverts.count))\n"
         let effective = plan.problem.effective
         for item in plan.converts.items {
-            let op = plan.graph.ops[item.op]
             var involved: [Int] = []
-            for i in op.inputs.indices { involved += effective.of(op: item.op, input: i) }
+            for i in 0..<plan.graph.inputCount(op: item.op) { involved += effective.of(op: item.op, input: i) }
             if item.kind == .requantize { involved += effective.of(tensorID: plan.graph.inputTensor(op: item.op, input: item.input)) }
             var requests = Set<Int>(), byRules = false
             for q in involved where plan.dtypes[q] != plan.previous[q] {
@@ -195,7 +194,7 @@ public enum PlanLog {
                 : requests.sorted().map { "request \($0)" }.joined(separator: ", ")
             let place = plan.describe(.edge(op: item.op, input: item.input))
             let size = (item.elements.map { ", \($0) elements" } ?? "") + (item.inserted ? ", inserted" : "")
-            let tensor = op.inputs[item.input]
+            let tensor = plan.graph.inputTensorName(op: item.op, input: item.input)
             switch item.kind {
             case .requantize:
                 out += "  requantize at \(place): reads '\(tensor)' at \(item.from), converted to \(item.to) (\(why)\(size))\n"
@@ -224,9 +223,8 @@ public enum PlanLog {
             if !col.tiedSlots.isEmpty { out += "      it is tied: one quantizer at \(col.tiedSlots.joined(separator: ", "))\n" }
         }
         for k in c.kernelRules {
-            let op = plan.graph.ops[k.op]
             out +=
-                "    op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")); its supported \(k.supported.contains(where: \.isExtended) ? "" : "(activation, weight) ")kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
+                "    op '\(plan.graph.opName(k.op))' (\(plan.graph.opType(k.op))) would run \(k.requestedText.joined(separator: " and ")); its supported \(k.supported.contains(where: \.isExtended) ? "" : "(activation, weight) ")kernels are \(k.supported.map(\.description).joined(separator: ", "))\n"
         }
         for why in c.convertsCannotHelp { out += "    a convert cannot help: \(why)\n" }
         if !c.instead.isEmpty {
@@ -269,9 +267,8 @@ public enum PlanLog {
             parts.append("collide at \(plan.quantizerName(col.quantizer)) (\(asks))")
         }
         for k in c.kernelRules {
-            let op = plan.graph.ops[k.op]
             parts.append(
-                "op '\(op.name)' (\(op.type)) would run \(k.requestedText.joined(separator: " and ")), supports only \(k.supported.map(\.description).joined(separator: ", "))"
+                "op '\(plan.graph.opName(k.op))' (\(plan.graph.opType(k.op))) would run \(k.requestedText.joined(separator: " and ")), supports only \(k.supported.map(\.description).joined(separator: ", "))"
             )
         }
         if let why = c.convertsCannotHelp.first { parts.append("a convert cannot help: \(why)") }

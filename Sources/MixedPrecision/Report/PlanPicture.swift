@@ -50,7 +50,9 @@ public enum PlanPicture {
         func around(_ q: Int) {
             for slot in slots[q] {
                 region.ops.insert(slot.op)
-                if case let .output(k, j) = slot { region.ops.formUnion((graph.consumers[graph.outputTensorName(op: k, output: j)] ?? []).map(\.op)) }
+                if case let .output(k, j) = slot {
+                    region.ops.formUnion(graph.consumers[id: graph.outputTensor(op: k, output: j)].map(\.op))
+                }
             }
         }
         guard infeasible else {

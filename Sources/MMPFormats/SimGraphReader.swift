@@ -20,7 +20,7 @@ struct SimGraphReader {
     /// Where in a large file the second thread starts looking for an op, in percent of
     /// its bytes: a little past the middle, because the quantizers at the end of the file
     /// cost less work per byte than the ops, so the first thread's share may be larger.
-    static let secondThreadStartPercent = 57
+    static let secondThreadStartPercent = 38
 
     /// The graph in `bytes`, or nil when the file needs the general parser. `splitNear`
     /// is where a second thread starts looking for an op to read from; by default a
@@ -188,9 +188,22 @@ struct SimGraphReader {
     private static let openBrace = UInt8(ascii: "{"), closeBrace = UInt8(ascii: "}")
     private static let openBracket = UInt8(ascii: "["), closeBracket = UInt8(ascii: "]")
 
+    /// An empty reading with room for the names of the bytes from here to `end`: a
+    /// table that grows as it fills would place every name again at each doubling.
+    private func parsed(upTo end: Int) -> Parsed {
+        var p = Parsed()
+        let share = max(0, end - c.position)
+        p.draft.names.reserveCapacity(names: share / Self.bytesPerName, bytes: share / Self.bytesPerNameByte)
+        return p
+    }
+
+    /// About how many bytes of file hold one distinct name, and one byte of one: measured
+    /// on exported and generated sims (a name is met some three times, with its JSON).
+    private static let bytesPerName = 160, bytesPerNameByte = 4
+
     /// The document from its start; with `split`, stops at the op starting there.
     private mutating func document(stopAt split: Int?) -> (Parsed, Step)? {
-        var p = Parsed()
+        var p = parsed(upTo: split ?? c.count)
         guard take(Self.openBrace) else { return nil }
         if take(Self.closeBrace) { return end() ? (p, .done) : nil }
         let step = topMembers(&p, stopAt: split)
@@ -203,7 +216,7 @@ struct SimGraphReader {
 
     /// The document from the start of an op inside `ops` to its end.
     private mutating func rest() -> Parsed? {
-        var p = Parsed()
+        var p = parsed(upTo: c.count)
         guard opElements(&p, stopAt: nil) == .done else { return nil }
         if take(Self.comma) {
             guard topMembers(&p, stopAt: nil) == .done else { return nil }

@@ -122,6 +122,16 @@ package enum ConvertSite: Sendable, Equatable {
             guard let from = upstream.lazy.map(dtype).first(where: { $0 != to }) else { return [] }
             return [Converts.Item(kind: .requantize, op: op, input: input, from: from, to: to)]
         case let .mixed(op, inputs):
+            // Most sites read one dtype everywhere: no convert, and nothing to allocate.
+            var uniform: DType? = nil
+            var mixed = false
+            scan: for qs in inputs {
+                for q in qs {
+                    let d = dtype(q)
+                    if uniform == nil { uniform = d } else if d != uniform { mixed = true; break scan }
+                }
+            }
+            if !mixed { return [] }
             let sets = inputs.map { qs -> [DType] in
                 var s = qs.map(dtype)
                 s.sortAndRemoveDuplicates()

@@ -46,6 +46,37 @@ struct ByteCursor {
         while let c = peek(), predicate(c) { position += 1 }
     }
 
+    /// The length of the plain string starting at the position plus `offset` — ASCII
+    /// without escapes or control bytes — up to its closing quote (not included); nil when
+    /// a byte that is none of these comes first, or the buffer ends. Eight bytes are
+    /// looked at in one step: names are most of a sim file.
+    func plainStringLength(from offset: Int) -> Int? {
+        let start = position + offset
+        guard start >= 0, let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        var k = start
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while k + 8 <= bytes.count {
+            let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            // A byte of `x` is zero exactly when its bit in `zero(x)` is set (no false
+            // positives below the first zero byte, which is all the scan needs).
+            func zero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+            let special = zero(w ^ (ones &* 0x22)) | zero(w ^ (ones &* 0x5C)) | ((w &- ones &* 0x20) & ~w & highs) | (w & highs)
+            if special != 0 {
+                let at = k + special.trailingZeroBitCount / 8
+                return bytes[at] == 0x22 ? at - start : nil
+            }
+            k += 8
+        }
+        while k < bytes.count {
+            let byte = bytes[k]
+            if byte == 0x22 { return k - start }
+            if byte == 0x5C || byte < 0x20 || byte >= 0x80 { return nil }
+            k += 1
+        }
+        return nil
+    }
+
     /// The bytes from `start` up to the position.
     func slice(from start: Int) -> UnsafeBufferPointer<UInt8> {
         assert(start >= 0 && start <= position, "slice outside what the cursor read")

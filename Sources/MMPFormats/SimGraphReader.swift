@@ -511,18 +511,10 @@ struct SimGraphReader {
     /// The bytes of the next string token (without quotes), if it is one the fast path reads.
     private mutating func stringBytes() -> UnsafeBufferPointer<UInt8>? {
         space()
-        guard c.peek() == Self.quote else { return nil }
+        guard c.peek() == Self.quote, let length = c.plainStringLength(from: 1) else { return nil }
         let first = c.position + 1
-        var k = 1
-        while let byte = c.peek(k) {
-            if byte == Self.quote {
-                c.advance(by: k + 1)
-                return c.slice(first..<(c.position - 1))
-            }
-            if byte == Self.backslash || byte < 0x20 || byte >= 0x80 { return nil }
-            k += 1
-        }
-        return nil
+        c.advance(by: length + 2)
+        return c.slice(first..<(first + length))
     }
 
     /// `tensors`: `{name: {"shape": [dims]}}`, other fields skipped. Anything unusual (a

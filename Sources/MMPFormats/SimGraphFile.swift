@@ -98,17 +98,14 @@ public enum SimGraphFile {
         return shapes
     }
 
-    private static let opKeyList = "name, type, class, module, inputs, outputs, input_quantizers, output_quantizers, params"
-    private static let opKeys = Set(opKeyList.split(separator: ", ").map(String.init))
-
     private static func op(_ v: JSONValue, index k: Int) throws(MMPError) -> SimGraph.Op {
         guard case .object(let members) = v else { throw .invalidSim("op #\(k) must be an object") }
         guard let nameValue = v["name"] else { throw .invalidSim("op #\(k) has no 'name'") }
         let name = try string(nameValue, "op #\(k) 'name'")
         let what = "op '\(name)'"
         // A misspelt key would silently drop a slot; reject it instead.
-        for (key, _) in members where !opKeys.contains(key) {
-            throw .invalidSim("\(what) has unknown key '\(echo(key))' (expected \(opKeyList))")
+        for (key, _) in members where !SimOpKey.spellings.contains(key) {
+            throw .invalidSim("\(what) has unknown key '\(echo(key))' (expected \(SimOpKey.list))")
         }
         guard let typeValue = v["type"] else { throw .invalidSim("\(what) has no 'type'") }
         let type = try string(typeValue, "\(what) 'type'")

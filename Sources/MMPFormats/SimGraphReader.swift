@@ -103,9 +103,11 @@ struct SimGraphReader {
 
         /// `head` (read up to an op in the middle of `ops`) followed by `tail` (read from
         /// there to the end); nil when both name one top-level key.
-        static func joined(_ head: Parsed, _ tail: Parsed) -> Parsed? {
+        /// `head`'s storage is taken over, not copied: its draft's columns and names grow in
+        /// place (a copy would duplicate every column of half a million ops).
+        static func joined(_ head: consuming Parsed, _ tail: Parsed) -> Parsed? {
             guard head.seen.isDisjoint(with: tail.seen) else { return nil }
-            var p = head
+            var p = consume head
             p.seen.formUnion(tail.seen)
             if tail.seen.contains("format") { p.format = tail.format }
             if tail.seen.contains("model") { p.model = tail.model }
@@ -143,7 +145,7 @@ struct SimGraphReader {
             return p.0.isComplete ? p.0 : nil
         }
         let bytes = Unchecked(b)
-        let (head, tail) = Parallel.both(
+        var (head, tail) = Parallel.both(
             { () -> (Parsed, Step)? in
                 var r = SimGraphReader(b: bytes.value, release: release)
                 return r.document(stopAt: split)
@@ -152,11 +154,19 @@ struct SimGraphReader {
                 var r = SimGraphReader(b: bytes.value, release: release, from: split)
                 return r.rest()
             })
-        guard let (first, step) = head else { return nil }
+        guard var pair = head else { return nil }
+        head = nil
+        // The first thread's reading, taken out of the pair so that it is the only owner.
+        let step = pair.1
+        var first = Parsed()
+        swap(&first, &pair.0)
         let whole: Parsed?
         switch step {
         case .done: whole = first
-        case .stopped: whole = tail.flatMap { Parsed.joined(first, $0) }
+        case .stopped:
+            guard let rest = tail else { return nil }
+            tail = nil
+            whole = Parsed.joined(first, rest)
         case .failed: whole = nil
         }
         guard let whole, whole.isComplete else { return nil }
@@ -320,23 +330,6 @@ struct SimGraphReader {
         }
     }
 
-    /// One bit per known op key, matched on the key's bytes (this runs for every key of
-    /// every op: no string is made for it).
-    private static func opKeyBit(_ key: UnsafeBufferPointer<UInt8>) -> UInt16? {
-        func `is`(_ s: StaticString) -> Bool {
-            key.elementsEqual(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-        }
-        switch key.count {
-        case 4: return `is`("name") ? 1 : `is`("type") ? 2 : nil
-        case 5: return `is`("class") ? 4 : nil
-        case 6: return `is`("module") ? 8 : `is`("inputs") ? 16 : `is`("params") ? 256 : nil
-        case 7: return `is`("outputs") ? 32 : nil
-        case 16: return `is`("input_quantizers") ? 64 : nil
-        case 17: return `is`("output_quantizers") ? 128 : nil
-        default: return nil
-        }
-    }
-
     /// One op's list fields as read, before they go into the draft in its column order
     /// (the keys of an op may come in any order). Reused from op to op.
     private struct OpFields {
@@ -374,20 +367,21 @@ struct SimGraphReader {
         var hasInputQuantizers = false, hasOutputQuantizers = false
         guard
             keyedMembers({ (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
-                guard let bit = SimGraphReader.opKeyBit(key), seen & bit == 0 else { return false }
-                seen |= bit
-                switch bit {
-                case 1: name = r.name(&d); return name != nil
-                case 2:
+                // An unknown or repeated key: the full reader names it.
+                guard let known = SimOpKey(bytes: key), seen & known.bit == 0 else { return false }
+                seen |= known.bit
+                switch known {
+                case .name: name = r.name(&d); return name != nil
+                case .type:
                     type = r.kind(&d, last: r.lastKinds.0)
                     r.lastKinds.0 = type
                     return type != nil
-                case 4:
+                case .className:
                     if r.null() { return true }
                     className = r.kind(&d, last: r.lastKinds.1)
                     r.lastKinds.1 = className
                     return className != nil
-                case 8:
+                case .module:
                     if r.null() { return true }
                     if r.peek(SimGraphReader.openBracket) {
                         return r.elements { (r: inout SimGraphReader) -> Bool in
@@ -400,21 +394,21 @@ struct SimGraphReader {
                     guard let bytes = r.stringBytes() else { return false }
                     r.fields.modules.append(name.flatMap { d.names.spells($0, bytes) ? $0 : nil } ?? d.intern(bytes))
                     return true
-                case 16:
+                case .inputs:
                     return r.elements { (r: inout SimGraphReader) -> Bool in
                         // Usually an output of one of the last few ops: compared before it is hashed.
                         guard let bytes = r.stringBytes() else { return false }
                         r.fields.inputs.append(r.recentOutputs.match(bytes, in: d.names) ?? d.intern(bytes))
                         return true
                     }
-                case 32:
+                case .outputs:
                     return r.elements { (r: inout SimGraphReader) -> Bool in
                         guard let t = r.name(&d) else { return false }
                         r.fields.outputs.append(t)
                         r.recentOutputs.note(t)
                         return true
                     }
-                case 64:
+                case .inputQuantizers:
                     if r.null() { return true }
                     hasInputQuantizers = true
                     return r.elements { (r: inout SimGraphReader) -> Bool in
@@ -423,7 +417,7 @@ struct SimGraphReader {
                         r.fields.inputQuantizers.append(q)
                         return true
                     }
-                case 128:
+                case .outputQuantizers:
                     if r.null() { return true }
                     hasOutputQuantizers = true
                     return r.elements { (r: inout SimGraphReader) -> Bool in
@@ -432,7 +426,7 @@ struct SimGraphReader {
                         r.fields.outputQuantizers.append(q)
                         return true
                     }
-                case 256:
+                case .params:
                     if r.null() { return true }
                     return r.keyedMembers { (key: UnsafeBufferPointer<UInt8>, r: inout SimGraphReader) -> Bool in
                         let p = r.recentParams.match(key, in: d.names) ?? d.intern(key)
@@ -443,9 +437,8 @@ struct SimGraphReader {
                         r.fields.params.append((p, q))
                         return true
                     }
-                default: return false  // an unknown op key: let the full reader name it
                 }
-            }), let name, let type, seen & 16 != 0, seen & 32 != 0
+            }), let name, let type, seen & SimOpKey.inputs.bit != 0, seen & SimOpKey.outputs.bit != 0
         else { return false }
         // Absent quantizer lists are all nulls; present ones match their tensors.
         if !hasInputQuantizers {

@@ -12,41 +12,42 @@
 /// one seed does not under another, so no input can make the table quadratic. The seed
 /// never shows in a result: numbers are handed out in the order names are first seen.
 public struct NameTable: Sendable {
-    /// The spellings, one after another: name `k` is `bytes[start(k) ..< ends[k]]`.
-    private var bytes: [UInt8] = []
-    private var ends: [Int] = []
-    /// The hash of each name, kept so that growing the table or absorbing another never
-    /// reads a spelling again.
-    private var hashes: [UInt64] = []
-    /// The table: per bucket, 0 when empty, else the high 32 bits of the name's hash and
-    /// its number plus one in the low 32 (so most probes of another name stop without
-    /// reading its spelling). Its count is a power of two, at most half full.
-    private var buckets: [UInt64] = []
+    /// The names read first.
+    private var main = NameSegment()
+    /// Names absorbed from another table, numbered from `extraBase` on. A name of `extra`
+    /// that `main` holds too keeps `main`'s number: its number in `extra` is never handed
+    /// out (lookups try `main` first), so every spelling still has one number.
+    private var extra: NameSegment?
+    private var extraBase = 0
 
-    /// At most this many names (the bucket's low 32 bits hold a number plus one).
+    /// At most this many names (a bucket's low 32 bits hold a number plus one).
     public static let capacityLimit = Int(UInt32.max) - 1
 
     public init() {}
 
-    /// The number of distinct names.
-    public var count: Int { ends.count }
+    /// The number of names, counting the numbers an absorbed table's repeated names
+    /// would have had: arrays indexed by name number are this long.
+    public var count: Int { extra.map { extraBase + $0.count } ?? main.count }
 
-    /// Room for `names` names of `bytes` bytes in all.
+    /// Room for `names` more names of `bytes` bytes in all.
     public mutating func reserveCapacity(names: Int, bytes byteCount: Int) {
-        bytes.reserveCapacity(byteCount)
-        ends.reserveCapacity(names)
-        hashes.reserveCapacity(names)
-        if 2 * names > buckets.count { rehash(minimumBuckets: 2 * names) }
+        if extra == nil {
+            main.reserveCapacity(names: names, bytes: byteCount)
+        } else {
+            extra?.reserveCapacity(names: names, bytes: byteCount)
+        }
     }
-
-    // MARK: Looking up and adding
 
     /// The number of the name spelt `name`, added if new; nil only past ``capacityLimit``.
     public mutating func intern(_ name: UnsafeBufferPointer<UInt8>) -> NameID? {
-        let h = Self.hash(name)
+        let h = NameSegment.hash(name)
         if let found = find(name, hash: h) { return found }
         guard count < Self.capacityLimit else { return nil }
-        return add(name, hash: h)
+        guard var more = extra else { return main.add(name, hash: h) }
+        extra = nil  // so that `more` is the only owner, and grows in place
+        let id = more.add(name, hash: h)
+        extra = more
+        return NameID(extraBase + id.rawValue)
     }
 
     /// The number of `name`, added if new; nil only past ``capacityLimit``.
@@ -56,7 +57,7 @@ public struct NameTable: Sendable {
     }
 
     /// The number of the name spelt `name`, if it is in the table.
-    public func find(_ name: UnsafeBufferPointer<UInt8>) -> NameID? { find(name, hash: Self.hash(name)) }
+    public func find(_ name: UnsafeBufferPointer<UInt8>) -> NameID? { find(name, hash: NameSegment.hash(name)) }
 
     /// The number of `name`, if it is in the table.
     public func find(_ name: String) -> NameID? {
@@ -64,54 +65,128 @@ public struct NameTable: Sendable {
         return name.withUTF8 { find($0) }
     }
 
+    private func find(_ name: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> NameID? {
+        if let found = main.find(name, hash: h) { return found }
+        return extra?.find(name, hash: h).map { NameID(extraBase + $0.rawValue) }
+    }
+
+    /// The segment holding name `id`, and its number there.
+    @inline(__always)
+    private func locate(_ id: NameID) -> (NameSegment, NameID) {
+        guard let extra, id.rawValue >= extraBase else { return (main, id) }
+        return (extra, NameID(id.rawValue - extraBase))
+    }
+
     /// The spelling of name `id`.
     public subscript(id: NameID) -> String {
+        let (segment, local) = locate(id)
+        return segment[local]
+    }
+
+    /// Whether name `id` is spelt `name`.
+    public func spells(_ id: NameID, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let (segment, local) = locate(id)
+        return segment.spells(local, name)
+    }
+
+    /// Calls `body` with the bytes of name `id` (valid only inside the call).
+    public func withSpelling<R>(of id: NameID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let (segment, local) = locate(id)
+        return try segment.withSpelling(of: local, body)
+    }
+
+    /// The length of name `id` in UTF-8 bytes.
+    public func utf8Count(of id: NameID) -> Int {
+        let (segment, local) = locate(id)
+        return segment.utf8Count(of: local)
+    }
+
+    /// Takes in every name of `other` and returns, for each of `other`'s numbers, the
+    /// number it has here: how two readers' tables become one.
+    ///
+    /// The first time, `other`'s names are kept as they are, as a second segment: each is
+    /// only looked up here (on all cores — the lookups only read), never placed again. A
+    /// table that has absorbed one already adds the names one by one.
+    public mutating func absorb(_ other: NameTable) -> [NameID]? {
+        guard count + other.count <= Self.capacityLimit else { return nil }
+        guard extra == nil, other.extra == nil else {
+            var remap: [NameID] = []
+            remap.reserveCapacity(other.count)
+            for k in 0..<other.count {
+                guard let id = other.withSpelling(of: NameID(k), { intern($0) }) else { return nil }
+                remap.append(id)
+            }
+            return remap
+        }
+        let theirs = other.main, mine = main, base = main.count
+        let runs = Parallel.chunks(theirs.count, parts: theirs.count >= 1 << 14 ? 4 : 1)
+        let parts = Parallel.map(runs.count) { r in
+            runs[r].map { k -> NameID in
+                let name = NameID(k)
+                return theirs.withSpelling(of: name) { mine.find($0, hash: theirs.hashes[k]) } ?? NameID(base + k)
+            }
+        }
+        extra = theirs
+        extraBase = base
+        return parts.flatMap { $0 }
+    }
+}
+
+/// One table of names: the bytes, the ends, the hashes and the index. A ``NameTable`` is
+/// one segment, or two after it absorbed another reader's table.
+struct NameSegment: Sendable {
+    /// The spellings, one after another: name `k` is `bytes[start(k) ..< ends[k]]`.
+    private(set) var bytes: [UInt8] = []
+    private(set) var ends: [Int] = []
+    /// The hash of each name, kept so that growing the table or absorbing another never
+    /// reads a spelling again.
+    private(set) var hashes: [UInt64] = []
+    /// The table: per bucket, 0 when empty, else the high 32 bits of the name's hash and
+    /// its number plus one in the low 32 (so most probes of another name stop without
+    /// reading its spelling). Its count is a power of two, at most half full.
+    private var buckets: [UInt64] = []
+
+    /// The number of distinct names.
+    var count: Int { ends.count }
+
+    /// Room for `names` names of `bytes` bytes in all.
+    mutating func reserveCapacity(names: Int, bytes byteCount: Int) {
+        bytes.reserveCapacity(byteCount)
+        ends.reserveCapacity(names)
+        hashes.reserveCapacity(names)
+        if 2 * names > buckets.count { rehash(minimumBuckets: 2 * names) }
+    }
+
+    /// The spelling of name `id`.
+    subscript(id: NameID) -> String {
         let range = self.range(id)
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     /// Whether name `id` is spelt `name`.
-    public func spells(_ id: NameID, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    func spells(_ id: NameID, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
         let range = self.range(id)
         guard range.count == name.count else { return false }
         return bytes.withUnsafeBufferPointer { Self.equal(UnsafeBufferPointer(rebasing: $0[range]), name) }
     }
 
     /// Calls `body` with the bytes of name `id` (valid only inside the call).
-    public func withSpelling<R>(of id: NameID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    func withSpelling<R>(of id: NameID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let range = self.range(id)
         return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// The length of name `id` in UTF-8 bytes.
-    public func utf8Count(of id: NameID) -> Int { range(id).count }
-
-    /// Adds every name of `other` (those not here already) and returns, for each of
-    /// `other`'s numbers, the number it has here: how two readers' tables become one.
-    public mutating func absorb(_ other: NameTable) -> [NameID]? {
-        guard count + other.count <= Self.capacityLimit else { return nil }
-        var remap: [NameID] = []
-        remap.reserveCapacity(other.count)
-        reserveCapacity(names: count + other.count, bytes: bytes.count + other.bytes.count)
-        other.bytes.withUnsafeBufferPointer { theirs in
-            for k in 0..<other.count {
-                let range = (k == 0 ? 0 : other.ends[k - 1])..<other.ends[k]
-                let name = UnsafeBufferPointer(rebasing: theirs[range])
-                let h = other.hashes[k]
-                remap.append(find(name, hash: h) ?? add(name, hash: h))
-            }
-        }
-        return remap
-    }
+    func utf8Count(of id: NameID) -> Int { range(id).count }
 
     // MARK: The table
 
-    private func range(_ id: NameID) -> Range<Int> {
-        precondition(id.rawValue >= 0 && id.rawValue < ends.count, "NameTable: no name \(id.rawValue)")
+    func range(_ id: NameID) -> Range<Int> {
+        precondition(id.rawValue >= 0 && id.rawValue < ends.count, "NameSegment: no name \(id.rawValue)")
         return (id.rawValue == 0 ? 0 : ends[id.rawValue - 1])..<ends[id.rawValue]
     }
 
-    private func find(_ name: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> NameID? {
+    func find(_ name: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> NameID? {
         guard !buckets.isEmpty else { return nil }
         let tag = h & Self.tagMask
         return buckets.withUnsafeBufferPointer { table in
@@ -134,7 +209,7 @@ public struct NameTable: Sendable {
         }
     }
 
-    private mutating func add(_ name: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> NameID {
+    mutating func add(_ name: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> NameID {
         if 2 * (count + 1) > buckets.count { rehash(minimumBuckets: max(64, 4 * (count + 1))) }
         let k = count
         bytes.append(contentsOf: name)

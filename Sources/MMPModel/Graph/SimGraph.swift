@@ -557,7 +557,7 @@ public struct TensorConsumers: Sendable {
 }
 
 /// The ops of a graph in their declared form (``SimGraph/Op``), each made when read.
-public struct OpList: RandomAccessCollection, Sendable, Equatable {
+public struct OpList: RandomAccessCollection, Sendable, Equatable, CustomStringConvertible {
     fileprivate let graph: SimGraph
     public var startIndex: Int { 0 }
     public var endIndex: Int { graph.opCount }
@@ -575,10 +575,13 @@ public struct OpList: RandomAccessCollection, Sendable, Equatable {
     }
 
     public static func == (a: OpList, b: OpList) -> Bool { a.elementsEqual(b) }
+
+    /// The ops as declared (not how they are stored).
+    public var description: String { "\(Array(self))" }
 }
 
 /// The quantizers of a graph in their declared form (``SimGraph/Quantizer``), each made when read.
-public struct QuantizerList: RandomAccessCollection, Sendable, Equatable {
+public struct QuantizerList: RandomAccessCollection, Sendable, Equatable, CustomStringConvertible {
     fileprivate let graph: SimGraph
     public var startIndex: Int { 0 }
     public var endIndex: Int { graph.quantizerCount }
@@ -586,4 +589,7 @@ public struct QuantizerList: RandomAccessCollection, Sendable, Equatable {
     public subscript(q: Int) -> SimGraph.Quantizer { SimGraph.Quantizer(name: graph.quantizerName(q), dtype: graph.dtypes[q]) }
 
     public static func == (a: QuantizerList, b: QuantizerList) -> Bool { a.elementsEqual(b) }
+
+    /// The quantizers as declared (not how they are stored).
+    public var description: String { "\(Array(self))" }
 }

@@ -74,7 +74,22 @@ public struct EffectiveQuantizers: Sendable {
 
     /// `eff(L, i)`: the quantizers governing what op `L` reads at input `i`.
     public func of(op: Int, input: Int) -> [Int] {
-        if let q = graph.inputSlots[op][input] { return [q] }
+        if let q = graph.inputSlots[op, input] { return [q] }
         return decode(perTensor[graph.inputTensor(op: op, input: input)])
+    }
+
+    /// Appends `eff(L, i)` to `out`, making no array of its own: passes over every op
+    /// gather the quantizers of all its inputs into one reused array.
+    package func append(op: Int, input: Int, to out: inout [Int]) {
+        if let q = graph.inputSlots[op, input] {
+            out.append(q)
+            return
+        }
+        let code = perTensor[graph.inputTensor(op: op, input: input)]
+        if code >= 0 {
+            out.append(code)
+        } else if code != -1 {
+            out += unions[-2 - code]
+        }
     }
 }

@@ -39,7 +39,12 @@ public struct SlotTable: Sendable, RandomAccessCollection {
 
     /// The quantizer in slot `slot` of op `op`, to read or to set.
     public subscript(op: Int, slot: Int) -> Int? {
-        get { self[op][slot] }
+        get {
+            let e = start[op] + slot
+            precondition(slot >= 0 && e < start[op + 1], "SlotTable: op \(op) has no slot \(slot)")
+            let q = slots[e]
+            return q == Self.none ? nil : q
+        }
         set {
             let e = start[op] + slot
             precondition(slot >= 0 && e < start[op + 1], "SlotTable: op \(op) has no slot \(slot)")

@@ -34,14 +34,15 @@ public struct HomogeneityGroup: Sendable, Equatable {
         return Parallel.map(runs.count) { r in
             var groups: [HomogeneityGroup] = []
             var union: [Int] = []
-            for k in runs[r] where graph.inputSlots[k].count >= 2 {
+            for k in runs[r] where graph.inputCount(op: k) >= 2 {
                 union.removeAll(keepingCapacity: true)
-                for i in graph.inputSlots[k].indices { union += effective.of(op: k, input: i) }
+                for i in 0..<graph.inputCount(op: k) { effective.append(op: k, input: i, to: &union) }
+                // The cheap test first: most ops read nothing a request asks about.
+                guard union.contains(where: { explicitSubject[$0] }) else { continue }
                 union.sortAndRemoveDuplicates()
                 guard union.count >= 2 else { continue }
                 let dtype = graph.dtypes[union[0]]
                 guard union.allSatisfy({ graph.dtypes[$0] == dtype }) else { continue }
-                guard union.contains(where: { explicitSubject[$0] }) else { continue }
                 guard !mixedEdges.contains(k), !spelled.contains(k) else { continue }
                 groups.append(.init(op: k, quantizers: union))
             }

@@ -58,19 +58,25 @@ package struct ModuleTree: Sendable {
     /// and most parents are found without hashing.
     private var lastParent: (path: String, node: Int) = ("", 0)
 
-    /// The node of an op's module path `id`, made if new.
+    /// The node of an op's module path `id`, made if new. (A path met before as another
+    /// path's ancestor was noted under its name number then, if it has one.)
     private mutating func intern(_ id: NameID) -> Int {
         if nodeOfName[id.rawValue] >= 0 { return nodeOfName[id.rawValue] }
         let path = names[id]
-        // Met before as another path's ancestor?
-        let n = path.isEmpty ? 0 : named[path] ?? add(path)
+        let n = path.isEmpty ? 0 : add(path)
         nodeOfName[id.rawValue] = n
         return n
     }
 
-    /// The node of `path` (an ancestor of a module path), made if new.
+    /// The node of `path` (an ancestor of a module path), made if new: under its name
+    /// number when it is one of the graph's names, else by its spelling.
     private mutating func intern(_ path: String) -> Int {
-        if let n = node(path) { return n }
+        if path.isEmpty { return 0 }
+        if let id = names.find(path) {
+            if nodeOfName[id.rawValue] < 0 { nodeOfName[id.rawValue] = add(path) }
+            return nodeOfName[id.rawValue]
+        }
+        if let n = named[path] { return n }
         let n = add(path)
         named[path] = n
         return n

@@ -71,3 +71,13 @@ void mmp_cleanup_install(void) {
         sigaction(signals[k], &action, NULL);
     }
 }
+
+void mmp_start_writeback(int fd, long long offset, long long count) {
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    (void)sync_file_range(fd, (off_t)offset, (off_t)count, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    (void)offset;
+    (void)count;
+#endif
+}

@@ -1,3 +1,4 @@
+import CFileSupport
 import Foundation
 import MMPModel
 
@@ -230,6 +231,9 @@ public enum Files {
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
         var failure: String? = nil
+        // Bytes written, and how far writeback to disk has been started: a new file's
+        // pages go to disk as it grows, so its closing fdatasync waits for the last few.
+        var written = 0, flushed = 0
         func emit(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
             guard failure == nil, let base = buffer.baseAddress else { return failure == nil }
             var offset = 0
@@ -242,6 +246,11 @@ public enum Files {
                 }
                 offset += n
             }
+            written += buffer.count
+            if create, written - flushed >= writebackStep {
+                mmp_start_writeback(fd, Int64(flushed), Int64(written - flushed))
+                flushed = written
+            }
             return true
         }
         switch contents {
@@ -253,6 +262,9 @@ public enum Files {
         return failure
     }
 }
+
+/// How many bytes of a new output file are written before their writeback to disk is started.
+private let writebackStep = 8 << 20
 
 /// POSIX `write`, named apart from Swift's `write` functions in scope.
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {

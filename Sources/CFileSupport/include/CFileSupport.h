@@ -21,6 +21,12 @@ int mmp_cleanup_remember(const char *path);
 /// Stops removing the path in `slot` (it became a real output, or was removed).
 void mmp_cleanup_forget(int slot);
 
+/// Starts writing `count` bytes of `fd` from `offset` to disk without waiting (Linux
+/// sync_file_range with SYNC_FILE_RANGE_WRITE; nothing elsewhere): a large output's
+/// writeback then overlaps the rest of its writing, and the final fdatasync has less
+/// left to wait for. Only a hint: failures are ignored.
+void mmp_start_writeback(int fd, long long offset, long long count);
+
 /// Installs the signal handlers (once; signals the process ignores stay ignored); each
 /// removes the remembered paths, newest first, then ends the process with the signal's
 /// default action.

@@ -65,7 +65,7 @@ public struct EffectiveQuantizers: Sendable {
 
     /// `eff(T)`: the quantizers that last quantized tensor `T`.
     public func of(tensor: String) -> [Int] {
-        guard let id = graph.source.id[tensor] else { return [] }
+        guard let id = graph.source.index[tensor] else { return [] }
         return decode(perTensor[id])
     }
 

@@ -9,7 +9,7 @@ extension SimGraph {
     /// param) ends the walk there: what that op passes on is no longer the model input as
     /// read. An empty answer means the input is not quantized.
     public func quantizedReaders(ofModelInput k: Int) -> [(op: Int, input: Int)] {
-        guard let start = source.id[inputs[k]] else { return [] }
+        guard let start = source.index[inputs[k]] else { return [] }
         var found: [(op: Int, input: Int)] = []
         var pending = [start]
         var seenOps = Set<Int>()

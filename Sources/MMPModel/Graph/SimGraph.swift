@@ -533,9 +533,6 @@ public struct TensorSources: Sendable {
     /// The producer of the tensor with id `id`.
     package subscript(id id: Int) -> SimGraph.Source { sources[id] }
 
-    /// The id of the tensor named `name`.
-    package var id: NameIndex { index }
-
     /// The number of tensors.
     public var count: Int { sources.count }
 }

@@ -44,27 +44,6 @@ public struct SimGraphDraft: Sendable {
     /// The number of ops so far.
     public var opCount: Int { opNames.count }
 
-    /// Room for about `ops` ops and `quantizers` quantizers.
-    public mutating func reserveCapacity(ops: Int, quantizers: Int) {
-        names.reserveCapacity(names: ops * 3 + quantizers, bytes: (ops * 3 + quantizers) * 40)
-        opNames.reserveCapacity(ops)
-        opTypes.reserveCapacity(ops)
-        opClasses.reserveCapacity(ops)
-        moduleStart.reserveCapacity(ops + 1)
-        modules.reserveCapacity(ops)
-        inputStart.reserveCapacity(ops + 1)
-        inputTensors.reserveCapacity(ops + ops / 2)
-        inputQuantizers.reserveCapacity(ops + ops / 2)
-        outputStart.reserveCapacity(ops + 1)
-        outputTensors.reserveCapacity(ops)
-        outputQuantizers.reserveCapacity(ops)
-        paramStart.reserveCapacity(ops + 1)
-        paramNames.reserveCapacity(ops)
-        paramQuantizers.reserveCapacity(ops)
-        quantizerNames.reserveCapacity(quantizers)
-        dtypes.reserveCapacity(quantizers)
-    }
-
     /// The number of `name`, added if new.
     public mutating func intern(_ name: String) -> NameID {
         if let id = names.intern(name) { return id }

@@ -175,7 +175,7 @@ public enum SimGraphFile {
     /// The file with each quantizer's dtype replaced by `dtypes[k]`: the bytes as read with
     /// only the dtype strings spliced, the document as read with its dtypes patched, or —
     /// for a graph built in code — the graph encoded in full.
-    public static func bytes(_ file: SimFile, dtypes: [DType]) -> [UInt8] {
+    public static func bytes(_ file: SimFile, dtypes: IDArray<QuantizerID, DType>) -> [UInt8] {
         switch file.original {
         case .bytes, .mapped: break
         case .document, .none: return JSONWriter.bytes(encode(file, dtypes: dtypes))
@@ -188,14 +188,14 @@ public enum SimGraphFile {
     }
 
     /// A graph built in code, encoded with `dtypes`.
-    public static func bytes(_ graph: SimGraph, dtypes: [DType]) -> [UInt8] {
+    public static func bytes(_ graph: SimGraph, dtypes: IDArray<QuantizerID, DType>) -> [UInt8] {
         bytes(SimFile(graph: graph), dtypes: dtypes)
     }
 
     /// The same file as ``bytes(_:dtypes:)``, handed to `emit` in chunks of about a
     /// megabyte, so writing a large sim back never holds a second copy of it.
-    public static func write(_ file: SimFile, dtypes: [DType], emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        guard withSource(file, { splice($0, dtypeRanges: $1, dtypes: dtypes, edits: [], release: $2, emit: emit) }) else {
+    public static func write(_ file: SimFile, dtypes: IDArray<QuantizerID, DType>, emit: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        guard withSource(file, { splice($0, dtypeRanges: $1, dtypes: dtypes.elements, edits: [], release: $2, emit: emit) }) else {
             _ = bytes(file, dtypes: dtypes).withUnsafeBufferPointer(emit)
             return
         }
@@ -315,22 +315,23 @@ public enum SimGraphFile {
     /// gains a quantizer is rewritten in place, and the new quantizers go after the last
     /// one (``SimFileLayout`` finds where). Otherwise the document is encoded.
     public static func write(
-        _ file: SimFile, dtypes: [DType], inserted: [InsertedQuantizer], emit: (UnsafeBufferPointer<UInt8>) -> Bool
+        _ file: SimFile, dtypes: IDArray<QuantizerID, DType>, inserted: [InsertedQuantizer], emit: (UnsafeBufferPointer<UInt8>) -> Bool
     ) {
         guard !inserted.isEmpty else { return write(file, dtypes: dtypes, emit: emit) }
         let given = file.graph.quantizerCount
         precondition(dtypes.count == given + inserted.count, "a dtype for every quantizer, given and inserted")
         var spliced = false
         _ = withSource(file) { source, dtypeRanges, release in
-            guard let edits = insertionEdits(source, graph: file.graph, inserted: inserted, dtypes: Array(dtypes[given...])) else {
+            guard let edits = insertionEdits(source, graph: file.graph, inserted: inserted, dtypes: Array(dtypes.elements[given...])) else {
                 return
             }
-            splice(source, dtypeRanges: dtypeRanges, dtypes: Array(dtypes[..<given]), edits: edits, release: release, emit: emit)
+            splice(source, dtypeRanges: dtypeRanges, dtypes: Array(dtypes.elements[..<given]), edits: edits, release: release, emit: emit)
             spliced = true
         }
         if spliced { return }
-        let doc = encode(file, dtypes: Array(dtypes[..<given]))
-        _ = JSONWriter.bytes(adding(inserted, dtypes: Array(dtypes[given...]), to: doc, graph: file.graph)).withUnsafeBufferPointer(emit)
+        let doc = encode(file, dtypes: IDArray(Array(dtypes.elements[..<given])))
+        _ = JSONWriter.bytes(adding(inserted, dtypes: Array(dtypes.elements[given...]), to: doc, graph: file.graph))
+            .withUnsafeBufferPointer(emit)
     }
 
     /// The byte edits that add `inserted` (at `dtypes`) to the file `source`: each op
@@ -349,11 +350,12 @@ public enum SimGraphFile {
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
         // Each op once, with every slot it gains.
         for op in Set(inserted.map(\.op)).sorted() {
-            guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op]]))) else {
+            guard case .object(var fields)? = try? JSONParser.parse(Array(UnsafeBufferPointer(rebasing: source[layout.ops[op.rawValue]])))
+            else {
                 return nil
             }
             for added in inserted where added.op == op { naming(added, in: &fields, inputs: graph.inputCount(op: op)) }
-            edits.append((layout.ops[op], Array(JSONWriter.bytes(.object(fields)).dropLast())))
+            edits.append((layout.ops[op.rawValue], Array(JSONWriter.bytes(.object(fields)).dropLast())))
         }
         var added: [UInt8] = []
         for (k, (quantizer, dtype)) in zip(inserted, dtypes).enumerated() {
@@ -397,9 +399,9 @@ public enum SimGraphFile {
         let entryAt = Dictionary(qs.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
         for (added, dtype) in zip(inserted, dtypes) {
             // The document's ops are the graph's, in order.
-            guard added.op < ops.count, case .object(var fields) = ops[added.op] else { continue }
+            guard added.op.rawValue < ops.count, case .object(var fields) = ops[added.op.rawValue] else { continue }
             naming(added, in: &fields, inputs: graph.inputCount(op: added.op))
-            ops[added.op] = .object(fields)
+            ops[added.op.rawValue] = .object(fields)
             var copied: [(String, JSONValue)] = [("dtype", .string(dtype.description))]
             if let k = entryAt[graph.quantizerName(added.requantizes)], case .object(let source) = qs[k].1 {
                 copied = source.map { $0.0 == "dtype" ? ($0.0, .string(dtype.description)) : $0 }
@@ -414,7 +416,7 @@ public enum SimGraphFile {
     /// The document for the file with each quantizer's dtype replaced by `dtypes[k]`.
     ///
     /// A file as read keeps every other field; a graph built in code is encoded in full.
-    public static func encode(_ file: SimFile, dtypes: [DType]) -> JSONValue {
+    public static func encode(_ file: SimFile, dtypes: IDArray<QuantizerID, DType>) -> JSONValue {
         let graph = file.graph
         let doc: JSONValue
         switch file.original {
@@ -440,7 +442,7 @@ public enum SimGraphFile {
     }
 
     /// A graph built in code, encoded with `dtypes`.
-    public static func encode(_ graph: SimGraph, dtypes: [DType]) -> JSONValue {
+    public static func encode(_ graph: SimGraph, dtypes: IDArray<QuantizerID, DType>) -> JSONValue {
         encode(SimFile(graph: graph), dtypes: dtypes)
     }
 

@@ -25,22 +25,18 @@ enum ConvertInsertion {
     /// saves the converts — no worse on any tier before converts, better on that one. The
     /// edges reading such a set get no candidate, so the widened program keeps the size of
     /// the plain one where nothing collides (a layer's inner edges, most of a large model's).
-    static func candidates(_ problem: PlanningProblem, sites: [ConvertSite]) -> [(op: Int, input: Int)] {
+    static func candidates(_ problem: PlanningProblem, sites: [ConvertSite]) -> [(op: OpID, input: Int)] {
         let graph = problem.graph
         let contested = Contest(problem, sites: sites)
-        var edges: Set<Int> = []
+        var edges: Set<EdgeID> = []
         for t in problem.resolution.targets where t.tier == .explicit {
             guard case let .edge(op, input) = t.origin, graph.inputSlots[op][input] == nil else { continue }
             let reads = problem.effective.of(tensorID: graph.inputTensor(op: op, input: input))
             guard let q = reads.first, contested[q] else { continue }
-            edges.insert(graph.edgeStart[op] + input)
+            edges.insert(graph.edge(op: op, input: input))
         }
-        // Edge numbers run in op order, then input order.
-        var op = 0
-        return edges.sorted().map { e in
-            while graph.edgeStart[op + 1] <= e { op += 1 }
-            return (op, e - graph.edgeStart[op])
-        }
+        // Edges are numbered in op order, then input order.
+        return edges.sorted().map { graph.opAndInput(of: $0) }
     }
 
     /// Which quantizers a convert may serve (see ``candidates(_:sites:)``): the sets joined
@@ -48,17 +44,17 @@ enum ConvertInsertion {
     /// ask more than one dtype or a kernel rule binds a member.
     struct Contest {
         /// Per quantizer, whether its set is contested.
-        private let contested: [Bool]
+        private let contested: IDArray<QuantizerID, Bool>
 
         init(_ problem: PlanningProblem, sites: [ConvertSite]) {
             let n = problem.graph.quantizerCount
-            var sets = DisjointSets(count: n)
+            var sets = DisjointSets<QuantizerID>(count: n)
             for t in problem.resolution.targets { sets.join(t.quantizers) }
             for g in problem.homogeneity { sets.join(g.quantizers) }
             for site in sites { sets.join(site.quantizers) }
             // Per set: the one dtype its targets ask, until a second one contests it.
-            var asked = [DType?](repeating: nil, count: n)
-            var contestedRoot = Array(repeating: false, count: n)
+            var asked = IDArray<QuantizerID, DType?>(repeating: nil, count: n)
+            var contestedRoot = IDArray<QuantizerID, Bool>(repeating: false, count: n)
             for t in problem.resolution.targets {
                 guard let q = t.quantizers.first else { continue }
                 let r = sets.find(q)
@@ -66,10 +62,10 @@ enum ConvertInsertion {
                 asked[r] = t.dtype
             }
             for kc in problem.kernels { for q in kc.quantizers { contestedRoot[sets.find(q)] = true } }
-            contested = (0..<n).map { contestedRoot[sets.find($0)] }
+            contested = IDArray(problem.graph.quantizerIDs.map { contestedRoot[sets.find($0)] })
         }
 
-        subscript(q: Int) -> Bool { contested[q] }
+        subscript(q: QuantizerID) -> Bool { contested[q] }
     }
 
     static func plan(
@@ -85,19 +81,19 @@ enum ConvertInsertion {
             guard planned.status == .infeasible else { return planned }
             return Plan(
                 mode: mode, status: .infeasible, problem: problem, dtypes: planned.dtypes, outcomes: planned.outcomes,
-                conflicts: explained(planned.conflicts, in: problem, firstCandidate: problem.graph.quantizerCount),
+                conflicts: explained(planned.conflicts, in: problem, firstCandidate: QuantizerID(problem.graph.quantizerCount)),
                 conflictsComplete: planned.conflictsComplete)
         }
         let graph = problem.graph
         let given = Converts(graph: graph, sites: allSites, dtypes: graph.dtypes)
         let (widenedGraph, candidates) = graph.inserting(inputQuantizersAt: edges, effective: problem.effective)
-        let widened = try PlanningProblem(widening: problem, graph: widenedGraph, firstCandidate: graph.quantizerCount)
+        let widened = try PlanningProblem(widening: problem, graph: widenedGraph, firstCandidate: QuantizerID(graph.quantizerCount))
         times.lap("resolve")
         let planned = try Planner.decide(widened, mode: mode, options: options, times: &times)
-        let first = graph.quantizerCount
+        let first = QuantizerID(graph.quantizerCount)
         guard planned.conflicts.isEmpty else {
             return Plan(
-                mode: mode, status: .infeasible, problem: widened, dtypes: widenedGraph.quantizers.map(\.dtype),
+                mode: mode, status: .infeasible, problem: widened, dtypes: widenedGraph.dtypes,
                 outcomes: Planner.outcomes(widened, dtypes: planned.dtypes, conflicts: planned.conflicts),
                 conflicts: explained(planned.conflicts, in: widened, firstCandidate: first),
                 conflictsComplete: planned.complete, inserted: candidates, givenConverts: given)
@@ -118,7 +114,8 @@ enum ConvertInsertion {
             let (g, added) = graph.inserting(inputQuantizersAt: kept.map { edges[$0] }, effective: problem.effective)
             (final, inserted) = (try PlanningProblem(widening: problem, graph: g), added)
         }
-        let dtypes = Array(planned.dtypes[..<first]) + kept.map { planned.dtypes[first + $0] }
+        let dtypes = IDArray<QuantizerID, DType>(
+            Array(planned.dtypes.elements[..<first.rawValue]) + kept.map { planned.dtypes[first + $0] })
         let plan = Plan(
             mode: mode, status: .ok, problem: final, dtypes: dtypes,
             outcomes: Planner.outcomes(final, dtypes: dtypes, conflicts: []), conflicts: [], convertSites: sites,
@@ -128,7 +125,8 @@ enum ConvertInsertion {
     }
 
     /// `conflicts` with the reasons converts do not resolve them.
-    private static func explained(_ conflicts: [Plan.Conflict], in problem: PlanningProblem, firstCandidate: Int) -> [Plan.Conflict] {
+    private static func explained(_ conflicts: [Plan.Conflict], in problem: PlanningProblem, firstCandidate: QuantizerID) -> [Plan.Conflict]
+    {
         conflicts.map { c in
             var c = c
             c.convertsCannotHelp = whyNot(c, in: problem, firstCandidate: firstCandidate)
@@ -139,7 +137,7 @@ enum ConvertInsertion {
     /// Why converts do not resolve conflict `c` of the widened problem: for each quantizer
     /// where requests ask different dtypes, and for each kernel rule, what a convert cannot
     /// change there.
-    static func whyNot(_ c: Plan.Conflict, in problem: PlanningProblem, firstCandidate: Int) -> [String] {
+    static func whyNot(_ c: Plan.Conflict, in problem: PlanningProblem, firstCandidate: QuantizerID) -> [String] {
         let graph = problem.graph
         let slots = QuantizerSlots(graph, of: Set(c.collisions.map(\.quantizer)))
         var why: [String] = []

@@ -58,7 +58,7 @@ public enum Planner {
     /// (the solved parts' where some part is infeasible), the explained conflicts, whether
     /// every conflict search finished, and the convert sites when converts were planned.
     struct Decision {
-        var dtypes: [DType]
+        var dtypes: IDArray<QuantizerID, DType>
         var conflicts: [Plan.Conflict]
         var complete: Bool
         var sites: [ConvertSite]?
@@ -139,7 +139,7 @@ public enum Planner {
         parts.map { part in
             do throws(MMPError) {
                 let found = try ConflictFinder.minimalConflicts(problem, part: part)
-                var instead: [Int: DType] = [:]
+                var instead: [QuantizerID: DType] = [:]
                 if case .solved(let chosen, _) = try LexicographicSolver.solve(
                     PrecisionProgram(problem: problem, part: part, mode: .bestEffort))
                 {
@@ -174,7 +174,7 @@ public enum Planner {
         return results
     }
 
-    static func outcomes(_ problem: PlanningProblem, dtypes: [DType], conflicts: [Plan.Conflict]) -> [Plan.Outcome] {
+    static func outcomes(_ problem: PlanningProblem, dtypes: IDArray<QuantizerID, DType>, conflicts: [Plan.Conflict]) -> [Plan.Outcome] {
         let resolution = problem.resolution
         let inConflict = Set(conflicts.flatMap(\.requests))
         // Targets are ordered by request: each request's are one run, found without copying.

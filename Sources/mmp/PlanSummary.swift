@@ -19,7 +19,7 @@ enum PlanSummary {
             let n = plan.inserted.count
             lines.append("inserted \(n) input quantizer\(n == 1 ? "" : "s") (converts)")
             for (k, added) in plan.inserted.prefix(12).enumerated() {
-                let q = plan.givenQuantizerCount + k
+                let q = plan.insertedQuantizer(k)
                 lines.append(
                     "  \(added.name): \(plan.dtypes[q]), requantizes \(plan.graph.quantizerName(added.requantizes)) (\(plan.dtypes[added.requantizes]))"
                 )

@@ -33,14 +33,14 @@ public struct ConverterFacts: Sendable, Equatable {
     public var opset: Int
     /// Per op of the sim graph, in graph order: the node's name in the file, nil when the
     /// file leaves it unnamed.
-    public var nodeNames: [String?]
+    public var nodeNames: IDArray<OpID, String?>
     /// Per quantizer name.
     public var encodings: [String: Encoding]
     /// The activations inside a supergroup (the `Conv` output a fused `Relu` reads): never
     /// quantized, and never materialized by a backend that runs the group as one kernel.
     public var fused: Set<String>
 
-    public init(opset: Int, nodeNames: [String?], encodings: [String: Encoding], fused: Set<String>) {
+    public init(opset: Int, nodeNames: IDArray<OpID, String?>, encodings: [String: Encoding], fused: Set<String>) {
         self.opset = opset
         self.nodeNames = nodeNames
         self.encodings = encodings

@@ -257,7 +257,7 @@ enum QuantizerPlacement {
                 let graph = try SimGraph(
                     model: modelName, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, tensorShapes: shapes)
                 let facts = ConverterFacts(
-                    opset: model.opset, nodeNames: simNodes.map { model.nodes[$0].isNamed ? model.nodes[$0].name : nil },
+                    opset: model.opset, nodeNames: IDArray(simNodes.map { model.nodes[$0].isNamed ? model.nodes[$0].name : nil }),
                     encodings: encodings, fused: fused)
                 return SimFile(graph: graph, original: .document(.object(top)), converterFacts: facts)
             } catch {

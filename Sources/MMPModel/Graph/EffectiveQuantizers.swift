@@ -13,37 +13,37 @@ public struct EffectiveQuantizers: Sendable {
     /// quantizer index for one quantizer — nearly every tensor — and `-2 - u` for the
     /// union `unions[u]` of two or more. An array per tensor would be a million small heap
     /// objects for a million-quantizer graph.
-    private let perTensor: [Int]
+    private let perTensor: IDArray<TensorID, Int>
     /// The sets of two or more quantizers, sorted.
-    private let unions: [[Int]]
+    private let unions: [[QuantizerID]]
     private let graph: SimGraph
 
     public init(_ graph: SimGraph) {
         self.graph = graph
-        var perTensor = Array(repeating: -1, count: graph.source.count)
-        var unions: [[Int]] = []
-        func decode(_ code: Int) -> [Int] { code >= 0 ? [code] : code == -1 ? [] : unions[-2 - code] }
+        var perTensor = IDArray<TensorID, Int>(repeating: -1, count: graph.source.count)
+        var unions: [[QuantizerID]] = []
+        func decode(_ code: Int) -> [QuantizerID] { code >= 0 ? [QuantizerID(code)] : code == -1 ? [] : unions[-2 - code] }
         for k in graph.topologicalOrder {
             let outputs = graph.outputSlots[k], inputs = graph.inputSlots[k]
             var through: Int? = nil
             for j in outputs.indices {
                 let id = graph.outputTensor(op: k, output: j)
                 if let q = outputs[j] {
-                    perTensor[id] = q
+                    perTensor[id] = q.rawValue
                     continue
                 }
                 if through == nil {
                     // A transparent op passes on what governs its inputs: their union.
-                    func governing(_ i: Int) -> Int { inputs[i] ?? perTensor[graph.inputTensor(op: k, input: i)] }
+                    func governing(_ i: Int) -> Int { inputs[i]?.rawValue ?? perTensor[graph.inputTensor(op: k, input: i)] }
                     if inputs.count == 1 {
                         through = governing(0)
                     } else {
-                        var union: [Int] = []
+                        var union: [QuantizerID] = []
                         for i in inputs.indices { union += decode(governing(i)) }
                         union.sortAndRemoveDuplicates()
                         switch union.count {
                         case 0: through = -1
-                        case 1: through = union[0]
+                        case 1: through = union[0].rawValue
                         default:
                             unions.append(union)
                             through = -1 - unions.count
@@ -58,36 +58,36 @@ public struct EffectiveQuantizers: Sendable {
     }
 
     /// The set a code of ``perTensor`` stands for.
-    private func decode(_ code: Int) -> [Int] {
-        if code >= 0 { return [code] }
+    private func decode(_ code: Int) -> [QuantizerID] {
+        if code >= 0 { return [QuantizerID(code)] }
         return code == -1 ? [] : unions[-2 - code]
     }
 
     /// `eff(T)`: the quantizers that last quantized tensor `T`.
-    public func of(tensor: String) -> [Int] {
+    public func of(tensor: String) -> [QuantizerID] {
         guard let id = graph.source.index[tensor] else { return [] }
         return decode(perTensor[id])
     }
 
-    /// `eff(T)` for the tensor with id `tensorID`.
-    public func of(tensorID: Int) -> [Int] { decode(perTensor[tensorID]) }
+    /// `eff(T)` for tensor `tensorID`.
+    public func of(tensorID: TensorID) -> [QuantizerID] { decode(perTensor[tensorID]) }
 
     /// `eff(L, i)`: the quantizers governing what op `L` reads at input `i`.
-    public func of(op: Int, input: Int) -> [Int] {
+    public func of(op: OpID, input: Int) -> [QuantizerID] {
         if let q = graph.inputSlots[op, input] { return [q] }
         return decode(perTensor[graph.inputTensor(op: op, input: input)])
     }
 
     /// Appends `eff(L, i)` to `out`, making no array of its own: passes over every op
     /// gather the quantizers of all its inputs into one reused array.
-    package func append(op: Int, input: Int, to out: inout [Int]) {
+    package func append(op: OpID, input: Int, to out: inout [QuantizerID]) {
         if let q = graph.inputSlots[op, input] {
             out.append(q)
             return
         }
         let code = perTensor[graph.inputTensor(op: op, input: input)]
         if code >= 0 {
-            out.append(code)
+            out.append(QuantizerID(code))
         } else if code != -1 {
             out += unions[-2 - code]
         }

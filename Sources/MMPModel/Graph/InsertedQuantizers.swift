@@ -3,16 +3,16 @@
 /// shared quantizer upstream, which every other reader of the tensor sees.
 public struct InsertedQuantizer: Sendable, Equatable {
     /// The op whose input slot it fills, and which input.
-    public var op: Int
+    public var op: OpID
     public var input: Int
     /// `<op>.input_quantizers.<input>`, or — when a quantizer of the sim already has that
     /// name — the same with `#2`, `#3`, … appended.
     public var name: String
     /// The quantizer it requantizes: the first of those that quantized the tensor the edge
     /// reads. A write-back copies its settings (all but the dtype) into the new one.
-    public var requantizes: Int
+    public var requantizes: QuantizerID
 
-    public init(op: Int, input: Int, name: String, requantizes: Int) {
+    public init(op: OpID, input: Int, name: String, requantizes: QuantizerID) {
         self.op = op
         self.input = input
         self.name = name
@@ -30,7 +30,7 @@ extension SimGraph {
     /// is a bug, not an input error. Nothing else of the graph changes: tensors, edges and
     /// the order stay valid as they are.
     package func inserting(
-        inputQuantizersAt edges: [(op: Int, input: Int)], effective: EffectiveQuantizers
+        inputQuantizersAt edges: [(op: OpID, input: Int)], effective: EffectiveQuantizers
     ) -> (graph: SimGraph, inserted: [InsertedQuantizer]) {
         var graph = self
         var inserted: [InsertedQuantizer] = []

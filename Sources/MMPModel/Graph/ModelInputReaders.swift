@@ -8,11 +8,11 @@ extension SimGraph {
     /// An edge without an input quantizer whose op does quantize something (an output, a
     /// param) ends the walk there: what that op passes on is no longer the model input as
     /// read. An empty answer means the input is not quantized.
-    public func quantizedReaders(ofModelInput k: Int) -> [(op: Int, input: Int)] {
+    public func quantizedReaders(ofModelInput k: Int) -> [(op: OpID, input: Int)] {
         guard let start = source.index[inputs[k]] else { return [] }
-        var found: [(op: Int, input: Int)] = []
+        var found: [(op: OpID, input: Int)] = []
         var pending = [start]
-        var seenOps = Set<Int>()
+        var seenOps = Set<OpID>()
         while let tensor = pending.popLast() {
             for edge in consumers[id: tensor] {
                 if inputSlots[edge.op][edge.input] != nil {
@@ -23,7 +23,7 @@ extension SimGraph {
                 guard !outputSlots[op].contains(where: { $0 != nil }), !paramSlots[op].contains(where: { $0 != nil }),
                     seenOps.insert(op).inserted
                 else { continue }
-                for j in outputSlots[op].indices { pending.append(outputTensor(op: op, output: j)) }
+                pending.append(contentsOf: outputTensors(op: op))
             }
         }
         // Several walks may reach one edge only through distinct tensors, so an edge is

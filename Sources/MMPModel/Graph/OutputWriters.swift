@@ -13,15 +13,15 @@
 /// answer is its reader's, so a long chain of fused ops costs one pass, not one walk
 /// per op (a whole-model request on a chain of a million would otherwise be quadratic).
 public struct OutputWriters: Sendable {
-    /// Per tensor id: the writing quantizer and the id of the tensor it writes, or -1.
-    private let quantizer: [Int]
-    private let written: [Int]
+    /// Per tensor: the writing quantizer and the tensor it writes, or nil.
+    private let quantizer: IDArray<TensorID, QuantizerID?>
+    private let written: IDArray<TensorID, TensorID?>
     private let graph: SimGraph
 
     public init(_ graph: SimGraph) {
         self.graph = graph
-        var quantizer = Array(repeating: -1, count: graph.source.count)
-        var written = quantizer
+        var quantizer = IDArray<TensorID, QuantizerID?>(repeating: nil, count: graph.source.count)
+        var written = IDArray<TensorID, TensorID?>(repeating: nil, count: graph.source.count)
         for k in graph.topologicalOrder.reversed() {
             for j in graph.outputSlots[k].indices {
                 let t = graph.outputTensor(op: k, output: j)
@@ -45,15 +45,16 @@ public struct OutputWriters: Sendable {
 
     /// An op that a layer before it may be fused with: one input it does not quantize,
     /// one output, no quantized param.
-    private static func isFusedAfter(_ r: Int, in graph: SimGraph) -> Bool {
+    private static func isFusedAfter(_ r: OpID, in graph: SimGraph) -> Bool {
         graph.inputSlots[r].count == 1 && graph.outputSlots[r].count == 1 && graph.inputSlots[r][0] == nil
             && !graph.paramSlots[r].contains { $0 != nil }
     }
 
     /// The quantizer writing op `op`'s output `output`, with the id of the tensor it
     /// writes; nil when that output has neither its own quantizer nor a fused output.
-    public subscript(op op: Int, output output: Int) -> (quantizer: Int, tensor: Int)? {
+    public subscript(op op: OpID, output output: Int) -> (quantizer: QuantizerID, tensor: TensorID)? {
         let t = graph.outputTensor(op: op, output: output)
-        return quantizer[t] >= 0 ? (quantizer[t], written[t]) : nil
+        guard let q = quantizer[t], let w = written[t] else { return nil }
+        return (q, w)
     }
 }

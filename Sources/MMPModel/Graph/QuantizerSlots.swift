@@ -4,39 +4,39 @@
 /// time would walk the whole graph per quantizer.
 package struct QuantizerSlots {
     package enum Slot: Equatable {
-        case input(op: Int, index: Int)
-        case output(op: Int, index: Int)
-        case param(op: Int, index: Int)
+        case input(op: OpID, index: Int)
+        case output(op: OpID, index: Int)
+        case param(op: OpID, index: Int)
 
         /// The op holding the slot.
-        package var op: Int {
+        package var op: OpID {
             switch self {
             case let .input(k, _), let .output(k, _), let .param(k, _): return k
             }
         }
     }
 
-    private var slots: [Int: [Slot]] = [:]
+    private var slots: [QuantizerID: [Slot]] = [:]
 
     /// The slots of `wanted` quantizers (all of them when nil).
-    package init(_ graph: SimGraph, of wanted: Set<Int>? = nil) {
+    package init(_ graph: SimGraph, of wanted: Set<QuantizerID>? = nil) {
         if let wanted, wanted.isEmpty { return }
-        func add(_ q: Int?, _ slot: @autoclosure () -> Slot) {
+        func add(_ q: QuantizerID?, _ slot: @autoclosure () -> Slot) {
             guard let q, wanted?.contains(q) ?? true else { return }
             slots[q, default: []].append(slot())
         }
-        for k in (0..<graph.opCount) {
+        for k in graph.opIDs {
             for (i, q) in graph.inputSlots[k].enumerated() { add(q, .input(op: k, index: i)) }
             for (j, q) in graph.outputSlots[k].enumerated() { add(q, .output(op: k, index: j)) }
             for (p, q) in graph.paramSlots[k].enumerated() { add(q, .param(op: k, index: p)) }
         }
     }
 
-    package subscript(q: Int) -> [Slot] { slots[q] ?? [] }
+    package subscript(q: QuantizerID) -> [Slot] { slots[q] ?? [] }
 
     /// `input 0 of op 'conv'` (or `input 0 of 'conv'` without `opWord`).
     package static func describe(_ slot: Slot, graph: SimGraph, opWord: Bool = true) -> String {
-        func op(_ k: Int) -> String { (opWord ? "op " : "") + "'\(graph.opName(k))'" }
+        func op(_ k: OpID) -> String { (opWord ? "op " : "") + "'\(graph.opName(k))'" }
         switch slot {
         case let .input(k, i): return "input \(i) of \(op(k))"
         case let .output(k, j): return "output \(j) of \(op(k))"

@@ -68,7 +68,7 @@ public struct SimGraph: Sendable {
     /// Where a tensor comes from.
     public enum Source: Sendable, Equatable {
         case modelInput(Int)
-        case op(Int, output: Int)
+        case op(OpID, output: Int)
     }
 
     public let model: String?
@@ -80,9 +80,9 @@ public struct SimGraph: Sendable {
 
     // MARK: Ops, in columns
 
-    package let opNames: [NameID]
-    package let opTypes: [NameID]
-    package let opClasses: [NameID?]
+    package let opNames: IDArray<OpID, NameID>
+    package let opTypes: IDArray<OpID, NameID>
+    package let opClasses: IDArray<OpID, NameID?>
     /// Op `k`'s module paths are `modules[moduleStart[k] ..< moduleStart[k + 1]]`.
     package let moduleStart: [Int]
     package let modules: [NameID]
@@ -103,9 +103,9 @@ public struct SimGraph: Sendable {
     // MARK: Quantizers, in columns
 
     /// The name of each quantizer.
-    package private(set) var quantizerNames: [NameID]
+    package private(set) var quantizerNames: IDArray<QuantizerID, NameID>
     /// Each quantizer's dtype in the given sim.
-    public private(set) var dtypes: [DType]
+    public private(set) var dtypes: IDArray<QuantizerID, DType>
     /// The quantizer of each name that is a quantizer's name (-1 for other names).
     private var quantizerOfName: [Int]
 
@@ -116,16 +116,16 @@ public struct SimGraph: Sendable {
     /// The (op, input) edges reading each tensor, in op order.
     public let consumers: TensorConsumers
     /// Ops ordered so that every producer precedes its consumers.
-    public let topologicalOrder: [Int]
+    public let topologicalOrder: [OpID]
     /// Input edges by number: op `k`'s inputs are edges `edgeStart[k] ..< edgeStart[k + 1]`,
-    /// and `edgeTensor[e]` is the id of the tensor edge `e` reads (see ``TensorSources``).
-    package let edgeStart: [Int]
-    package let edgeTensor: [Int]
-    /// Id of each op's first output tensor; op `k`'s outputs have consecutive ids, and
+    /// and `edgeTensor[e]` is the tensor edge `e` reads (see ``TensorSources``).
+    private let edgeStart: [Int]
+    private let edgeTensor: IDArray<EdgeID, TensorID>
+    /// Each op's first output tensor; op `k`'s outputs are consecutive, and
     /// `firstOutputTensor[ops.count]` is the number of tensors.
-    package let firstOutputTensor: [Int]
-    /// Ids of the model output tensors.
-    package let modelOutputTensors: Set<Int>
+    private let firstOutputTensor: [Int]
+    /// The model output tensors.
+    private let modelOutputTensors: Set<TensorID>
 
     /// Known tensor shapes (the file's optional `tensors`), by tensor name: what converts
     /// there cost in elements (contract §11).
@@ -137,6 +137,12 @@ public struct SimGraph: Sendable {
     public var opCount: Int { opNames.count }
     /// The number of quantizers.
     public var quantizerCount: Int { quantizerNames.count }
+    /// The number of input edges.
+    public var edgeCount: Int { edgeTensor.count }
+    /// Every op, in op order.
+    public var opIDs: Range<OpID> { opNames.indices }
+    /// Every quantizer, in list order.
+    public var quantizerIDs: Range<QuantizerID> { quantizerNames.indices }
 
     /// The ops in their declared form, each made when it is read.
     public var ops: OpList { OpList(graph: self) }
@@ -144,54 +150,78 @@ public struct SimGraph: Sendable {
     public var quantizers: QuantizerList { QuantizerList(graph: self) }
 
     /// The index of each quantizer by name.
-    public var quantizerIndex: NameIndex { NameIndex(names: names, number: quantizerOfName) }
+    public var quantizerIndex: NameIndex<QuantizerID> { NameIndex(names: names, number: quantizerOfName) }
     /// The index of each op by name.
-    public var opIndex: NameIndex { NameIndex(names: names, number: opOfName) }
+    public var opIndex: NameIndex<OpID> { NameIndex(names: names, number: opOfName) }
 
     /// The name of op `op`.
-    public func opName(_ op: Int) -> String { names[opNames[op]] }
+    public func opName(_ op: OpID) -> String { names[opNames[op]] }
     /// The type of op `op`.
-    public func opType(_ op: Int) -> String { names[opTypes[op]] }
+    public func opType(_ op: OpID) -> String { names[opTypes[op]] }
     /// The name of quantizer `q`.
-    public func quantizerName(_ q: Int) -> String { names[quantizerNames[q]] }
-    /// The name of the tensor with id `id`.
-    public func tensorName(_ id: Int) -> String { names[source.names[id]] }
+    public func quantizerName(_ q: QuantizerID) -> String { names[quantizerNames[q]] }
+    /// The name of tensor `tensor`.
+    public func tensorName(_ tensor: TensorID) -> String { names[source.names[tensor]] }
 
     /// The number of op `op`'s activation inputs.
-    public func inputCount(op: Int) -> Int { edgeStart[op + 1] - edgeStart[op] }
+    public func inputCount(op: OpID) -> Int { edgeStart[op.rawValue + 1] - edgeStart[op.rawValue] }
     /// The number of op `op`'s outputs.
-    public func outputCount(op: Int) -> Int { firstOutputTensor[op + 1] - firstOutputTensor[op] }
+    public func outputCount(op: OpID) -> Int { firstOutputTensor[op.rawValue + 1] - firstOutputTensor[op.rawValue] }
     /// The names of op `op`'s module paths.
-    package func moduleNames(op: Int) -> ArraySlice<NameID> { modules[moduleStart[op]..<moduleStart[op + 1]] }
+    package func moduleNames(op: OpID) -> ArraySlice<NameID> { modules[moduleStart[op.rawValue]..<moduleStart[op.rawValue + 1]] }
     /// The names of op `op`'s params, in slot order.
-    package func paramNames(op: Int) -> ArraySlice<NameID> { paramNames[paramStart[op]..<paramStart[op + 1]] }
+    package func paramNames(op: OpID) -> ArraySlice<NameID> { paramNames[paramStart[op.rawValue]..<paramStart[op.rawValue + 1]] }
     /// The slot of op `op`'s param named `name`, if it has one.
-    public func paramSlot(op: Int, named name: String) -> Int? {
+    public func paramSlot(op: OpID, named name: String) -> Int? {
         guard let id = names.find(name) else { return nil }
-        return paramNames(op: op).firstIndex(of: id).map { $0 - paramStart[op] }
+        return paramNames(op: op).firstIndex(of: id).map { $0 - paramStart[op.rawValue] }
     }
     /// The slot of op `op`'s param named `name` (a number from ``names``), if it has one.
-    package func paramSlot(op: Int, named name: NameID?) -> Int? {
+    package func paramSlot(op: OpID, named name: NameID?) -> Int? {
         guard let name else { return nil }
-        return paramNames(op: op).firstIndex(of: name).map { $0 - paramStart[op] }
+        return paramNames(op: op).firstIndex(of: name).map { $0 - paramStart[op.rawValue] }
     }
     /// The name of op `op`'s param in slot `slot`.
-    public func paramName(op: Int, slot: Int) -> String { names[paramNames[paramStart[op] + slot]] }
+    public func paramName(op: OpID, slot: Int) -> String { names[paramNames[paramStart[op.rawValue] + slot]] }
 
-    /// The id of the tensor op `op` reads at input `input`: hot passes look tensors up by
-    /// id, not by name.
-    package func inputTensor(op: Int, input: Int) -> Int { edgeTensor[edgeStart[op] + input] }
+    /// The edge of op `op`'s input `input`.
+    public func edge(op: OpID, input: Int) -> EdgeID {
+        precondition(input >= 0 && input < inputCount(op: op), "SimGraph: op \(op) has no input \(input)")
+        return EdgeID(edgeStart[op.rawValue] + input)
+    }
+    /// The op and input of edge `edge`: the inverse of ``edge(op:input:)``, by a binary
+    /// search of where each op's inputs begin.
+    public func opAndInput(of edge: EdgeID) -> (op: OpID, input: Int) {
+        precondition(edge.rawValue >= 0 && edge.rawValue < edgeCount, "SimGraph: no edge \(edge)")
+        // The last op whose inputs begin at or before the edge: ops without inputs share
+        // their beginning with the next op, which is the one holding the edge.
+        var low = 0, high = opCount - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if edgeStart[mid] <= edge.rawValue { low = mid } else { high = mid - 1 }
+        }
+        return (OpID(low), edge.rawValue - edgeStart[low])
+    }
 
-    /// The id of the tensor op `op` writes at output `output`.
-    package func outputTensor(op: Int, output: Int) -> Int { firstOutputTensor[op] + output }
+    /// The tensor op `op` reads at input `input`: hot passes look tensors up by id, not by
+    /// name.
+    package func inputTensor(op: OpID, input: Int) -> TensorID { edgeTensor[EdgeID(edgeStart[op.rawValue] + input)] }
 
-    /// Whether the tensor with id `tensor` is a model output.
-    package func isModelOutput(tensor: Int) -> Bool { modelOutputTensors.contains(tensor) }
+    /// The tensor op `op` writes at output `output`.
+    package func outputTensor(op: OpID, output: Int) -> TensorID { TensorID(firstOutputTensor[op.rawValue] + output) }
+
+    /// Op `op`'s output tensors, in order.
+    package func outputTensors(op: OpID) -> Range<TensorID> {
+        TensorID(firstOutputTensor[op.rawValue])..<TensorID(firstOutputTensor[op.rawValue + 1])
+    }
+
+    /// Whether tensor `tensor` is a model output.
+    package func isModelOutput(tensor: TensorID) -> Bool { modelOutputTensors.contains(tensor) }
 
     /// The name of the tensor op `op` reads at input `input`.
-    public func inputTensorName(op: Int, input: Int) -> String { tensorName(inputTensor(op: op, input: input)) }
+    public func inputTensorName(op: OpID, input: Int) -> String { tensorName(inputTensor(op: op, input: input)) }
     /// The name of the tensor op `op` writes at output `output`.
-    public func outputTensorName(op: Int, output: Int) -> String { tensorName(outputTensor(op: op, output: output)) }
+    public func outputTensorName(op: OpID, output: Int) -> String { tensorName(outputTensor(op: op, output: output)) }
 
     // MARK: Building
 
@@ -257,15 +287,17 @@ public struct SimGraph: Sendable {
             throw .invalidSim(
                 "the graph has a cycle: "
                     + Self.describeCycle(
-                        stuck: stuck, opName: { names[draft.opNames[$0]] },
+                        stuck: stuck, opName: { names[draft.opNames[$0.rawValue]] },
                         reads: { k in
-                            (draft.inputStart[k]..<draft.inputStart[k + 1]).map { e in (edgeTensor[e], names[draft.inputTensors[e]]) }
+                            (draft.inputStart[k.rawValue]..<draft.inputStart[k.rawValue + 1]).map { e in
+                                (edgeTensor[EdgeID(e)], names[draft.inputTensors[e]])
+                            }
                         }, sources: tensors.sources))
         }
 
-        opNames = draft.opNames
-        opTypes = draft.opTypes
-        opClasses = draft.opClasses
+        opNames = IDArray(draft.opNames)
+        opTypes = IDArray(draft.opTypes)
+        opClasses = IDArray(draft.opClasses)
         moduleStart = draft.moduleStart
         modules = draft.modules
         paramStart = draft.paramStart
@@ -274,8 +306,8 @@ public struct SimGraph: Sendable {
         inputSlots = slots.inputs
         outputSlots = slots.outputs
         paramSlots = slots.params
-        quantizerNames = draft.quantizerNames
-        dtypes = draft.dtypes
+        quantizerNames = IDArray(draft.quantizerNames)
+        dtypes = IDArray(draft.dtypes)
         self.quantizerOfName = quantizerOfName
         tensorShapes = draft.tensorShapes
         source = sourceTable
@@ -288,16 +320,15 @@ public struct SimGraph: Sendable {
     }
 
     /// Adds a quantizer (named `name`, which no quantizer has) after the others.
-    package mutating func appendQuantizer(named name: String, dtype: DType) -> Int {
+    package mutating func appendQuantizer(named name: String, dtype: DType) -> QuantizerID {
         guard let id = names.intern(name) else { preconditionFailure("SimGraph: too many names") }
         if id.rawValue >= quantizerOfName.count {
             quantizerOfName.append(contentsOf: repeatElement(-1, count: id.rawValue + 1 - quantizerOfName.count))
         }
         precondition(quantizerOfName[id.rawValue] < 0, "SimGraph: quantizer '\(name)' exists")
-        let q = quantizerNames.count
-        quantizerNames.append(id)
+        let q = quantizerNames.append(id)
         dtypes.append(dtype)
-        quantizerOfName[id.rawValue] = q
+        quantizerOfName[id.rawValue] = q.rawValue
         return q
     }
 
@@ -306,13 +337,13 @@ public struct SimGraph: Sendable {
     private struct Tensors: Sendable {
         /// The tensor of each name (-1 for names that are not tensors), and the name of each tensor.
         var ofName: [Int]
-        var names: [NameID] = []
-        var sources: [Source] = []
+        var names: IDArray<TensorID, NameID> = []
+        var sources: IDArray<TensorID, Source> = []
         var opOfName: [Int]
         /// Id of each op's first output tensor; its outputs have consecutive ids.
         var firstOutput: [Int] = []
         /// The tensor id each edge reads, or the first edge reading an unknown tensor.
-        var edges: Result<[Int], MMPError> = .success([])
+        var edges: Result<IDArray<EdgeID, TensorID>, MMPError> = .success([])
 
         init(_ d: SimGraphDraft) throws(MMPError) {
             let n = d.names
@@ -342,23 +373,24 @@ public struct SimGraph: Sendable {
                     let t = d.outputTensors[e]
                     let existing = ofName[t.rawValue]
                     if existing >= 0 {
-                        switch sources[existing] {
+                        switch sources[TensorID(existing)] {
                         case .modelInput: throw .invalidSim("tensor '\(n[t])' is a model input but op '\(n[name])' also produces it")
                         case .op(let other, _):
-                            throw .invalidSim("tensor '\(n[t])' is produced by both op '\(n[d.opNames[other]])' and op '\(n[name])'")
+                            throw .invalidSim(
+                                "tensor '\(n[t])' is produced by both op '\(n[d.opNames[other.rawValue]])' and op '\(n[name])'")
                         }
                     }
                     ofName[t.rawValue] = sources.count
                     names.append(t)
-                    sources.append(.op(k, output: e - d.outputStart[k]))
+                    sources.append(.op(OpID(k), output: e - d.outputStart[k]))
                 }
             }
             edges = Result { () throws(MMPError) in try Self.edgeTensors(d, ofName: ofName) }
         }
 
         /// The tensor id each edge reads, in op order.
-        private static func edgeTensors(_ d: SimGraphDraft, ofName: [Int]) throws(MMPError) -> [Int] {
-            var edgeTensor: [Int] = []
+        private static func edgeTensors(_ d: SimGraphDraft, ofName: [Int]) throws(MMPError) -> IDArray<EdgeID, TensorID> {
+            var edgeTensor: IDArray<EdgeID, TensorID> = []
             edgeTensor.reserveCapacity(d.inputTensors.count)
             for k in 0..<d.opNames.count {
                 for e in d.inputStart[k]..<d.inputStart[k + 1] {
@@ -369,7 +401,7 @@ public struct SimGraph: Sendable {
                             "op '\(n[d.opNames[k]])' input \(e - d.inputStart[k]) reads tensor '\(n[d.inputTensors[e]])', which no op produces and is not a model input"
                         )
                     }
-                    edgeTensor.append(id)
+                    edgeTensor.append(TensorID(id))
                 }
             }
             return edgeTensor
@@ -387,14 +419,14 @@ public struct SimGraph: Sendable {
             inputs.reserveCapacity(ops: opCount, slots: d.inputQuantizers.count)
             outputs.reserveCapacity(ops: opCount, slots: d.outputQuantizers.count)
             params.reserveCapacity(ops: opCount, slots: d.paramQuantizers.count)
-            func resolve(_ name: NameID?, _ what: @autoclosure () -> String) throws(MMPError) -> Int? {
+            func resolve(_ name: NameID?, _ what: @autoclosure () -> String) throws(MMPError) -> QuantizerID? {
                 guard let name else { return nil }
                 let q = quantizerOfName[name.rawValue]
                 guard q >= 0 else { throw .invalidSim("\(what()) names quantizer '\(n[name])', which is not in 'quantizers'") }
-                return q
+                return QuantizerID(q)
             }
             // One op's slots, reused for every op.
-            var ins: [Int?] = [], outs: [Int?] = [], ps: [Int?] = []
+            var ins: [QuantizerID?] = [], outs: [QuantizerID?] = [], ps: [QuantizerID?] = []
             for k in 0..<opCount {
                 if let problem = d.slotProblem, problem.op == k { throw .invalidSim(problem.message) }
                 func name() -> String { n[d.opNames[k]] }
@@ -420,17 +452,17 @@ public struct SimGraph: Sendable {
     /// The readers of each tensor, by a counting sort of the edges: tensor `id`'s are
     /// `readers[start[id]..<start[id + 1]]`, in op order.
     private static func readers(
-        of edgeTensor: [Int], edgeStart: [Int], tensorCount: Int
-    ) -> (start: [Int], readers: [(op: Int, input: Int)]) {
+        of edgeTensor: IDArray<EdgeID, TensorID>, edgeStart: [Int], tensorCount: Int
+    ) -> (start: [Int], readers: [(op: OpID, input: Int)]) {
         var readerCount = Array(repeating: 0, count: tensorCount + 1)
-        for id in edgeTensor { readerCount[id + 1] += 1 }
+        for id in edgeTensor { readerCount[id.rawValue + 1] += 1 }
         for id in 0..<tensorCount { readerCount[id + 1] += readerCount[id] }
         var fill = readerCount
-        var readers = Array(repeating: (op: 0, input: 0), count: edgeTensor.count)
+        var readers = Array(repeating: (op: OpID(0), input: 0), count: edgeTensor.count)
         for k in 0..<(edgeStart.count - 1) {
             for e in edgeStart[k]..<edgeStart[k + 1] {
-                let id = edgeTensor[e]
-                readers[fill[id]] = (k, e - edgeStart[k])
+                let id = edgeTensor[EdgeID(e)].rawValue
+                readers[fill[id]] = (OpID(k), e - edgeStart[k])
                 fill[id] += 1
             }
         }
@@ -439,8 +471,8 @@ public struct SimGraph: Sendable {
 
     /// The tensor ids of the model outputs, each produced by an op or a model input and
     /// listed once.
-    private static func modelOutputs(_ outputs: [String], index: NameIndex) throws(MMPError) -> Set<Int> {
-        var modelOutputTensors = Set<Int>()
+    private static func modelOutputs(_ outputs: [String], index: NameIndex<TensorID>) throws(MMPError) -> Set<TensorID> {
+        var modelOutputTensors = Set<TensorID>()
         for (k, t) in outputs.enumerated() {
             guard let id = index[t] else {
                 throw .invalidSim("model output \(k) '\(t)' is not produced by any op and is not a model input")
@@ -453,38 +485,40 @@ public struct SimGraph: Sendable {
     /// The ops in topological order (Kahn's algorithm, ties broken by op index so the
     /// order is deterministic); `cycle` reports the ops it could not order.
     private static func order(
-        opCount: Int, edgeStart: [Int], edgeTensor: [Int], firstOutput: [Int], sources: [Source],
-        readerStart: [Int], readers: [(op: Int, input: Int)], cycle: ([Bool]) throws(MMPError) -> Never
-    ) throws(MMPError) -> [Int] {
+        opCount: Int, edgeStart: [Int], edgeTensor: IDArray<EdgeID, TensorID>, firstOutput: [Int],
+        sources: IDArray<TensorID, Source>, readerStart: [Int], readers: [(op: OpID, input: Int)],
+        cycle: ([Bool]) throws(MMPError) -> Never
+    ) throws(MMPError) -> [OpID] {
         var indegree = Array(repeating: 0, count: opCount)
         for k in 0..<opCount {
             for e in edgeStart[k]..<edgeStart[k + 1] {
-                if case .op = sources[edgeTensor[e]] { indegree[k] += 1 }
+                if case .op = sources[edgeTensor[EdgeID(e)]] { indegree[k] += 1 }
             }
         }
         let sorted = TopologicalOrder.kahn(indegree: &indegree, ties: .stack) { k, visit in
             for id in firstOutput[k]..<firstOutput[k + 1] {
-                for c in readers[readerStart[id]..<readerStart[id + 1]] { visit(c.op) }
+                for c in readers[readerStart[id]..<readerStart[id + 1]] { visit(c.op.rawValue) }
             }
         }
         guard let order = sorted else { try cycle(indegree.map { $0 > 0 }) }
-        return order
+        return order.map(OpID.init)
     }
 
     /// One cycle among the ops Kahn's algorithm could not order, as
     /// `op 'a' reads 'b:0' from op 'b' … reads 'a:0' from op 'a'`. Every stuck op has a
     /// stuck producer, so walking back from any of them must meet an op twice.
     private static func describeCycle(
-        stuck: [Bool], opName: (Int) -> String, reads: (Int) -> [(tensor: Int, name: String)], sources: [Source]
+        stuck: [Bool], opName: (OpID) -> String, reads: (OpID) -> [(tensor: TensorID, name: String)],
+        sources: IDArray<TensorID, Source>
     ) -> String {
-        guard var k = stuck.firstIndex(of: true) else { return "" }
-        var seenAt: [Int: Int] = [:]
-        var path: [(op: Int, tensor: String)] = []
+        guard var k = stuck.firstIndex(of: true).map(OpID.init) else { return "" }
+        var seenAt: [OpID: Int] = [:]
+        var path: [(op: OpID, tensor: String)] = []
         while seenAt[k] == nil {
             seenAt[k] = path.count
             guard
-                let (p, t) = reads(k).lazy.compactMap({ r -> (Int, String)? in
-                    if case .op(let p, _) = sources[r.tensor], stuck[p] { return (p, r.name) }
+                let (p, t) = reads(k).lazy.compactMap({ r -> (OpID, String)? in
+                    if case .op(let p, _) = sources[r.tensor], stuck[p.rawValue] { return (p, r.name) }
                     return nil
                 }).first
             else { break }
@@ -506,32 +540,32 @@ public struct SimGraph: Sendable {
     }
 }
 
-/// Names of one kind — ops, quantizers or tensors — and the number of each: `index[name]`.
-public struct NameIndex: Sendable {
+/// Names of one kind — ops, quantizers or tensors — and the id of each: `index[name]`.
+public struct NameIndex<ID: GraphID>: Sendable {
     fileprivate let names: NameTable
     /// By name number: the number of the op, quantizer or tensor it names, or -1.
     fileprivate let number: [Int]
 
-    /// The number of the op, quantizer or tensor named `name`.
-    public subscript(name: String) -> Int? {
+    /// The id of the op, quantizer or tensor named `name`.
+    public subscript(name: String) -> ID? {
         guard let id = names.find(name), id.rawValue < number.count else { return nil }
         let k = number[id.rawValue]
-        return k >= 0 ? k : nil
+        return k >= 0 ? ID(k) : nil
     }
 }
 
 /// Where each tensor comes from: `source[name]` is its producer, or nil for an unknown tensor.
 public struct TensorSources: Sendable {
-    /// The name of each tensor, by id.
-    package let names: [NameID]
-    /// The id of each tensor, by name.
-    package let index: NameIndex
-    package let sources: [SimGraph.Source]
+    /// The name of each tensor.
+    package let names: IDArray<TensorID, NameID>
+    /// Each tensor, by name.
+    package let index: NameIndex<TensorID>
+    package let sources: IDArray<TensorID, SimGraph.Source>
 
     public subscript(tensor: String) -> SimGraph.Source? { index[tensor].map { sources[$0] } }
 
-    /// The producer of the tensor with id `id`.
-    package subscript(id id: Int) -> SimGraph.Source { sources[id] }
+    /// The producer of tensor `id`.
+    package subscript(id id: TensorID) -> SimGraph.Source { sources[id] }
 
     /// The number of tensors.
     public var count: Int { sources.count }
@@ -540,28 +574,29 @@ public struct TensorSources: Sendable {
 /// Which (op, input) edges read each tensor, in op order: `consumers[name]`, or nil when
 /// nothing reads it. Stored flat: one array of edges, grouped by tensor.
 public struct TensorConsumers: Sendable {
-    package let index: NameIndex
+    package let index: NameIndex<TensorID>
     package let start: [Int]
-    package let readers: [(op: Int, input: Int)]
+    package let readers: [(op: OpID, input: Int)]
 
-    public subscript(tensor: String) -> [(op: Int, input: Int)]? {
-        guard let k = index[tensor], start[k] < start[k + 1] else { return nil }
+    public subscript(tensor: String) -> [(op: OpID, input: Int)]? {
+        guard let k = index[tensor]?.rawValue, start[k] < start[k + 1] else { return nil }
         return Array(readers[start[k]..<start[k + 1]])
     }
 
-    /// The edges reading the tensor with id `id`, without copying.
-    package subscript(id id: Int) -> ArraySlice<(op: Int, input: Int)> { readers[start[id]..<start[id + 1]] }
+    /// The edges reading tensor `id`, without copying.
+    package subscript(id id: TensorID) -> ArraySlice<(op: OpID, input: Int)> { readers[start[id.rawValue]..<start[id.rawValue + 1]] }
 }
 
 /// The ops of a graph in their declared form (``SimGraph/Op``), each made when read.
 public struct OpList: RandomAccessCollection, Sendable, Equatable, CustomStringConvertible {
+    public typealias Indices = Range<OpID>
     fileprivate let graph: SimGraph
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { graph.opCount }
+    public var startIndex: OpID { 0 }
+    public var endIndex: OpID { OpID(graph.opCount) }
 
-    public subscript(k: Int) -> SimGraph.Op {
+    public subscript(k: OpID) -> SimGraph.Op {
         let g = graph, n = g.names
-        func quantizer(_ q: Int?) -> String? { q.map(g.quantizerName) }
+        func quantizer(_ q: QuantizerID?) -> String? { q.map(g.quantizerName) }
         return SimGraph.Op(
             name: n[g.opNames[k]], type: n[g.opTypes[k]], className: g.opClasses[k].map { n[$0] },
             modules: g.moduleNames(op: k).map { n[$0] },
@@ -579,11 +614,12 @@ public struct OpList: RandomAccessCollection, Sendable, Equatable, CustomStringC
 
 /// The quantizers of a graph in their declared form (``SimGraph/Quantizer``), each made when read.
 public struct QuantizerList: RandomAccessCollection, Sendable, Equatable, CustomStringConvertible {
+    public typealias Indices = Range<QuantizerID>
     fileprivate let graph: SimGraph
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { graph.quantizerCount }
+    public var startIndex: QuantizerID { 0 }
+    public var endIndex: QuantizerID { QuantizerID(graph.quantizerCount) }
 
-    public subscript(q: Int) -> SimGraph.Quantizer { SimGraph.Quantizer(name: graph.quantizerName(q), dtype: graph.dtypes[q]) }
+    public subscript(q: QuantizerID) -> SimGraph.Quantizer { SimGraph.Quantizer(name: graph.quantizerName(q), dtype: graph.dtypes[q]) }
 
     public static func == (a: QuantizerList, b: QuantizerList) -> Bool { a.elementsEqual(b) }
 

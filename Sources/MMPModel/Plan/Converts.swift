@@ -12,7 +12,7 @@ public struct Converts: Sendable, Equatable {
         }
 
         public var kind: Kind
-        public var op: Int
+        public var op: OpID
         /// The input read (its tensor is `graph.inputTensorName(op: op, input: input)`): the requantized
         /// edge, or for a mixed read the first input that brings the converted dtype.
         public var input: Int
@@ -56,11 +56,11 @@ public struct Converts: Sendable, Equatable {
     /// The converts of `graph` with quantizer `q` at `dtypes[q]`, at `sites` (all of
     /// the graph's by default: ``ConvertSite/all(graph:effective:)``). Each convert
     /// reports the elements of the tensor it reads when the graph knows its shape.
-    public init(graph: SimGraph, effective: EffectiveQuantizers, dtypes: [DType]) {
+    public init(graph: SimGraph, effective: EffectiveQuantizers, dtypes: IDArray<QuantizerID, DType>) {
         self.init(graph: graph, sites: ConvertSite.all(graph: graph, effective: effective), dtypes: dtypes)
     }
 
-    package init(graph: SimGraph, sites: [ConvertSite], dtypes: [DType]) {
+    package init(graph: SimGraph, sites: [ConvertSite], dtypes: IDArray<QuantizerID, DType>) {
         items = sites.flatMap { site in
             let op = site.op
             return site.items({ dtypes[$0] }, elements: { graph.elements(op: op, input: $0) }).map { item in
@@ -75,7 +75,7 @@ public struct Converts: Sendable, Equatable {
 extension SimGraph {
     /// The elements of the tensor op `op` reads at `input`, when its shape is known and
     /// its size fits an `Int`.
-    package func elements(op: Int, input: Int) -> Int? {
+    package func elements(op: OpID, input: Int) -> Int? {
         tensorShapes.isEmpty ? nil : tensorShapes[inputTensorName(op: op, input: input)].flatMap(Converts.elements(of:))
     }
 }
@@ -84,12 +84,12 @@ extension SimGraph {
 /// decide how many: what the report counts and what the program's convert tier sees.
 package enum ConvertSite: Sendable, Equatable {
     /// Op `op`'s own input quantizer at input `input`, and what quantized the tensor it reads.
-    case requantize(op: Int, input: Int, own: Int, upstream: [Int])
+    case requantize(op: OpID, input: Int, own: QuantizerID, upstream: [QuantizerID])
     /// The effective quantizers of each input of op `op`, which reads several.
-    case mixed(op: Int, inputs: [[Int]])
+    case mixed(op: OpID, inputs: [[QuantizerID]])
 
     /// Every quantizer the site's count depends on.
-    package var quantizers: [Int] {
+    package var quantizers: [QuantizerID] {
         switch self {
         case let .requantize(_, _, own, upstream): return [own] + upstream
         case let .mixed(_, inputs): return inputs.flatMap { $0 }
@@ -97,7 +97,7 @@ package enum ConvertSite: Sendable, Equatable {
     }
 
     /// The op the site belongs to.
-    package var op: Int {
+    package var op: OpID {
         switch self {
         case let .requantize(op, _, _, _), let .mixed(op, _): return op
         }
@@ -115,7 +115,7 @@ package enum ConvertSite: Sendable, Equatable {
     ///   fewest known elements (an SE block's `Mul` converts the small gate, not the
     ///   feature map), then the one with the highest dtype (a mixed int4/int8 add runs at
     ///   int8), then the first.
-    package func items(_ dtype: (Int) -> DType, elements: (Int) -> Int? = { _ in nil }) -> [Converts.Item] {
+    package func items(_ dtype: (QuantizerID) -> DType, elements: (Int) -> Int? = { _ in nil }) -> [Converts.Item] {
         switch self {
         case let .requantize(op, input, own, upstream):
             let to = dtype(own)
@@ -171,14 +171,14 @@ package enum ConvertSite: Sendable, Equatable {
     }
 
     /// How many converts the site makes with quantizer `q` at `dtype(q)`.
-    package func count(_ dtype: (Int) -> DType) -> Int { items(dtype).count }
+    package func count(_ dtype: (QuantizerID) -> DType) -> Int { items(dtype).count }
 
     /// The sites of a graph, in op order (within an op, its requantizable edges first):
     /// each own input quantizer reading a quantized tensor, and each op with at least two
     /// quantized inputs (an op reading one quantized input adds nothing, whatever it reads).
     package static func all(graph: SimGraph, effective: EffectiveQuantizers) -> [ConvertSite] {
         var sites: [ConvertSite] = []
-        for k in (0..<graph.opCount) {
+        for k in graph.opIDs {
             let slots = graph.inputSlots[k]
             for (i, own) in slots.enumerated() {
                 guard let q = own else { continue }

@@ -9,7 +9,7 @@ package struct Measurement {
     package var missed = 0
 
     /// Measures `targets` (one request's) against `realized`.
-    package init<S: Sequence<Target>>(_ targets: S, realized: (Int) -> DType) {
+    package init<S: Sequence<Target>>(_ targets: S, realized: (QuantizerID) -> DType) {
         var derived: [Plan.Deviation] = []
         for t in targets {
             for q in t.quantizers {

@@ -6,13 +6,13 @@ public struct Plan: Sendable {
 
     /// One quantizer of one target that did not get the target's dtype.
     public struct Deviation: Sendable, Equatable {
-        public var quantizer: Int
+        public var quantizer: QuantizerID
         public var origin: Target.Origin
         public var tier: Target.Tier
         public var requested: DType
         public var realized: DType
 
-        package init(quantizer: Int, origin: Target.Origin, tier: Target.Tier, requested: DType, realized: DType) {
+        package init(quantizer: QuantizerID, origin: Target.Origin, tier: Target.Tier, requested: DType, realized: DType) {
             self.quantizer = quantizer
             self.origin = origin
             self.tier = tier
@@ -67,12 +67,12 @@ public struct Plan: Sendable {
 
         /// A quantizer the conflict's requests speak about, and what each asks of it.
         public struct Collision: Sendable, Equatable {
-            public var quantizer: Int
+            public var quantizer: QuantizerID
             public var asks: [Ask]
             /// Every slot naming the quantizer, when there are several (tied slots).
             public var tiedSlots: [String]
 
-            package init(quantizer: Int, asks: [Ask], tiedSlots: [String]) {
+            package init(quantizer: QuantizerID, asks: [Ask], tiedSlots: [String]) {
                 self.quantizer = quantizer
                 self.asks = asks
                 self.tiedSlots = tiedSlots
@@ -82,13 +82,13 @@ public struct Plan: Sendable {
         /// A kernel rule that takes part: the op, what the requests would make it run,
         /// and what its list allows.
         public struct KernelRule: Sendable, Equatable {
-            public var op: Int
+            public var op: OpID
             /// (activation, weight) pairs the requests ask for; nil where they ask nothing.
             public var requested: [KernelRules.Kernel?]
             public var requestedText: [String]
             public var supported: [KernelRules.Kernel]
 
-            package init(op: Int, requested: [KernelRules.Kernel?], requestedText: [String], supported: [KernelRules.Kernel]) {
+            package init(op: OpID, requested: [KernelRules.Kernel?], requestedText: [String], supported: [KernelRules.Kernel]) {
                 self.op = op
                 self.requested = requested
                 self.requestedText = requestedText
@@ -112,9 +112,9 @@ public struct Plan: Sendable {
         public var kind: Kind
         public var requests: [Int]
         /// Ops whose kernel rule takes part.
-        public var kernelOps: [Int]
+        public var kernelOps: [OpID]
         /// Quantizers where the requests collide.
-        public var quantizers: [Int]
+        public var quantizers: [QuantizerID]
         public var collisions: [Collision] = []
         public var kernelRules: [KernelRule] = []
         public var instead: [Instead] = []
@@ -123,7 +123,7 @@ public struct Plan: Sendable {
         public var convertsCannotHelp: [String] = []
 
         package init(
-            kind: Kind, requests: [Int], kernelOps: [Int], quantizers: [Int], collisions: [Collision] = [],
+            kind: Kind, requests: [Int], kernelOps: [OpID], quantizers: [QuantizerID], collisions: [Collision] = [],
             kernelRules: [KernelRule] = [], instead: [Instead] = []
         ) {
             self.kind = kind
@@ -140,7 +140,7 @@ public struct Plan: Sendable {
     public let status: Status
     public let problem: PlanningProblem
     /// The planned dtype of every quantizer (the given one where nothing was decided).
-    public let dtypes: [DType]
+    public let dtypes: IDArray<QuantizerID, DType>
     public let outcomes: [Outcome]
     public let conflicts: [Conflict]
     /// False when a part was so tangled that the search for conflicts stopped early.
@@ -150,11 +150,11 @@ public struct Plan: Sendable {
     public let graph: SimGraph
 
     /// The dtype each quantizer had in the given sim.
-    public let previous: [DType]
+    public let previous: IDArray<QuantizerID, DType>
 
-    /// Indices of the sim's quantizers whose dtype changed (inserted ones are not changes:
-    /// they are listed in ``inserted``).
-    public let changed: [Int]
+    /// The sim's quantizers whose dtype changed (inserted ones are not changes: they are
+    /// listed in ``inserted``).
+    public let changed: [QuantizerID]
 
     /// The input quantizers the plan inserts (`--insert-converts`, contract §11): the last
     /// `inserted.count` quantizers of ``graph`` are `inserted[0]`, `inserted[1]`, …. For an
@@ -164,6 +164,10 @@ public struct Plan: Sendable {
 
     /// The number of quantizers of the given sim: they come first in ``graph``.
     public var givenQuantizerCount: Int { graph.quantizerCount - inserted.count }
+    /// The quantizers of the given sim.
+    public var givenQuantizers: Range<QuantizerID> { 0..<QuantizerID(givenQuantizerCount) }
+    /// The quantizer the plan inserted as `inserted[k]`.
+    public func insertedQuantizer(_ k: Int) -> QuantizerID { QuantizerID(givenQuantizerCount + k) }
 
     /// Where the plan's dtypes make a backend convert, and where the given sim's did
     /// (contract §11).
@@ -172,14 +176,15 @@ public struct Plan: Sendable {
 
     /// For the quantizers that changed without a request asking: the homogeneity groups and
     /// kernel rules they take part in (indices), so the reasons can be told without scanning.
-    package let ruleIndex: (groups: [Int: [Int]], kernels: [Int: [Int]])
+    package let ruleIndex: (groups: [QuantizerID: [Int]], kernels: [QuantizerID: [Int]])
 
     /// For each quantizer, the requests whose surviving targets speak about it, with the
     /// dtype each asked for, by request index.
-    private let reasonIndex: [[(request: Int, asked: DType)]]
+    private let reasonIndex: IDArray<QuantizerID, [(request: Int, asked: DType)]>
 
     package init(
-        mode: Mode, status: Status, problem: PlanningProblem, dtypes: [DType], outcomes: [Outcome], conflicts: [Conflict],
+        mode: Mode, status: Status, problem: PlanningProblem, dtypes: IDArray<QuantizerID, DType>, outcomes: [Outcome],
+        conflicts: [Conflict],
         conflictsComplete: Bool = true, convertSites: [ConvertSite]? = nil, inserted: [InsertedQuantizer] = [],
         givenConverts: Converts? = nil
     ) {
@@ -201,7 +206,7 @@ public struct Plan: Sendable {
         let counted = Parallel.both(
             { Converts(graph: graph, sites: sites, dtypes: dtypes) }, { known ?? Converts(graph: graph, sites: sites, dtypes: given) })
         var planned = counted.0
-        let firstInserted = graph.quantizerCount - inserted.count
+        let firstInserted = QuantizerID(graph.quantizerCount - inserted.count)
         if status == .ok, !inserted.isEmpty {
             for k in planned.items.indices where planned.items[k].kind == .requantize {
                 let item = planned.items[k]
@@ -210,9 +215,9 @@ public struct Plan: Sendable {
         }
         (converts, self.givenConverts) = (planned, counted.1)
         self.inserted = inserted
-        changed = dtypes.indices.prefix(firstInserted).filter { dtypes[$0] != problem.graph.dtypes[$0] }
+        changed = (dtypes.startIndex..<firstInserted).filter { dtypes[$0] != problem.graph.dtypes[$0] }
         // Per quantizer, flat: a million quantizers, most of them without a reason.
-        var index = Array(repeating: [(request: Int, asked: DType)](), count: dtypes.count)
+        var index = IDArray<QuantizerID, [(request: Int, asked: DType)]>(repeating: [], count: dtypes.count)
         for t in problem.resolution.targets {
             for q in t.quantizers where !index[q].contains(where: { $0.request == t.request }) {
                 index[q].append((t.request, t.dtype))
@@ -221,7 +226,7 @@ public struct Plan: Sendable {
         for q in index.indices where index[q].count > 1 { index[q].sort { $0.request < $1.request } }
         reasonIndex = index
         let unexplained = Set(changed.filter { index[$0].isEmpty })
-        var groups: [Int: [Int]] = [:], kernels: [Int: [Int]] = [:]
+        var groups: [QuantizerID: [Int]] = [:], kernels: [QuantizerID: [Int]] = [:]
         if !unexplained.isEmpty {
             for (g, group) in problem.homogeneity.enumerated() {
                 for q in group.quantizers where unexplained.contains(q) { groups[q, default: []].append(g) }
@@ -237,5 +242,5 @@ public struct Plan: Sendable {
 
     /// The requests whose surviving targets speak about quantizer `q`, with the dtype each
     /// asked for, by request index.
-    public func reasons(for q: Int) -> [(request: Int, asked: DType)] { reasonIndex[q] }
+    public func reasons(for q: QuantizerID) -> [(request: Int, asked: DType)] { reasonIndex[q] }
 }

@@ -11,15 +11,15 @@
 /// `None` entries of `set_model_output_precision([int16, None, …])` as they were), and
 /// neither does an output demoted by a derived target or a param request.
 public struct HomogeneityGroup: Sendable, Equatable {
-    public var op: Int
+    public var op: OpID
     /// The sorted union of the op's effective input quantizers (at least two).
-    public var quantizers: [Int]
+    public var quantizers: [QuantizerID]
 
     public static func find(graph: SimGraph, effective: EffectiveQuantizers, resolution: Resolution) -> [HomogeneityGroup] {
         // Flat per-quantizer and per-op marks instead of sets: this runs over every op.
-        var subjects = Array(repeating: false, count: graph.quantizerCount)
-        var edgeDType: [Int: DType] = [:]
-        var mixed = Set<Int>()
+        var subjects = IDArray<QuantizerID, Bool>(repeating: false, count: graph.quantizerCount)
+        var edgeDType: [OpID: DType] = [:]
+        var mixed = Set<OpID>()
         for t in resolution.targets where t.tier == .explicit {
             guard case .edge(let op, _) = t.origin else { continue }
             if case .setPrecision = resolution.requests[t.request] {
@@ -33,8 +33,8 @@ public struct HomogeneityGroup: Sendable, Equatable {
         let runs = Parallel.runs(graph.opCount)
         return Parallel.map(runs.count) { r in
             var groups: [HomogeneityGroup] = []
-            var union: [Int] = []
-            for k in runs[r] where graph.inputCount(op: k) >= 2 {
+            var union: [QuantizerID] = []
+            for k in Range<OpID>(ids: runs[r]) where graph.inputCount(op: k) >= 2 {
                 union.removeAll(keepingCapacity: true)
                 for i in 0..<graph.inputCount(op: k) { effective.append(op: k, input: i, to: &union) }
                 // The cheap test first: most ops read nothing a request asks about.

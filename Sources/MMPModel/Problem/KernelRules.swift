@@ -45,11 +45,11 @@ public struct KernelRules: Sendable, Equatable {
 /// A kernel rule bound to one op of a graph: which quantizers it couples and which
 /// dtype pairs are allowed.
 public struct KernelConstraint: Sendable, Equatable {
-    public var op: Int
+    public var op: OpID
     /// `eff(op, 0)`: every quantizer that governs the op's first input; never empty.
-    public var activations: [Int]
+    public var activations: [QuantizerID]
     /// The op's quantized `weight`, if any.
-    public var weight: Int?
+    public var weight: QuantizerID?
     /// The config's kernel list, as given (for reports).
     public var kernels: [KernelRules.Kernel]
     /// Pairs accepted: the config's kernels plus the pair(s) the op has in the given sim.
@@ -68,18 +68,18 @@ public struct KernelConstraint: Sendable, Equatable {
 
     /// The quantizers of each slot a per-input rule reads: each input's `eff`, and the
     /// op's output quantizer or fused output.
-    public var inputQuantizers: [[Int]] = []
-    public var outputQuantizers: [Int] = []
+    public var inputQuantizers: [[QuantizerID]] = []
+    public var outputQuantizers: [QuantizerID] = []
 
     /// Every quantizer the rule binds (a quantizer may appear more than once): what parts,
     /// explanations and convert candidates couple through it.
-    package var quantizers: [Int] {
+    package var quantizers: [QuantizerID] {
         activations + (weight.map { [$0] } ?? []) + inputQuantizers.flatMap { $0 } + outputQuantizers
     }
 
     /// A per-input rule's slots as text, `(int8 × fp16; weight int8; output int16)`: each
     /// input's and the output's quantizers spelt by `slot`, the weight as `weight`.
-    package func slotText(_ slot: ([Int]) -> String, weight: String) -> String {
+    package func slotText(_ slot: ([QuantizerID]) -> String, weight: String) -> String {
         var text = "(" + inputQuantizers.map(slot).joined(separator: " × ") + "; weight \(weight)"
         if !outputQuantizers.isEmpty { text += "; output \(slot(outputQuantizers))" }
         return text + ")"
@@ -87,13 +87,15 @@ public struct KernelConstraint: Sendable, Equatable {
 
     /// Whether an assignment keeps the rule: some allowed combination admits every
     /// quantizer of every slot (for AIMET's form, every pair of input 0 and weight).
-    public func holds(_ dtype: (Int) -> DType) -> Bool {
+    public func holds(_ dtype: (QuantizerID) -> DType) -> Bool {
         guard let combinations else {
             let w = weight.map(dtype)
             return activations.allSatisfy { allows(activation: dtype($0), weight: weight == $0 ? dtype($0) : w) }
         }
         return combinations.contains { c in
-            func ok(_ qs: [Int], _ allowed: Set<DType>?) -> Bool { allowed.map { a in qs.allSatisfy { a.contains(dtype($0)) } } ?? true }
+            func ok(_ qs: [QuantizerID], _ allowed: Set<DType>?) -> Bool {
+                allowed.map { a in qs.allSatisfy { a.contains(dtype($0)) } } ?? true
+            }
             return inputQuantizers.indices.allSatisfy { i in ok(inputQuantizers[i], i < c.inputs.count ? c.inputs[i] : nil) }
                 && ok(weight.map { [$0] } ?? [], c.weight) && ok(outputQuantizers, c.output)
         }
@@ -114,7 +116,7 @@ public struct KernelConstraint: Sendable, Equatable {
         let weight = graph.names.find("weight")
         // Each op type's list, looked up once per type.
         var listOfType: [NameID: [KernelRules.Kernel]?] = [:]
-        for k in 0..<graph.opCount {
+        for k in graph.opIDs {
             let type = graph.opTypes[k]
             if listOfType[type] == nil { listOfType[type] = .some(rules.kernels(forType: graph.names[type])) }
             guard let kernels = listOfType[type] ?? nil else { continue }
@@ -142,21 +144,21 @@ public struct KernelConstraint: Sendable, Equatable {
     /// A list with per-input or output entries, bound to op `k`: every slot's quantizers
     /// and the allowed combinations, the given sim's own among them.
     private static func extended(
-        _ kernels: [KernelRules.Kernel], op k: Int, graph: SimGraph, effective: EffectiveQuantizers, writers: OutputWriters?
+        _ kernels: [KernelRules.Kernel], op k: OpID, graph: SimGraph, effective: EffectiveQuantizers, writers: OutputWriters?
     ) -> KernelConstraint? {
         let op = graph.ops[k]
         // Only the slots some entry names are constrained (and couple quantizers): an
         // input past every entry's list or always null, a weight no entry names, an output
         // no entry names take any dtype.
         let lists = kernels.map { e -> [DType?] in e.inputs ?? [e.activation] }
-        let inputs = op.inputs.indices.map { i -> [Int] in
+        let inputs = op.inputs.indices.map { i -> [QuantizerID] in
             lists.contains { i < $0.count && $0[i] != nil } ? effective.of(op: k, input: i) : []
         }
         // No quantized input: the op runs a float kernel, the list does not apply.
         guard op.inputs.indices.contains(where: { !effective.of(op: k, input: $0).isEmpty }) else { return nil }
         let w = op.params.firstIndex { $0.name == "weight" }.flatMap { graph.paramSlots[k][$0] }
         let weightNamed = w != nil && kernels.contains { $0.param != nil }
-        var outputs: [Int] = []
+        var outputs: [QuantizerID] = []
         if kernels.contains(where: { $0.output != nil }) {
             for j in op.outputs.indices {
                 if let q = graph.outputSlots[k][j] ?? writers?[op: k, output: j]?.quantizer { outputs.append(q) }
@@ -169,7 +171,7 @@ public struct KernelConstraint: Sendable, Equatable {
                 weight: weightNamed ? e.param.map { [$0] } : nil, output: outputs.isEmpty ? nil : e.output.map { [$0] })
         }
         // The sim as configured is valid: its own dtypes are a combination too.
-        let given = { (qs: [Int]) -> Set<DType>? in qs.isEmpty ? nil : Set(qs.map { graph.dtypes[$0] }) }
+        let given = { (qs: [QuantizerID]) -> Set<DType>? in qs.isEmpty ? nil : Set(qs.map { graph.dtypes[$0] }) }
         combinations.append(
             Combination(
                 inputs: inputs.map(given), weight: weightNamed ? w.map { [graph.dtypes[$0]] } : nil, output: given(outputs)))

@@ -13,15 +13,15 @@ public struct PlanningProblem: Sendable {
     public let rules: KernelRules
     /// The first quantizer the planner added (`--insert-converts`): quantizers from here
     /// on are candidate converts, not the sim's. The graph's quantizer count when none.
-    public let firstCandidate: Int
+    public let firstCandidate: QuantizerID
     /// How requests select ops: the module tree and op kinds, which a widened graph
     /// (the same ops, more quantizers) shares.
     package let selection: LayerSelection
 
-    public init(graph: SimGraph, requests: [Request], rules: KernelRules, firstCandidate: Int? = nil) throws(MMPError) {
+    public init(graph: SimGraph, requests: [Request], rules: KernelRules, firstCandidate: QuantizerID? = nil) throws(MMPError) {
         self.graph = graph
         self.rules = rules
-        self.firstCandidate = firstCandidate ?? graph.quantizerCount
+        self.firstCandidate = firstCandidate ?? QuantizerID(graph.quantizerCount)
         // Independent passes run at once: effective quantizers, kernel rules and op kinds
         // beside the module tree. Targets then use both cores themselves.
         let ((effective, kernels, kinds), tree) = Parallel.both(
@@ -43,11 +43,11 @@ public struct PlanningProblem: Sendable {
     /// The problem of `base`'s requests and rules on `graph`, which is `base`'s graph with
     /// input quantizers added (`--insert-converts`): the same ops and modules, so the
     /// module tree and op kinds are `base`'s; everything that reads quantizers is made anew.
-    package init(widening base: PlanningProblem, graph: SimGraph, firstCandidate: Int? = nil) throws(MMPError) {
+    package init(widening base: PlanningProblem, graph: SimGraph, firstCandidate: QuantizerID? = nil) throws(MMPError) {
         precondition(graph.opCount == base.graph.opCount, "a widened graph has the same ops")
         self.graph = graph
         rules = base.rules
-        self.firstCandidate = firstCandidate ?? graph.quantizerCount
+        self.firstCandidate = firstCandidate ?? QuantizerID(graph.quantizerCount)
         effective = EffectiveQuantizers(graph)
         kernels = Self.bind(rules, to: graph, effective: effective)
         selection = base.selection
@@ -65,7 +65,7 @@ public struct PlanningProblem: Sendable {
     }
 
     /// The dtypes quantizer `q` may take: the requestable ones and its given dtype.
-    public func domain(of q: Int) -> [DType] {
+    public func domain(of q: QuantizerID) -> [DType] {
         let given = graph.dtypes[q]
         return DType.requestable.contains(given) ? DType.requestable : (DType.requestable + [given]).sorted()
     }
@@ -73,7 +73,7 @@ public struct PlanningProblem: Sendable {
     /// The cost of realizing `realized` on quantizer `q` where `requested` was asked
     /// (contract §7): steps apart in precision order over the quantizer's own domain, so
     /// nearer is cheaper, and at equal distance higher beats lower. Zero when equal.
-    public func nearnessCost(of q: Int, realized: DType, requested: DType) -> Int {
+    public func nearnessCost(of q: QuantizerID, realized: DType, requested: DType) -> Int {
         let order = domain(of: q)
         guard let r = order.firstIndex(of: realized), let d = order.firstIndex(of: requested) else { return 0 }
         if r == d { return 0 }

@@ -13,7 +13,7 @@ public struct LayerSelection: Sendable {
 
     /// The ops of each distinct (type, class) pair.
     package struct OpKinds: Sendable {
-        fileprivate var groups: [Kind: [Int]] = [:]
+        fileprivate var groups: [Kind: [OpID]] = [:]
 
         package init(_ graph: SimGraph) {
             // Grouped by name numbers first: no string is made per op.
@@ -21,8 +21,8 @@ public struct LayerSelection: Sendable {
                 var type: NameID
                 var className: NameID?
             }
-            var byNumbers: [Numbers: [Int]] = [:]
-            for k in 0..<graph.opCount { byNumbers[Numbers(type: graph.opTypes[k], className: graph.opClasses[k]), default: []].append(k) }
+            var byNumbers: [Numbers: [OpID]] = [:]
+            for k in graph.opIDs { byNumbers[Numbers(type: graph.opTypes[k], className: graph.opClasses[k]), default: []].append(k) }
             for (kind, ops) in byNumbers {
                 groups[Kind(type: graph.names[kind.type], className: kind.className.map { graph.names[$0] })] = ops
             }
@@ -67,10 +67,10 @@ public struct LayerSelection: Sendable {
     /// The ops `selector` picks, in graph order. An unknown `module` path is an error
     /// that suggests the closest existing paths; a type or pattern that matches nothing
     /// returns an empty list (the report says so).
-    public mutating func ops(for selector: LayerSelector) throws(MMPError) -> [Int] {
+    public mutating func ops(for selector: LayerSelector) throws(MMPError) -> [OpID] {
         switch selector {
         case .module(let m):
-            let selected = m.isEmpty ? Array((0..<graph.opCount)) : tree.ops(under: m) ?? []
+            let selected = m.isEmpty ? Array(graph.opIDs) : tree.ops(under: m) ?? []
             if selected.isEmpty {
                 let near = suggestsPaths ? suggestions(for: m) : []
                 let hint = near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: ", ") + "?"
@@ -78,7 +78,7 @@ public struct LayerSelection: Sendable {
             }
             return selected
         case .modules(let paths):
-            var selected = Set<Int>()
+            var selected = Set<OpID>()
             for m in paths {
                 let ops = try self.ops(for: .module(m))
                 selected.formUnion(ops)

@@ -22,7 +22,7 @@ package struct ModuleTree: Sendable {
     /// Ops whose module path is exactly the node's path: the last one added per node, and
     /// per entry its op and the entry added before it.
     private var lastOwn: [Int] = [-1]
-    private var ownOp: [Int] = []
+    private var ownOp: [OpID] = []
     private var previousOwn: [Int] = []
 
     package init(_ graph: SimGraph) {
@@ -37,7 +37,7 @@ package struct ModuleTree: Sendable {
         lastOwn.reserveCapacity(expected)
         ownOp.reserveCapacity(graph.opCount)
         previousOwn.reserveCapacity(graph.opCount)
-        for k in 0..<graph.opCount {
+        for k in graph.opIDs {
             for m in graph.moduleNames(op: k) {
                 let n = intern(m)
                 if lastOwn[n] >= 0, ownOp[lastOwn[n]] == k { continue }
@@ -106,7 +106,7 @@ package struct ModuleTree: Sendable {
     /// sits there itself (a pattern never stands for the whole model; `module: ""` does).
     package var namedPaths: ArraySlice<String> { lastOwn[0] < 0 ? paths.dropFirst() : paths[...] }
 
-    private func appendOwn(of n: Int, to out: inout [Int]) {
+    private func appendOwn(of n: Int, to out: inout [OpID]) {
         var e = lastOwn[n]
         while e >= 0 {
             out.append(ownOp[e])
@@ -115,9 +115,9 @@ package struct ModuleTree: Sendable {
     }
 
     /// The ops at `path` or under it, in graph order; nil for an unknown path.
-    package func ops(under path: String) -> [Int]? {
+    package func ops(under path: String) -> [OpID]? {
         guard let start = node(path) else { return nil }
-        var out: [Int] = []
+        var out: [OpID] = []
         appendOps(under: start, to: &out)
         out.sortAndRemoveDuplicates()
         return out
@@ -128,8 +128,8 @@ package struct ModuleTree: Sendable {
     /// One pass over the paths, one sort at the end: a pattern may match a path per layer.
     /// With `scope` (a path every match is known to lie under, see `Glob.scope`), the pass
     /// covers that path's subtree only.
-    package func ops(underPathsWhere matches: (String) -> Bool, within scope: String? = nil) -> [Int] {
-        var out: [Int] = []
+    package func ops(underPathsWhere matches: (String) -> Bool, within scope: String? = nil) -> [OpID] {
+        var out: [OpID] = []
         if lastOwn[0] >= 0, matches("") { appendOwn(of: 0, to: &out) }
         var stack: [Int] = []
         if let scope {
@@ -152,12 +152,12 @@ package struct ModuleTree: Sendable {
     }
 
     /// Appends the ops at node `start` and every node under it (in no particular order).
-    private func appendOps(under start: Int, to out: inout [Int]) {
+    private func appendOps(under start: Int, to out: inout [OpID]) {
         var stack: [Int] = []
         appendOps(under: start, to: &out, stack: &stack)
     }
 
-    private func appendOps(under start: Int, to out: inout [Int], stack: inout [Int]) {
+    private func appendOps(under start: Int, to out: inout [OpID], stack: inout [Int]) {
         stack.append(start)
         while let n = stack.popLast() {
             appendOwn(of: n, to: &out)

@@ -12,7 +12,7 @@ public struct Resolution: Sendable {
     public let targets: [Target]
     public let overridden: [Overridden]
     /// The ops each `set_precision` request selected (empty for the model-level requests).
-    public let selectedOps: [[Int]]
+    public let selectedOps: [[OpID]]
     /// Things worth telling about each request: params skipped because they are not
     /// quantized, inputs that have no quantizer.
     public let notes: [[String]]
@@ -25,7 +25,7 @@ public struct Resolution: Sendable {
     }
     /// Ops that keep their inputs as their latest `set_precision` spelled them out (see
     /// ``HomogeneityGroup``).
-    public let inputsAsSpelled: Set<Int>
+    public let inputsAsSpelled: Set<OpID>
 
     /// Resolves `requests` against `graph`.
     public init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers) throws(MMPError) {
@@ -70,7 +70,7 @@ public struct Resolution: Sendable {
         var latest = LatestTargets(graph)  // origin → index into `all`
         var all: [Target] = []
         var overridden: [Overridden] = []
-        var selected: [[Int]] = []
+        var selected: [[OpID]] = []
         var notes: [[String]] = []
         var warnings: [[String]] = []
         selected.reserveCapacity(requests.count)
@@ -117,7 +117,7 @@ public struct Resolution: Sendable {
     /// with a list holding `null` or several dtypes. Such a layer was told what to read at
     /// each input, and `null` means "leave this one alone": homogeneity must not pull
     /// those inputs along (contract §6).
-    private static func opsKeepingInputsAsSpelled(_ requests: [Request], selected: [[Int]], opCount: Int) -> Set<Int> {
+    private static func opsKeepingInputsAsSpelled(_ requests: [Request], selected: [[OpID]], opCount: Int) -> Set<OpID> {
         func spellsOut(_ a: ActivationPrecision?) -> Bool? {
             guard let a else { return nil }  // sets no activation: says nothing about inputs
             guard case .each(let list) = a else { return false }
@@ -127,7 +127,7 @@ public struct Resolution: Sendable {
         guard requests.contains(where: { if case .setPrecision(_, let a, _) = $0 { spellsOut(a) == true } else { false } }) else {
             return []
         }
-        var marked = Array(repeating: false, count: opCount)
+        var marked = IDArray<OpID, Bool>(repeating: false, count: opCount)
         for (r, request) in requests.enumerated() {
             guard case .setPrecision(_, let a, _) = request, let spelled = spellsOut(a) else { continue }
             for k in selected[r] { marked[k] = spelled }
@@ -144,7 +144,7 @@ public struct Resolution: Sendable {
             case dropDerived(Target.Origin)
         }
 
-        var ops: [Int] = []
+        var ops: [OpID] = []
         var notes: [String] = []
         var warnings: [String] = []
         var steps: [Step] = []
@@ -267,7 +267,7 @@ public struct Resolution: Sendable {
             }
             outputStart = starts(graph.outputSlots)
             paramStart = starts(graph.paramSlots)
-            outputBase = graph.edgeTensor.count
+            outputBase = graph.edgeCount
             paramBase = outputBase + (outputStart.last ?? 0)
             modelOutputBase = paramBase + (paramStart.last ?? 0)
             slots = Array(repeating: -1, count: modelOutputBase + graph.outputs.count)
@@ -275,14 +275,14 @@ public struct Resolution: Sendable {
 
         private func slot(_ origin: Target.Origin) -> Int {
             switch origin {
-            case let .edge(op, input): return graph.edgeStart[op] + input
-            case let .output(op, output): return outputBase + outputStart[op] + output
+            case let .edge(op, input): return graph.edge(op: op, input: input).rawValue
+            case let .output(op, output): return outputBase + outputStart[op.rawValue] + output
             case let .param(op, name):
                 // A param origin is made from one of the op's params: it is always there.
                 guard let p = graph.paramSlot(op: op, named: name) else {
                     preconditionFailure("param origin '\(name)' of op \(op), which has no such param")
                 }
-                return paramBase + paramStart[op] + p
+                return paramBase + paramStart[op.rawValue] + p
             case let .modelOutput(k): return modelOutputBase + k
             }
         }
@@ -306,7 +306,7 @@ public struct Resolution: Sendable {
 
     /// `; closest: 'a', 'b'` — up to three param names of `ops` nearest to `name` — or
     /// a note that they have none.
-    package static func closestParams(to name: String, of ops: [Int], in graph: SimGraph) -> String {
+    package static func closestParams(to name: String, of ops: [OpID], in graph: SimGraph) -> String {
         var names = Set<String>()
         for k in ops { for p in graph.ops[k].params { names.insert(p.name) } }
         if names.isEmpty { return "; the selected ops have no params" }

@@ -5,11 +5,11 @@ public struct Target: Sendable, Equatable {
     /// survives; that is how a later request overrides an earlier one, even across APIs.
     public enum Origin: Hashable, Sendable, CustomStringConvertible {
         /// What op `op` reads at activation input `input`.
-        case edge(op: Int, input: Int)
+        case edge(op: OpID, input: Int)
         /// Param `name` of op `op`.
-        case param(op: Int, name: String)
+        case param(op: OpID, name: String)
         /// What op `op` writes at output `output`.
-        case output(op: Int, output: Int)
+        case output(op: OpID, output: Int)
         /// Model output `index`, when its producer has no output quantizer.
         case modelOutput(Int)
 
@@ -28,8 +28,8 @@ public struct Target: Sendable, Equatable {
     public enum Tier: String, Sendable { case explicit, derived }
 
     public var origin: Origin
-    /// Sorted quantizer indices that must hold `dtype` for the target to be met.
-    public var quantizers: [Int]
+    /// The quantizers, sorted, that must hold `dtype` for the target to be met.
+    public var quantizers: [QuantizerID]
     public var dtype: DType
     public var tier: Tier
     /// Index of the request that produced it.

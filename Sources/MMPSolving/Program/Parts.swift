@@ -3,8 +3,8 @@ import MMPModel
 /// One independent part of a planning problem: quantizers that kernel rules or
 /// homogeneity preferences couple, with everything that speaks about them.
 package struct Part: Sendable {
-    /// Global quantizer indices, sorted.
-    package var quantizers: [Int]
+    /// The part's quantizers, sorted.
+    package var quantizers: [QuantizerID]
     /// Indices into `resolution.targets` of targets reaching at least one of them.
     package var targets: [Int] = []
     /// Indices into `problem.kernels` of the rules binding them.
@@ -37,16 +37,16 @@ package enum Parts {
     /// too, and a part whose given dtypes already convert somewhere needs a decision even
     /// without targets: fewer converts rank above the given dtypes.
     package static func needingDecision(_ problem: PlanningProblem, sites: [ConvertSite] = []) -> [Part] {
-        var sets = DisjointSets(count: problem.graph.quantizerCount)
+        var sets = DisjointSets<QuantizerID>(count: problem.graph.quantizerCount)
         for kc in problem.kernels { sets.join(kc.quantizers) }
         for g in problem.homogeneity { sets.join(g.quantizers) }
         for site in sites { sets.join(site.quantizers) }
         // Roots are each set's smallest quantizer, so ordering by root orders by first quantizer.
         // Part of each root, flat (-1: no part): this runs over every quantizer.
         let count = problem.graph.quantizerCount
-        var partOfRoot = Array(repeating: -1, count: count)
+        var partOfRoot = IDArray<QuantizerID, Int>(repeating: -1, count: count)
         var parts: [Part] = []
-        func partIndex(of q: Int) -> Int {
+        func partIndex(of q: QuantizerID) -> Int {
             let r = sets.find(q)
             if partOfRoot[r] >= 0 { return partOfRoot[r] }
             partOfRoot[r] = parts.count
@@ -65,11 +65,11 @@ package enum Parts {
         }
         let given = problem.graph.dtypes
         for site in sites where site.count({ given[$0] }) > 0 { _ = partIndex(of: site.quantizers[0]) }
-        func part(of q: Int) -> Int? {
+        func part(of q: QuantizerID) -> Int? {
             let k = partOfRoot[sets.find(q)]
             return k >= 0 ? k : nil
         }
-        for q in 0..<count {
+        for q in problem.graph.quantizerIDs {
             if let k = part(of: q) { parts[k].quantizers.append(q) }
         }
         for (c, kc) in problem.kernels.enumerated() {

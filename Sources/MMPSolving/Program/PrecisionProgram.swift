@@ -46,8 +46,8 @@ package struct PrecisionProgram {
         package var kind: RowKind
     }
 
-    /// Global quantizer indices of this part.
-    package let quantizers: [Int]
+    /// The quantizers of this part, sorted: local quantizer `k` is `quantizers[k]`.
+    package let quantizers: [QuantizerID]
     package let domains: [[DType]]
     /// First `x` column of each local quantizer; columns follow its domain order.
     package let firstColumn: [Int]
@@ -130,8 +130,8 @@ package struct PrecisionProgram {
         /// Local index of a quantizer: a binary search in the part's sorted list (most parts
         /// hold one or two quantizers; a dictionary per part would cost more than the part).
         struct Local {
-            let members: [Int]
-            subscript(q: Int) -> Int? {
+            let members: [QuantizerID]
+            subscript(q: QuantizerID) -> Int? {
                 var lo = 0, hi = members.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
@@ -165,13 +165,13 @@ package struct PrecisionProgram {
         }
 
         /// The column of `x[q, d]`, if `d` is in `q`'s domain.
-        func x(_ q: Int, _ d: DType) -> Int? {
+        func x(_ q: QuantizerID, _ d: DType) -> Int? {
             guard let k = local[q], let i = domains[k].firstIndex(of: d) else { return nil }
             return first[k] + i
         }
 
         /// The column of `x[q, d]`, which must exist.
-        func column(_ q: Int, _ d: DType) -> Int {
+        func column(_ q: QuantizerID, _ d: DType) -> Int {
             guard let c = x(q, d) else { preconditionFailure("no column for quantizer \(q) at \(d)") }
             return c
         }
@@ -216,7 +216,7 @@ package struct PrecisionProgram {
             let y = combinations.indices.map { _ in newColumn() }
             choiceGroups.append(y)
             rows.append(Row(terms: y.map { ($0, 1) }, kind: .equal(1)))
-            func slot(_ quantizers: [Int], _ allowed: (KernelConstraint.Combination) -> Set<DType>?) {
+            func slot(_ quantizers: [QuantizerID], _ allowed: (KernelConstraint.Combination) -> Set<DType>?) {
                 for q in quantizers {
                     guard let k = local[q] else { continue }
                     for d in domains[k] {
@@ -383,7 +383,7 @@ package struct PrecisionProgram {
 
         /// A mixed read's elements (see ``convertLevels(_:graph:)``).
         private mutating func mixedElements(
-            op: Int, inputs: [[Int]], dtypes: [DType], present: [Int], picked: [Int], s: [[Int]], graph: SimGraph,
+            op: OpID, inputs: [[QuantizerID]], dtypes: [DType], present: [Int], picked: [Int], s: [[Int]], graph: SimGraph,
             into elements: inout Level
         ) {
             let sizes = inputs.indices.map { graph.elements(op: op, input: $0) ?? 0 }

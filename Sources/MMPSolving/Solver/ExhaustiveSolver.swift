@@ -109,7 +109,7 @@ package enum ExhaustiveSolver {
     /// (`.convertElements`) with quantizer `q` at `dtype(q)`: the program's indicators at
     /// their optimum for those dtypes.
     private static func convertValue(
-        _ kind: PrecisionProgram.LevelKind, _ converts: PrecisionProgram.ConvertColumns, _ dtype: (Int) -> DType
+        _ kind: PrecisionProgram.LevelKind, _ converts: PrecisionProgram.ConvertColumns, _ dtype: (QuantizerID) -> DType
     ) -> Int {
         var total = 0
         for (site, elements) in converts.sites {

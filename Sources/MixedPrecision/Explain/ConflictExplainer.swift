@@ -10,7 +10,7 @@ enum ConflictExplainer {
     /// slots of (at least) the part's quantizers.
     static func explain(
         _ members: Set<ConflictFinder.Member>, problem: PlanningProblem, part: Part,
-        bestEffort: [Int: DType], slots index: QuantizerSlots
+        bestEffort: [QuantizerID: DType], slots index: QuantizerSlots
     ) -> Plan.Conflict {
         var requests: [Int] = [], kernels: [Int] = []
         for m in members.sorted() {
@@ -24,9 +24,9 @@ enum ConflictExplainer {
         let targets = part.targets.map { problem.resolution.targets[$0] }
             .filter { $0.tier == .explicit && requests.contains($0.request) }
 
-        var asked: [Int: Set<DType>] = [:]
+        var asked: [QuantizerID: Set<DType>] = [:]
         for t in targets { for q in t.quantizers where inPart.contains(q) { asked[q, default: []].insert(t.dtype) } }
-        var ruleQuantizers = Set<Int>()
+        var ruleQuantizers = Set<QuantizerID>()
         for c in kernels {
             ruleQuantizers.formUnion(problem.kernels[c].activations)
             if let w = problem.kernels[c].weight { ruleQuantizers.insert(w) }
@@ -48,11 +48,11 @@ enum ConflictExplainer {
 
         let rules = kernels.map { c -> Plan.Conflict.KernelRule in
             let kc = problem.kernels[c]
-            func ask(_ q: Int) -> DType? { targets.first { $0.quantizers.contains(q) }?.dtype }
+            func ask(_ q: QuantizerID) -> DType? { targets.first { $0.quantizers.contains(q) }?.dtype }
             let weight = kc.weight.flatMap(ask)
             if kc.combinations != nil {
                 // Per input: what the requests ask of each input (and output), by position.
-                func asked(_ qs: [Int]) -> String {
+                func asked(_ qs: [QuantizerID]) -> String {
                     let ds = Set(qs.compactMap(ask)).sorted()
                     return ds.isEmpty ? "any" : ds.map(\.description).joined(separator: "/")
                 }

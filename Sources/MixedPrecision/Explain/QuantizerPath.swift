@@ -5,7 +5,7 @@ import MMPSolving
 enum QuantizerPath {
     /// The steps from `origin` to quantizer `q`, which must be one of the origin's
     /// effective quantizers.
-    static func trace(_ origin: Target.Origin, to q: Int, graph: SimGraph, effective: EffectiveQuantizers) -> [PathStep] {
+    static func trace(_ origin: Target.Origin, to q: QuantizerID, graph: SimGraph, effective: EffectiveQuantizers) -> [PathStep] {
         switch origin {
         case let .edge(op, input): return edge(op, input, q, graph, effective)
         case let .param(op, name): return [.param(op: op, name: name)]
@@ -14,14 +14,14 @@ enum QuantizerPath {
         }
     }
 
-    private static func edge(_ op: Int, _ input: Int, _ q: Int, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
+    private static func edge(_ op: OpID, _ input: Int, _ q: QuantizerID, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
         if graph.inputSlots[op][input] == q { return [.inputSlot(op: op, input: input)] }
         let t = graph.inputTensorName(op: op, input: input)
         return [.reads(op: op, input: input, tensor: t)] + tensor(t, q, graph, eff)
     }
 
     /// Walks back from a tensor to the slot holding `q`, through transparent producers.
-    private static func tensor(_ t: String, _ q: Int, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
+    private static func tensor(_ t: String, _ q: QuantizerID, _ graph: SimGraph, _ eff: EffectiveQuantizers) -> [PathStep] {
         var steps: [PathStep] = []
         var current = t
         // Each step moves to an earlier op in a finite acyclic graph, so this ends.
@@ -44,7 +44,7 @@ enum QuantizerPath {
 
     /// The steps as one readable phrase.
     static func describe(_ steps: [PathStep], graph: SimGraph) -> String {
-        func name(_ k: Int) -> String {
+        func name(_ k: OpID) -> String {
             let op = graph.ops[k]
             guard let module = op.modules.first, module != op.name else { return "'\(op.name)'" }
             return "'\(op.name)' (\(module))"

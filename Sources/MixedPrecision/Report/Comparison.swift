@@ -16,8 +16,8 @@ public struct Comparison: Sendable {
 
     /// Quantizers of the given sim whose dtype differs between the plans or from the
     /// given sim, in sim order.
-    public var differing: [Int] {
-        (0..<strict.givenQuantizerCount).filter { q in
+    public var differing: [QuantizerID] {
+        strict.givenQuantizers.filter { q in
             let given = strict.previous[q]
             return strict.dtypes[q] != given || bestEffort.dtypes[q] != given
         }
@@ -40,14 +40,17 @@ public struct Comparison: Sendable {
                 quantizer: strict.graph.quantizerName(q), given: strict.previous[q], strict: strict.dtypes[q],
                 bestEffort: bestEffort.dtypes[q])
         }
-        func inserted(_ plan: Plan) -> [(op: Int, input: Int, name: String, dtype: DType)] {
+        func inserted(_ plan: Plan) -> [(edge: EdgeID, name: String, dtype: DType)] {
             guard plan.status == .ok else { return [] }
-            return plan.inserted.enumerated().map { k, a in (a.op, a.input, a.name, plan.dtypes[plan.givenQuantizerCount + k]) }
+            return plan.inserted.enumerated().map { k, a in
+                (plan.graph.edge(op: a.op, input: a.input), a.name, plan.dtypes[plan.insertedQuantizer(k)])
+            }
         }
         let (s, b) = (inserted(strict), inserted(bestEffort))
-        let edges = Set(s.map { [$0.op, $0.input] }).union(b.map { [$0.op, $0.input] }).sorted { $0.lexicographicallyPrecedes($1) }
+        // Edges are numbered in op order, then input order; both plans share the sim's.
+        let edges = Set(s.map(\.edge)).union(b.map(\.edge)).sorted()
         for e in edges {
-            let inS = s.first { [$0.op, $0.input] == e }, inB = b.first { [$0.op, $0.input] == e }
+            let inS = s.first { $0.edge == e }, inB = b.first { $0.edge == e }
             rows.append(Row(quantizer: inS?.name ?? inB?.name ?? "", given: nil, strict: inS?.dtype, bestEffort: inB?.dtype))
         }
         return rows

@@ -19,26 +19,26 @@ import MMPSolving
 /// - Any other tensor has no quantizer: the config leaves it in float.
 struct ConverterTensors {
     enum Source: Equatable {
-        case own(Int)
+        case own(QuantizerID)
         /// The quantizers whose grid the tensor is on (sorted).
-        case propagated([Int])
+        case propagated([QuantizerID])
         /// The supergroup's output quantizer.
-        case fused(Int)
+        case fused(QuantizerID)
     }
 
     /// Every activation tensor that has a source: model inputs, then each op's outputs,
     /// in topological order.
     let tensors: [(name: String, source: Source)]
     /// The quantizers in param slots (weights, biases), in quantizer order.
-    let params: [Int]
+    let params: [QuantizerID]
 
     init(_ plan: Plan, facts: ConverterFacts) {
         let graph = plan.graph
         var tensors: [(name: String, source: Source)] = []
         /// The quantizers each tensor is on, for tensors on a known grid.
-        var grid: [String: [Int]] = [:]
-        var readersOf: [String: [Int]] = [:]
-        for k in (0..<graph.opCount) {
+        var grid: [String: [QuantizerID]] = [:]
+        var readersOf: [String: [QuantizerID]] = [:]
+        for k in graph.opIDs {
             for (i, t) in graph.ops[k].inputs.enumerated() { if let q = graph.inputSlots[k][i] { readersOf[t, default: []].append(q) } }
         }
         for t in graph.inputs {
@@ -59,7 +59,7 @@ struct ConverterTensors {
                 } else if facts.fused.contains(t) {
                     if let w = writers[op: k, output: j] { tensors.append((t, .fused(w.quantizer))) }
                 } else if ConverterFacts.gridPreserving.contains(op.type) {
-                    var on: [Int] = []
+                    var on: [QuantizerID] = []
                     var known = !op.inputs.isEmpty
                     for (i, input) in op.inputs.enumerated() {
                         if let q = graph.inputSlots[k][i] {
@@ -78,13 +78,13 @@ struct ConverterTensors {
             }
         }
         self.tensors = tensors
-        var isParam = Array(repeating: false, count: graph.quantizerCount)
+        var isParam = IDArray<QuantizerID, Bool>(repeating: false, count: graph.quantizerCount)
         for slots in graph.paramSlots { for q in slots { if let q { isParam[q] = true } } }
         params = isParam.indices.filter { isParam[$0] }
     }
 
     /// The quantizers a source speaks for.
-    static func quantizers(_ source: Source) -> [Int] {
+    static func quantizers(_ source: Source) -> [QuantizerID] {
         switch source {
         case .own(let q), .fused(let q): return [q]
         case .propagated(let qs): return qs

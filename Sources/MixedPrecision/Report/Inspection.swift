@@ -49,7 +49,7 @@ public enum Inspection {
 
     public static func render(_ graph: SimGraph) -> String {
         let effective = EffectiveQuantizers(graph)
-        func names(_ qs: [Int]) -> String {
+        func names(_ qs: [QuantizerID]) -> String {
             qs.isEmpty ? "not quantized" : qs.map { "\(graph.quantizerName($0)) (\(graph.dtypes[$0]))" }.joined(separator: ", ")
         }
         var out = "model '\(graph.model ?? "?")': \(graph.opCount) ops, \(graph.quantizerCount) quantizers\n"

@@ -33,8 +33,8 @@ public enum OrtOverridesFile {
     public static func encode(_ plan: Plan, facts: ConverterFacts) -> JSONValue {
         let graph = plan.graph
         let tensors = ConverterTensors(plan, facts: facts)
-        func encoding(_ q: Int) -> ConverterFacts.Encoding? { facts.encodings[graph.quantizerName(q)] }
-        func entry(_ q: Int) -> (type: String, symmetric: Bool)? {
+        func encoding(_ q: QuantizerID) -> ConverterFacts.Encoding? { facts.encodings[graph.quantizerName(q)] }
+        func entry(_ q: QuantizerID) -> (type: String, symmetric: Bool)? {
             let symmetric = encoding(q)?.symmetric ?? false
             return quantType(plan.dtypes[q], symmetric: symmetric).map { ($0, symmetric) }
         }
@@ -67,8 +67,8 @@ public enum OrtOverridesFile {
         }
         // ONNX Runtime quantizes a bias itself, to int32 at the input's scale times the
         // weight's: an override there would fight it.
-        var bias = Set<Int>()
-        for k in (0..<graph.opCount) {
+        var bias = Set<QuantizerID>()
+        for k in graph.opIDs {
             if let q = graph.paramSlot(op: k, named: "bias").flatMap({ graph.paramSlots[k][$0] }) { bias.insert(q) }
         }
         for q in tensors.params where !bias.contains(q) {
@@ -95,9 +95,9 @@ public enum OrtOverridesFile {
         let graph = plan.graph
         var converts: [String: [(node: String, type: String, symmetric: Bool)]] = [:]
         for (k, added) in plan.inserted.enumerated() {
-            guard added.op < facts.nodeNames.count, let node = facts.nodeNames[added.op] else { continue }
+            guard added.op < facts.nodeNames.endIndex, let node = facts.nodeNames[added.op] else { continue }
             let symmetric = facts.encodings[graph.quantizerName(added.requantizes)]?.symmetric ?? false
-            guard let type = quantType(plan.dtypes[plan.givenQuantizerCount + k], symmetric: symmetric) else { continue }
+            guard let type = quantType(plan.dtypes[plan.insertedQuantizer(k)], symmetric: symmetric) else { continue }
             converts[graph.inputTensorName(op: added.op, input: added.input), default: []].append((node, type, symmetric))
         }
         return converts
@@ -119,9 +119,9 @@ public enum OrtOverridesFile {
         let writers = OutputWriters(graph)
         var names: [String] = []
         var seen = Set<String>()
-        for k in (0..<graph.opCount) {
-            guard k < facts.nodeNames.count, let name = facts.nodeNames[k] else { continue }
-            var governing: [Int] = graph.paramSlots[k].compactMap { $0 }
+        for k in graph.opIDs {
+            guard k < facts.nodeNames.endIndex, let name = facts.nodeNames[k] else { continue }
+            var governing: [QuantizerID] = graph.paramSlots[k].compactMap { $0 }
             for i in (0..<graph.inputCount(op: k)) { governing += effective.of(op: k, input: i) }
             for j in (0..<graph.outputCount(op: k)) {
                 if let q = graph.outputSlots[k][j] ?? writers[op: k, output: j]?.quantizer { governing.append(q) }

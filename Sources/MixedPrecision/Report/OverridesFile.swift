@@ -75,7 +75,7 @@ public enum OverridesFile {
         var symmetric: Bool
     }
 
-    private static func entry(_ q: Int, _ plan: Plan, _ facts: ConverterFacts) -> Entry {
+    private static func entry(_ q: QuantizerID, _ plan: Plan, _ facts: ConverterFacts) -> Entry {
         Entry(dtype: plan.dtypes[q], symmetric: facts.encodings[plan.graph.quantizerName(q)]?.symmetric ?? false)
     }
 

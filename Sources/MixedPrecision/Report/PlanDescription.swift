@@ -5,9 +5,9 @@ import MMPSolving
 /// Names for the parts of a plan in the graph's own vocabulary, shared by the JSON
 /// plan and the text log.
 extension Plan {
-    func quantizerName(_ q: Int) -> String { graph.quantizerName(q) }
+    func quantizerName(_ q: QuantizerID) -> String { graph.quantizerName(q) }
 
-    func opName(_ k: Int) -> String { graph.opName(k) }
+    func opName(_ k: OpID) -> String { graph.opName(k) }
 
     /// `input 0 of op 'conv1'`, `param 'weight' of op 'conv1'`, `model output 0 'y'`.
     func describe(_ origin: Target.Origin) -> String {
@@ -21,7 +21,7 @@ extension Plan {
     /// traced `Conv_4` of `layer1.0.conv1`) is named with its module too: that is the name
     /// a user's requests use.
     func describe(_ origin: Target.Origin, into out: inout ByteBuffer) {
-        func op(_ k: Int) {
+        func op(_ k: OpID) {
             out.append(" of op '")
             out.append(opName(k))
             out.append(UInt8(ascii: "'"))
@@ -144,9 +144,9 @@ extension Plan {
 
     /// Why quantizer `q` changed when no request asked it to: each rule or preference
     /// that would break if `q` alone went back to its given dtype.
-    public func ruleReasons(for q: Int) -> [String] {
+    public func ruleReasons(for q: QuantizerID) -> [String] {
         // The dtype each quantizer would have with `q` alone back at its given dtype.
-        func reverted(_ k: Int) -> DType { k == q ? previous[q] : dtypes[k] }
+        func reverted(_ k: QuantizerID) -> DType { k == q ? previous[q] : dtypes[k] }
         var why: [String] = []
         for g in ruleIndex.groups[q] ?? [] {
             let group = problem.homogeneity[g]
@@ -158,7 +158,7 @@ extension Plan {
             let kc = problem.kernels[c]
             if kc.combinations != nil {
                 if !kc.holds(reverted) {
-                    func runs(_ qs: [Int]) -> String {
+                    func runs(_ qs: [QuantizerID]) -> String {
                         qs.isEmpty ? "-" : Set(qs.map { dtypes[$0].description }).sorted().joined(separator: "/")
                     }
                     let text = kc.slotText(runs, weight: kc.weight.map { dtypes[$0].description } ?? "-")

@@ -31,13 +31,14 @@ public enum PlanFile {
         out.append(",\n  \"quantizers\": {")
         // A million entries: dtype spellings made once, changes marked in a flat array,
         // request numbers written as digits — no value per entry.
-        var isChanged = Array(repeating: false, count: plan.dtypes.count)
+        var isChanged = IDArray<QuantizerID, Bool>(repeating: false, count: plan.dtypes.count)
         for q in plan.changed { isChanged[q] = true }
         var spellings = DTypeSpellings()
         // An infeasible plan's graph also holds the converts it could have inserted: they
         // are named in its conflicts, not listed as quantizers.
-        let listed = plan.status == .ok ? plan.graph.quantizerCount : plan.givenQuantizerCount
-        for q in 0..<listed {
+        let listed = plan.status == .ok ? plan.graph.quantizerIDs : plan.givenQuantizers
+        let firstInserted = plan.givenQuantizers.upperBound
+        for q in listed {
             out.append(q == 0 ? "\n    " : ",\n    ")
             JSONWriter.quote(plan.quantizerName(q), into: &out)
             out.append(": {\"dtype\": \"")
@@ -45,8 +46,8 @@ public enum PlanFile {
             out.append("\", \"previous\": \"")
             spellings.append(plan.previous[q], to: &out)
             out.append("\"")
-            if q >= plan.givenQuantizerCount {
-                let added = plan.inserted[q - plan.givenQuantizerCount]
+            if q >= firstInserted {
+                let added = plan.inserted[q.rawValue - firstInserted.rawValue]
                 out.append(", \"inserted\": ")
                 JSONWriter.emit(
                     .object([
@@ -54,7 +55,7 @@ public enum PlanFile {
                         ("requantizes", .string(plan.quantizerName(added.requantizes)))
                     ]), indent: 0, into: &out)
             }
-            if isChanged[q] || q >= plan.givenQuantizerCount {
+            if isChanged[q] || q >= firstInserted {
                 let because = plan.reasons(for: q)
                 if because.isEmpty {
                     out.append(", \"rules\": ")
@@ -71,7 +72,7 @@ public enum PlanFile {
             out.append("}")
             guard out.flush(to: emit) else { return }
         }
-        out.append(listed == 0 ? "},\n" : "\n  },\n")
+        out.append(listed.isEmpty ? "},\n" : "\n  },\n")
         let entries = rest(plan)
         for (k, (key, value)) in entries.enumerated() {
             out.append("  ")

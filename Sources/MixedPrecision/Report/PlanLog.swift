@@ -162,7 +162,7 @@ public enum PlanLog {
         guard plan.status == .ok, !plan.inserted.isEmpty else { return true }
         out += "\nInserted quantizers (\(plan.inserted.count))\n"
         for (k, added) in plan.inserted.enumerated() {
-            let q = plan.givenQuantizerCount + k
+            let q = plan.insertedQuantizer(k)
             let because = plan.reasons(for: q).map { "request \($0.request)" }.joined(separator: ", ")
             out +=
                 "  \(added.name): \(plan.dtypes[q]) at \(plan.describe(.edge(op: added.op, input: added.input))), requantizes '\(plan.quantizerName(added.requantizes))' (\(plan.dtypes[added.requantizes])) (\(because.isEmpty ? "the rules" : because))\n"
@@ -179,7 +179,7 @@ public enum PlanLog {
         out += "\nConverts (\(plan.converts.count)\(total); the given sim had \(plan.givenConverts.count))\n"
         let effective = plan.problem.effective
         for item in plan.converts.items {
-            var involved: [Int] = []
+            var involved: [QuantizerID] = []
             for i in 0..<plan.graph.inputCount(op: item.op) { involved += effective.of(op: item.op, input: i) }
             if item.kind == .requantize { involved += effective.of(tensorID: plan.graph.inputTensor(op: item.op, input: item.input)) }
             var requests = Set<Int>(), byRules = false
@@ -215,7 +215,7 @@ public enum PlanLog {
             "  conflict \(number) (\(c.kind.rawValue)): \(who)\(c.kernelOps.isEmpty ? "" : " and the kernel rule\(c.kernelOps.count > 1 ? "s" : "") of \(c.kernelOps.map { "op '\(plan.opName($0))'" }.joined(separator: ", "))") cannot all hold\n"
         for r in c.requests { out += "    [\(r)] \(res.requests[r])\n" }
         for col in c.collisions {
-            let candidate = col.quantizer >= plan.givenQuantizerCount ? " (a convert mmp could insert)" : ""
+            let candidate = col.quantizer >= plan.givenQuantizers.upperBound ? " (a convert mmp could insert)" : ""
             out += "    at quantizer \(plan.quantizerName(col.quantizer))\(candidate):\n"
             for a in col.asks {
                 out += "      request \(a.request) asks \(a.dtype): \(QuantizerPath.describe(a.path, graph: plan.graph))\n"

@@ -29,9 +29,9 @@ public enum PlanPicture {
 
     /// The ops a picture shows, and what it marks red.
     struct Region {
-        var ops = Set<Int>()
+        var ops = Set<OpID>()
         /// Colliding quantizers.
-        var hot = Set<Int>()
+        var hot = Set<QuantizerID>()
         /// Edge key → labels of the asks that reach a colliding quantizer by it ("req 0: int16").
         var hotEdges: [String: [String]] = [:]
     }
@@ -47,7 +47,7 @@ public enum PlanPicture {
         var region = Region()
         let about = infeasible ? Set(plan.conflicts.flatMap { $0.collisions.map(\.quantizer) }) : Set(plan.changed)
         let slots = QuantizerSlots(graph, of: about)
-        func around(_ q: Int) {
+        func around(_ q: QuantizerID) {
             for slot in slots[q] {
                 region.ops.insert(slot.op)
                 if case let .output(k, j) = slot {
@@ -91,9 +91,9 @@ public enum PlanPicture {
             : "\(plan.mode.rawValue) plan: \(plan.changed.count) quantizer(s) change dtype"
         out += "  labelloc=t;\n  label=\(quote(title + (ordered.count > maxOps ? " (showing \(maxOps) of \(ordered.count) ops)" : "")));\n"
 
-        var quantizerNodes = Set<Int>()
+        var quantizerNodes = Set<QuantizerID>()
         var quantizerNodesText = ""
-        func quantizerNode(_ q: Int) -> String {
+        func quantizerNode(_ q: QuantizerID) -> String {
             let id = "q:" + graph.quantizerName(q)
             if quantizerNodes.insert(q).inserted {
                 let given = plan.previous[q], now = plan.dtypes[q]
@@ -191,7 +191,7 @@ public enum PlanPicture {
     }
 
     /// The key of the drawn edge an origin stands for.
-    static func edgeKey(_ origin: Target.Origin, quantizer q: Int, graph: SimGraph) -> String {
+    static func edgeKey(_ origin: Target.Origin, quantizer q: QuantizerID, graph: SimGraph) -> String {
         switch origin {
         case let .edge(op, i): return "edge:\(op):\(i)"
         case let .param(op, name): return "param:\(op):\(name)"
@@ -216,7 +216,7 @@ public enum PlanPicture {
 
 extension PathStep {
     /// The op a step is about, if any.
-    var op: Int? {
+    var op: OpID? {
         switch self {
         case let .inputSlot(op, _), let .reads(op, _, _), let .quantizedAt(op, _), let .transparent(op, _),
             let .param(op, _), let .outputSlot(op, _):

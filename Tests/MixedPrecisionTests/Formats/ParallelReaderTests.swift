@@ -55,8 +55,8 @@ import Testing
             guard case .mapped = file.original else { Issue.record("the mapped file was not kept"); return }
             #expect(Array(file.graph.ops) == Array(inMemory.graph.ops))
             #expect(file.graph.quantizers == inMemory.graph.quantizers)
-            var dtypes = file.graph.quantizers.map(\.dtype)
-            for k in stride(from: 0, to: dtypes.count, by: 7) { dtypes[k] = .int16 }
+            var dtypes = file.graph.dtypes
+            for k in stride(from: QuantizerID(0), to: dtypes.endIndex, by: 7) { dtypes[k] = .int16 }
             #expect(SimGraphFile.bytes(file, dtypes: dtypes) == SimGraphFile.bytes(inMemory, dtypes: dtypes))
         }
     }
@@ -97,7 +97,7 @@ import Testing
     func quantizersAndOpsInAnyOrderResolveToTheSameSlotsAndEdges(_ shape: SyntheticModel.Shape) throws {
         let read = try SimGraphFile.read(Array(SyntheticModel(shape: shape, quantizers: 1500).simJSON().utf8))
         func described(_ g: SimGraph) -> [String] {
-            func name(_ q: Int?) -> String { q.map { g.quantizers[$0].name } ?? "-" }
+            func name(_ q: QuantizerID?) -> String { q.map { g.quantizers[$0].name } ?? "-" }
             return g.ops.indices.map { k in
                 let op = g.ops[k]
                 let reads = op.inputs.indices.map { i -> String in

@@ -83,13 +83,13 @@ import Testing
     @Test func writeBackChangesOnlyDtypesAndKeepsEverythingElse() throws {
         let file = try SimGraphFile.load(Array(Samples.sim.utf8))
         let graph = file.graph
-        var dtypes = graph.quantizers.map(\.dtype)
+        var dtypes = graph.dtypes
         dtypes[graph.quantizerIndex["fc.w"] ?? 0] = .int4
         let out = String(decoding: SimGraphFile.bytes(file, dtypes: dtypes), as: UTF8.self)
         // Byte for byte the input, but for the one dtype.
         #expect(out == Samples.sim.replacingOccurrences(of: #""fc.w": {"dtype": "int8"}"#, with: #""fc.w": {"dtype": "int4"}"#))
         let reread = try SimGraphFile.read(Array(out.utf8))
-        #expect(reread.quantizers.map(\.dtype) == dtypes)
+        #expect(reread.dtypes == dtypes)
         #expect(reread.ops == graph.ops)
         // Extra fields and number spellings survive.
         #expect(out.contains(#""encoding": {"#))
@@ -107,7 +107,7 @@ import Testing
         let graph = file.graph
         guard case .bytes = file.original else { Issue.record("the streaming reader did not keep the bytes"); return }
         let cycle: [DType] = [.int4, .int16, .fp16, .int8]
-        let dtypes = graph.quantizers.indices.map { cycle[$0 % cycle.count] }
+        let dtypes = IDArray<QuantizerID, DType>(graph.quantizers.indices.map { cycle[$0.rawValue % cycle.count] })
         var chunks: [[UInt8]] = []
         SimGraphFile.write(file, dtypes: dtypes) {
             chunks.append(Array($0)); return true
@@ -116,7 +116,7 @@ import Testing
         var expected = "", rest = Substring(text), k = 0
         while let at = rest.range(of: #""dtype": ""#) {
             guard let close = rest[at.upperBound...].firstIndex(of: "\"") else { break }
-            expected += rest[..<at.upperBound] + dtypes[k].description
+            expected += rest[..<at.upperBound] + dtypes[QuantizerID(k)].description
             rest = rest[close...]
             k += 1
         }

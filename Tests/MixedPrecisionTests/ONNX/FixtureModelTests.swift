@@ -47,7 +47,7 @@ import Testing
         let file = try ONNXImporter.simFile(
             onnx: Files.read(fixture("Data/models/mobilenet_v2.onnx"), as: .binary),
             config: QuantSimConfigFile.read(Files.read(fixture("Data/configs/default.json"), as: .text)), modelName: "mobilenet_v2")
-        let written = try SimGraphFile.read(SimGraphFile.bytes(file, dtypes: file.graph.quantizers.map(\.dtype)))
+        let written = try SimGraphFile.read(SimGraphFile.bytes(file, dtypes: file.graph.dtypes))
         #expect(written.tensorShapes == graph.tensorShapes)
     }
 

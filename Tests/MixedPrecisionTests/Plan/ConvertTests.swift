@@ -84,7 +84,7 @@ import Testing
         let a = g.op("a", [s], quantizeInputs: [0])
         g.outputs = [a, g.op("b", [s])]
         let sim = try dir.file(
-            "sim.json", String(decoding: SimGraphFile.bytes(try g.build(), dtypes: try g.build().quantizers.map(\.dtype)), as: UTF8.self))
+            "sim.json", String(decoding: SimGraphFile.bytes(try g.build(), dtypes: try g.build().dtypes), as: UTF8.self))
         let req = try dir.file("r.yaml", "requests: [{set_precision: {module: a, activation: int16}}]\n")
         let r = try CLI.run(["plan", "--sim", sim, "--requests", req, "--out-dir", dir.path + "/out"])
         #expect(r.status == 0)
@@ -115,7 +115,7 @@ import Testing
         for graph in [fast.graph, slow.graph] {
             #expect(graph.tensorShapes == ["x": [1, 3, 8, 8], "c": [1, 4, 8, 8]])
         }
-        let written = String(decoding: SimGraphFile.bytes(fast, dtypes: fast.graph.quantizers.map(\.dtype)), as: UTF8.self)
+        let written = String(decoding: SimGraphFile.bytes(fast, dtypes: fast.graph.dtypes), as: UTF8.self)
         #expect(written == text)
     }
 

@@ -111,7 +111,7 @@ import Testing
     @Test func writeBackAddsTheInsertedQuantizer() throws {
         let dir = try TempDir()
         var text = String(
-            decoding: SimGraphFile.bytes(try Self.siblings(), dtypes: try Self.siblings().quantizers.map(\.dtype)), as: UTF8.self)
+            decoding: SimGraphFile.bytes(try Self.siblings(), dtypes: try Self.siblings().dtypes), as: UTF8.self)
         // A field of the upstream quantizer that mmp does not read, to be copied.
         text = text.replacingOccurrences(
             of: #""stem.out0": {"dtype": "int8"}"#, with: #""stem.out0": {"dtype": "int8", "symmetric": false}"#)
@@ -157,7 +157,7 @@ import Testing
         let s2 = g.op("s2", ["x"], quantizeInputs: [0])
         g.outputs = [g.op("add", type: "Add", [s1, s2]), g.op("r1", [s1]), g.op("r2", [s2])]
         let graph = try g.build()
-        let text = String(decoding: SimGraphFile.bytes(graph, dtypes: graph.quantizers.map(\.dtype)), as: UTF8.self)
+        let text = String(decoding: SimGraphFile.bytes(graph, dtypes: graph.dtypes), as: UTF8.self)
             .replacingOccurrences(of: #""s1.out0": {"dtype": "int8"}"#, with: #""s1.out0": {"dtype": "int8", "note": "kept"}"#)
             // Spelled as mmp would not write it, so kept bytes show.
             .replacingOccurrences(of: "\": ", with: "\":")

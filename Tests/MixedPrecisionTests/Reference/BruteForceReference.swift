@@ -7,7 +7,7 @@
 /// program. Written from the contract's words, independently of `PrecisionProgram`.
 struct BruteForceReference {
     let problem: PlanningProblem
-    let domains: [[DType]]
+    let domains: IDArray<QuantizerID, [DType]>
     /// Targets and homogeneity groups as the contract defines them (§4–§6).
     let reference: ReferenceTargets
 
@@ -21,12 +21,12 @@ struct BruteForceReference {
         guard let reference = ReferenceTargets(graph: problem.graph, requests: problem.resolution.requests) else { return nil }
         self.reference = reference
         let given = problem.graph.dtypes
-        domains = given.map { Array(Set(DType.requestable + [$0])).sorted() }
+        domains = IDArray(given.map { Array(Set(DType.requestable + [$0])).sorted() })
     }
 
     /// Whether `a` keeps every kernel rule in `kernels` and (strict) every explicit
     /// target of `requests`.
-    func feasible(_ a: [DType], strictRequests requests: Set<Int>?, kernels: Set<Int>? = nil) -> Bool {
+    func feasible(_ a: IDArray<QuantizerID, DType>, strictRequests requests: Set<Int>?, kernels: Set<Int>? = nil) -> Bool {
         // Per-input lists, from the contract's words (not the library's binding).
         let perInputOps = kernels.map { ks in Set(ks.map { problem.kernels[$0].op }) }
         if !reference.perInputKernelsHold(a, rules: rules, ops: perInputOps) { return false }
@@ -44,7 +44,7 @@ struct BruteForceReference {
     }
 
     /// Steps apart in quantizer `q`'s own precision order; a step up costs less than a step down.
-    func cost(_ q: Int, realized r: DType, requested d: DType) -> Int {
+    func cost(_ q: QuantizerID, realized r: DType, requested d: DType) -> Int {
         let order = domains[q]
         let i = order.firstIndex(of: r) ?? 0, j = order.firstIndex(of: d) ?? 0
         return i == j ? 0 : 2 * abs(i - j) - (i > j ? 1 : 0)
@@ -55,7 +55,9 @@ struct BruteForceReference {
     /// With `firstCandidate` (`--insert-converts`), quantizers from there on are candidate
     /// converts: the sim's own quantizers that change count first, then the candidates that
     /// leave the dtype they started at (so a shared quantizer keeps its dtype at a tie).
-    func objective(_ a: [DType], mode: Plan.Mode, fewestConverts: Bool = false, firstCandidate: Int? = nil) -> [Int] {
+    func objective(
+        _ a: IDArray<QuantizerID, DType>, mode: Plan.Mode, fewestConverts: Bool = false, firstCandidate: QuantizerID? = nil
+    ) -> [Int] {
         let targets = reference.targets
         var v: [Int] = []
         if mode == .bestEffort {
@@ -81,17 +83,17 @@ struct BruteForceReference {
         var derived = 0
         for t in targets where !t.explicit { derived += t.quantizers.filter { a[$0] != t.dtype }.count }
         // Every quantizer that leaves its given dtype counts, those of targets too (§7).
-        let first = firstCandidate ?? a.count
+        let first = firstCandidate ?? a.endIndex
         let moved = problem.graph.dtypes.indices.filter { a[$0] != problem.graph.dtypes[$0] }
         let others = moved.filter { $0 < first }.count, candidates = moved.filter { $0 >= first }.count
-        return v + [heterogeneous, derived, others] + (first < a.count ? [candidates] : [])
+        return v + [heterogeneous, derived, others] + (first < a.endIndex ? [candidates] : [])
     }
 
     /// The number of assignments `optimum` enumerates.
     var assignmentCount: Int { domains.reduce(1) { $0 * $1.count } }
 
     /// The lexicographically least objective over all feasible assignments, or nil.
-    func optimum(mode: Plan.Mode, fewestConverts: Bool = false, firstCandidate: Int? = nil) -> [Int]? {
+    func optimum(mode: Plan.Mode, fewestConverts: Bool = false, firstCandidate: QuantizerID? = nil) -> [Int]? {
         let all = Set(problem.resolution.requests.indices)
         var best: [Int]? = nil
         forEachAssignment { a in
@@ -109,18 +111,19 @@ struct BruteForceReference {
         return found
     }
 
-    func forEachAssignment(_ body: ([DType]) -> Void) {
+    func forEachAssignment(_ body: (IDArray<QuantizerID, DType>) -> Void) {
         let n = domains.count
         var index = Array(repeating: 0, count: n)
-        var a = domains.map { $0[0] }
+        var a = IDArray<QuantizerID, DType>(domains.map { $0[0] })
         while true {
             body(a)
             var k = 0
             while k < n {
+                let q = QuantizerID(k)
                 index[k] += 1
-                if index[k] < domains[k].count { a[k] = domains[k][index[k]]; break }
+                if index[k] < domains[q].count { a[q] = domains[q][index[k]]; break }
                 index[k] = 0
-                a[k] = domains[k][0]
+                a[q] = domains[q][0]
                 k += 1
             }
             if k == n { return }

@@ -158,23 +158,23 @@ import Testing
             var edges: [[Int]] = []
             for t in base.targets where t.explicit {
                 guard case let .edge(k, i) = t.origin, graph.ops[k].inputQuantizers[i] == nil,
-                    !base.eff(tensor: graph.ops[k].inputs[i]).isEmpty, !edges.contains([k, i])
+                    !base.eff(tensor: graph.ops[k].inputs[i]).isEmpty, !edges.contains([k.rawValue, i])
                 else { continue }
-                edges.append([k, i])
+                edges.append([k.rawValue, i])
             }
             edges.sort { $0.lexicographicallyPrecedes($1) }
             var ops = Array(graph.ops), quantizers = Array(graph.quantizers)
             for (n, e) in edges.enumerated() {
                 ops[e[0]].inputQuantizers[e[1]] = "candidate\(n)"
                 quantizers.append(
-                    .init(name: "candidate\(n)", dtype: graph.quantizers[base.eff(tensor: graph.ops[e[0]].inputs[e[1]])[0]].dtype))
+                    .init(name: "candidate\(n)", dtype: graph.quantizers[base.eff(tensor: ops[e[0]].inputs[e[1]])[0]].dtype))
             }
             let widenedGraph = try SimGraph(
                 model: "widened", inputs: graph.inputs, outputs: graph.outputs, ops: ops, quantizers: quantizers,
                 tensorShapes: graph.tensorShapes)
             let widened = try PlanningProblem(graph: widenedGraph, requests: c.requests, rules: c.rules)
             guard let reference = BruteForceReference(widened, rules: c.rules), reference.assignmentCount <= 200_000 else { continue }
-            let first = graph.quantizers.count
+            let first = QuantizerID(graph.quantizerCount)
             let plan = try Planner.plan(problem, mode: mode, options: .init(insertConverts: true))
             checked += 1
             guard let best = reference.optimum(mode: mode, fewestConverts: true, firstCandidate: first) else {
@@ -185,21 +185,21 @@ import Testing
             guard plan.status == .ok else { continue }
             // The plan on the widened graph: an inserted quantizer's dtype where it inserted
             // one, else what the edge reads (in order, as candidates may read candidates).
-            var a: [DType?] = Array(plan.dtypes[..<first]) + edges.map { _ in nil }
+            var a: [DType?] = Array(plan.dtypes.elements[..<first.rawValue]) + edges.map { _ in nil }
             for (k, added) in plan.inserted.enumerated() {
-                guard let n = edges.firstIndex(of: [added.op, added.input]) else {
+                guard let n = edges.firstIndex(of: [added.op.rawValue, added.input]) else {
                     Issue.record("seed \(seed): inserted on an edge the contract does not offer")
                     continue
                 }
-                a[first + n] = plan.dtypes[first + k]
+                a[first.rawValue + n] = plan.dtypes[first + k]
             }
             let widenedReference = reference.reference
             for _ in edges {
-                for (n, e) in edges.enumerated() where a[first + n] == nil {
-                    a[first + n] = widenedReference.eff(tensor: ops[e[0]].inputs[e[1]]).lazy.compactMap { a[$0] }.first
+                for (n, e) in edges.enumerated() where a[first.rawValue + n] == nil {
+                    a[first.rawValue + n] = widenedReference.eff(tensor: ops[e[0]].inputs[e[1]]).lazy.compactMap { a[$0.rawValue] }.first
                 }
             }
-            let assignment = a.compactMap { $0 }
+            let assignment = IDArray<QuantizerID, DType>(a.compactMap { $0 })
             guard assignment.count == a.count else {
                 Issue.record("seed \(seed): a candidate reads nothing assigned")
                 continue

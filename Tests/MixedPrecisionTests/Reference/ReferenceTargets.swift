@@ -11,7 +11,7 @@
 struct ReferenceTargets {
     struct Target: Hashable, CustomStringConvertible {
         var origin: MixedPrecision.Target.Origin
-        var quantizers: [Int]
+        var quantizers: [QuantizerID]
         var dtype: DType
         var explicit: Bool
         var request: Int
@@ -19,24 +19,25 @@ struct ReferenceTargets {
     }
 
     struct Group: Hashable {
-        var op: Int
-        var quantizers: [Int]
+        var op: OpID
+        var quantizers: [QuantizerID]
     }
 
     /// The graph as declared (its ops and quantizers by name), made once: the reference
     /// reads the contract's words, not the library's indices.
     struct Declared {
-        let ops: [SimGraph.Op]
-        let quantizers: [SimGraph.Quantizer]
-        let quantizerIndex: [String: Int]
+        let ops: IDArray<OpID, SimGraph.Op>
+        let quantizers: IDArray<QuantizerID, SimGraph.Quantizer>
+        let quantizerIndex: [String: QuantizerID]
         let inputs: [String]
         let outputs: [String]
         let tensorShapes: [String: [Int]]
 
         init(_ g: SimGraph) {
-            ops = Array(g.ops)
-            quantizers = Array(g.quantizers)
-            quantizerIndex = Dictionary(uniqueKeysWithValues: quantizers.enumerated().map { ($1.name, $0) })
+            ops = IDArray(Array(g.ops))
+            let quantizers = IDArray<QuantizerID, SimGraph.Quantizer>(Array(g.quantizers))
+            self.quantizers = quantizers
+            quantizerIndex = Dictionary(uniqueKeysWithValues: quantizers.indices.map { (quantizers[$0].name, $0) })
             inputs = g.inputs
             outputs = g.outputs
             tensorShapes = g.tensorShapes
@@ -53,7 +54,7 @@ struct ReferenceTargets {
         self.graph = Declared(graph)
         var latest: [MixedPrecision.Target.Origin: Target] = [:]
         // The op's latest activation-setting set_precision spelled its inputs out with null or several dtypes.
-        var spelled: [Int: Bool] = [:]
+        var spelled: [OpID: Bool] = [:]
         for (r, request) in requests.enumerated() {
             switch request {
             case let .setPrecision(selector, activation, params):
@@ -127,8 +128,8 @@ struct ReferenceTargets {
         targets = Array(latest.values)
 
         // Homogeneity (§6).
-        var pulled = Set<Int>()
-        var edgeDTypes: [Int: Set<DType>] = [:]
+        var pulled = Set<QuantizerID>()
+        var edgeDTypes: [OpID: Set<DType>] = [:]
         for t in targets where t.explicit {
             guard case .edge(let op, _) = t.origin else { continue }
             edgeDTypes[op, default: []].insert(t.dtype)
@@ -150,27 +151,27 @@ struct ReferenceTargets {
         }
     }
 
-    private func quantizer(_ name: String?) -> Int? { name.flatMap { graph.quantizerIndex[$0] } }
+    private func quantizer(_ name: String?) -> QuantizerID? { name.flatMap { graph.quantizerIndex[$0] } }
 
-    private func producer(_ tensor: String) -> (op: Int, output: Int)? {
-        for (k, op) in graph.ops.enumerated() {
+    private func producer(_ tensor: String) -> (op: OpID, output: Int)? {
+        for (k, op) in zip(graph.ops.indices, graph.ops) {
             if let j = op.outputs.firstIndex(of: tensor) { return (k, j) }
         }
         return nil
     }
 
-    private func readers(_ tensor: String) -> [(Int, Int)] {
+    private func readers(_ tensor: String) -> [(OpID, Int)] {
         graph.ops.indices.flatMap { k in graph.ops[k].inputs.indices.filter { graph.ops[k].inputs[$0] == tensor }.map { (k, $0) } }
     }
 
     /// `eff(L, i)`.
-    func eff(op k: Int, input i: Int) -> [Int] {
+    func eff(op k: OpID, input i: Int) -> [QuantizerID] {
         if let q = quantizer(graph.ops[k].inputQuantizers[i]) { return [q] }
         return eff(tensor: graph.ops[k].inputs[i])
     }
 
     /// `eff(T)`.
-    func eff(tensor: String) -> [Int] {
+    func eff(tensor: String) -> [QuantizerID] {
         guard let (p, j) = producer(tensor).map({ ($0.op, $0.output) }) else { return [] }  // a model input
         if let q = quantizer(graph.ops[p].outputQuantizers[j]) { return [q] }
         return Array(Set(graph.ops[p].inputs.indices.flatMap { eff(op: p, input: $0) })).sorted()
@@ -179,9 +180,9 @@ struct ReferenceTargets {
     /// Contract §11's converts of an assignment, counted from its words: a requantize edge
     /// for each own input quantizer whose tensor's `eff` holds another dtype, and
     /// `|∪ S_i| − max_i |S_i|` for each op.
-    func converts(_ dtypes: [DType]) -> Int {
+    func converts(_ dtypes: IDArray<QuantizerID, DType>) -> Int {
         var count = 0
-        for (k, op) in graph.ops.enumerated() {
+        for (k, op) in zip(graph.ops.indices, graph.ops) {
             for i in op.inputs.indices {
                 guard let q = quantizer(op.inputQuantizers[i]) else { continue }
                 if eff(tensor: op.inputs[i]).contains(where: { dtypes[$0] != dtypes[q] }) { count += 1 }
@@ -196,10 +197,10 @@ struct ReferenceTargets {
     /// requantize edge moves its tensor; each dtype a mixed read converts moves the tensor
     /// of the first input holding it, the input read as is being one with the most dtypes
     /// and, among those, the one that makes the fewest elements move. Unknown sizes count 0.
-    func convertElements(_ dtypes: [DType]) -> Int {
+    func convertElements(_ dtypes: IDArray<QuantizerID, DType>) -> Int {
         func size(_ tensor: String) -> Int { graph.tensorShapes[tensor].map { $0.reduce(1, *) } ?? 0 }
         var total = 0
-        for (k, op) in graph.ops.enumerated() {
+        for (k, op) in zip(graph.ops.indices, graph.ops) {
             for i in op.inputs.indices {
                 guard let q = quantizer(op.inputQuantizers[i]) else { continue }
                 if eff(tensor: op.inputs[i]).contains(where: { dtypes[$0] != dtypes[q] }) { total += size(op.inputs[i]) }
@@ -220,8 +221,8 @@ struct ReferenceTargets {
     /// the list, or what it runs in the given sim — of each input's dtype (every quantizer
     /// of `eff(op, i)`), the weight's and the output's (its quantizer or fused output).
     /// Slots no entry names take any dtype; an op with no quantized input is not checked.
-    func perInputKernelsHold(_ a: [DType], rules: KernelRules, ops only: Set<Int>? = nil) -> Bool {
-        for (k, op) in graph.ops.enumerated() where only?.contains(k) ?? true {
+    func perInputKernelsHold(_ a: IDArray<QuantizerID, DType>, rules: KernelRules, ops only: Set<OpID>? = nil) -> Bool {
+        for (k, op) in zip(graph.ops.indices, graph.ops) where only?.contains(k) ?? true {
             guard let list = rules.perType[op.type] ?? rules.defaults, list.contains(where: { $0.inputs != nil || $0.output != nil })
             else { continue }
             let effs = op.inputs.indices.map { eff(op: k, input: $0) }
@@ -232,13 +233,13 @@ struct ReferenceTargets {
             let outputNamed = list.contains { $0.output != nil }
             let outs = outputNamed ? op.outputs.indices.compactMap { writer(op: k, output: $0)?.quantizer } : []
             func named(_ i: Int) -> Bool { lists.contains { i < $0.count && $0[i] != nil } }
-            func all(_ qs: [Int], _ d: DType?) -> Bool { d.map { d in qs.allSatisfy { a[$0] == d } } ?? true }
+            func all(_ qs: [QuantizerID], _ d: DType?) -> Bool { d.map { d in qs.allSatisfy { a[$0] == d } } ?? true }
             let byEntry = list.indices.contains { e in
                 effs.indices.allSatisfy { i in !named(i) || all(effs[i], i < lists[e].count ? lists[e][i] : nil) }
                     && (!weightNamed || all(weight.map { [$0] } ?? [], list[e].param))
                     && (!outputNamed || all(outs, list[e].output))
             }
-            let given = graph.quantizers.map(\.dtype)
+            let given = IDArray<QuantizerID, DType>(graph.quantizers.map(\.dtype))
             let keepsGiven =
                 effs.indices.allSatisfy { i in !named(i) || Set(effs[i].map { a[$0] }).isSubset(of: Set(effs[i].map { given[$0] })) }
                 && (!weightNamed || weight.map { a[$0] == given[$0] } ?? true)
@@ -249,7 +250,7 @@ struct ReferenceTargets {
     }
 
     /// The output quantizer of (L, j), else its fused output; with the tensor it writes.
-    func writer(op k: Int, output j: Int) -> (quantizer: Int, tensor: String)? {
+    func writer(op k: OpID, output j: Int) -> (quantizer: QuantizerID, tensor: String)? {
         var tensor = graph.ops[k].outputs[j]
         if let q = quantizer(graph.ops[k].outputQuantizers[j]) { return (q, tensor) }
         while !graph.outputs.contains(tensor) {
@@ -266,8 +267,8 @@ struct ReferenceTargets {
     }
 
     /// The edges that first quantize model input tensor `t`.
-    func quantizedReaders(of t: String) -> [(Int, Int)] {
-        var out: [(Int, Int)] = []
+    func quantizedReaders(of t: String) -> [(OpID, Int)] {
+        var out: [(OpID, Int)] = []
         for (k, i) in readers(t) {
             let op = graph.ops[k]
             if quantizer(op.inputQuantizers[i]) != nil {
@@ -277,6 +278,6 @@ struct ReferenceTargets {
             }
         }
         var seen = Set<[Int]>()
-        return out.filter { seen.insert([$0.0, $0.1]).inserted }
+        return out.filter { seen.insert([$0.0.rawValue, $0.1]).inserted }
     }
 }

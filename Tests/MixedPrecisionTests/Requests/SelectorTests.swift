@@ -208,7 +208,7 @@ import Testing
         g.outputs = [t]
         let graph = try g.build()
         var selection = LayerSelection(graph)
-        func expected(under p: String) -> [Int] {
+        func expected(under p: String) -> [OpID] {
             graph.ops.indices.filter { k in graph.ops[k].modules.contains { p.isEmpty || $0 == p || $0.hasPrefix(p + ".") } }
         }
         for p in graph.modulePaths where !p.isEmpty {

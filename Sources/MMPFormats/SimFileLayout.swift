@@ -36,10 +36,10 @@ struct SimFileLayout {
             guard enter(openBrace) else { return nil }
             var first = true
             while let key = nextKey(&first) {
-                if cursor.slice(key).elementsEqual("ops".utf8), cursor.peek() == openBracket {
+                if cursor.slice(key).elementsEqual(SimDocumentKey.ops.spelling.utf8), cursor.peek() == openBracket {
                     sawOps = true
                     guard elements(into: &layout.ops) else { return nil }
-                } else if cursor.slice(key).elementsEqual("quantizers".utf8), cursor.peek() == openBrace {
+                } else if cursor.slice(key).elementsEqual(SimDocumentKey.quantizers.spelling.utf8), cursor.peek() == openBrace {
                     sawQuantizers = true
                     guard quantizers(wanted: wanted, into: &layout) else { return nil }
                 } else {

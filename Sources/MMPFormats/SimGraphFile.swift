@@ -42,28 +42,29 @@ public enum SimGraphFile {
     /// Builds a graph from a parsed document.
     public static func decode(_ doc: JSONValue) throws(MMPError) -> SimGraph {
         guard case .object = doc else { throw .invalidSim("the file must hold a JSON object") }
-        guard let format = doc["format"] else { throw .invalidSim("missing \"format\": \"\(Self.format)\"") }
+        func value(_ key: SimDocumentKey) -> JSONValue? { doc[key.spelling] }
+        guard let format = value(.format) else { throw .invalidSim("missing \"format\": \"\(Self.format)\"") }
         guard case .string(Self.format) = format else {
             throw .invalidSim("unsupported format \(JSONWriter.write(format).dropLast()); expected \"\(Self.format)\"")
         }
         var model: String? = nil
-        if let m = doc["model"], m != .null { model = try string(m, "'model'") }
-        guard let inputsValue = doc["inputs"] else { throw .invalidSim("missing 'inputs' (the model input tensors)") }
-        guard let outputsValue = doc["outputs"] else { throw .invalidSim("missing 'outputs' (the model output tensors)") }
+        if let m = value(.model), m != .null { model = try string(m, "'model'") }
+        guard let inputsValue = value(.inputs) else { throw .invalidSim("missing 'inputs' (the model input tensors)") }
+        guard let outputsValue = value(.outputs) else { throw .invalidSim("missing 'outputs' (the model output tensors)") }
         let inputs = try strings(inputsValue, "'inputs'")
         let outputs = try strings(outputsValue, "'outputs'")
-        guard case .array(let opValues)? = doc["ops"] else { throw .invalidSim("'ops' must be a list of ops") }
+        guard case .array(let opValues)? = value(.ops) else { throw .invalidSim("'ops' must be a list of ops") }
         var ops: [SimGraph.Op] = []
         ops.reserveCapacity(opValues.count)
         for (k, v) in opValues.enumerated() { ops.append(try op(v, index: k)) }
-        guard case .object(let qMembers)? = doc["quantizers"] else {
+        guard case .object(let qMembers)? = value(.quantizers) else {
             throw .invalidSim("'quantizers' must be an object mapping quantizer names to {\"dtype\": …}")
         }
         var quantizers: [SimGraph.Quantizer] = []
         quantizers.reserveCapacity(qMembers.count)
         for (name, v) in qMembers {
             guard case .object = v else { throw .invalidSim("quantizer '\(name)' must be an object") }
-            guard let d = v["dtype"] else { throw .invalidSim("quantizer '\(name)' has no 'dtype'") }
+            guard let d = v["\(SimDocumentKey.dtype)"] else { throw .invalidSim("quantizer '\(name)' has no 'dtype'") }
             guard case .string(let text) = d, let dtype = DType(simSpelling: text) else {
                 throw .invalidSim(
                     "quantizer '\(name)' has unknown dtype \(JSONWriter.write(d).dropLast()) (expected intN with 2 ≤ N ≤ 32, fp8, fp16 or fp32)"
@@ -72,7 +73,7 @@ public enum SimGraphFile {
             quantizers.append(.init(name: name, dtype: dtype))
         }
         return try SimGraph(
-            model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, tensorShapes: tensorShapes(doc["tensors"]))
+            model: model, inputs: inputs, outputs: outputs, ops: ops, quantizers: quantizers, tensorShapes: tensorShapes(value(.tensors)))
     }
 
     /// The optional `tensors` object: `{name: {"shape": [dims]}}` (other fields carried
@@ -83,7 +84,7 @@ public enum SimGraphFile {
         var shapes: [String: [Int]] = [:]
         for (name, entry) in members {
             guard case .object = entry else { throw .invalidSim("tensor '\(echo(name))' must be an object") }
-            guard let shape = entry["shape"] else { continue }
+            guard let shape = entry["\(SimDocumentKey.shape)"] else { continue }
             guard case .array(let dims) = shape else { throw .invalidSim("tensor '\(echo(name))': 'shape' must be a list of sizes") }
             var out: [Int] = []
             for d in dims {

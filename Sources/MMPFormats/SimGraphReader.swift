@@ -109,14 +109,18 @@ struct SimGraphReader {
             guard head.seen.isDisjoint(with: tail.seen) else { return nil }
             var p = consume head
             p.seen.formUnion(tail.seen)
-            if tail.seen.contains("format") { p.format = tail.format }
-            if tail.seen.contains("model") { p.model = tail.model }
-            if tail.seen.contains("inputs") { p.inputs = tail.inputs }
-            if tail.seen.contains("outputs") { p.outputs = tail.outputs }
-            if tail.seen.contains("tensors") { p.tensorShapes = tail.tensorShapes }
-            if tail.seen.contains("quantizers") {
-                p.dtypeRanges = tail.dtypeRanges
-                p.quantizers = tail.quantizers
+            for key in SimDocumentKey.allCases where tail.seen.contains(key.spelling) {
+                switch key {
+                case .format: p.format = tail.format
+                case .model: p.model = tail.model
+                case .inputs: p.inputs = tail.inputs
+                case .outputs: p.outputs = tail.outputs
+                case .tensors: p.tensorShapes = tail.tensorShapes
+                case .quantizers:
+                    p.dtypeRanges = tail.dtypeRanges
+                    p.quantizers = tail.quantizers
+                case .ops: break  // the draft, below
+                }
             }
             p.draft.append(draft: tail.draft)
             return p
@@ -124,7 +128,7 @@ struct SimGraphReader {
 
         /// Whether this is a whole `mmp-sim/1` document.
         var isComplete: Bool {
-            format == SimGraphFile.format && seen.isSuperset(of: ["inputs", "outputs", "ops", "quantizers"])
+            format == SimGraphFile.format && SimDocumentKey.required.allSatisfy { seen.contains($0.spelling) }
         }
     }
 
@@ -246,32 +250,32 @@ struct SimGraphReader {
     private mutating func topMembers(_ p: inout Parsed, stopAt split: Int?) -> Step {
         while true {
             guard let key = string(), take(Self.colon), p.seen.insert(key).inserted else { return .failed }
-            switch key {
-            case "format":
+            switch SimDocumentKey(spelling: key) {
+            case .format:
                 p.format = string()
                 if p.format == nil { return .failed }
-            case "model":
+            case .model:
                 if !null() {
                     p.model = string()
                     if p.model == nil { return .failed }
                 }
-            case "inputs":
+            case .inputs:
                 guard let v = strings() else { return .failed }
                 p.inputs = v
-            case "outputs":
+            case .outputs:
                 guard let v = strings() else { return .failed }
                 p.outputs = v
-            case "ops":
+            case .ops:
                 guard take(Self.openBracket) else { return .failed }
                 if !take(Self.closeBracket) {
                     let step = opElements(&p, stopAt: split)
                     guard step == .done else { return step }
                 }
-            case "quantizers":
+            case .quantizers:
                 guard quantizers(&p) else { return .failed }
-            case "tensors":
+            case .tensors:
                 guard tensorShapes(&p) else { return .failed }
-            default:
+            case nil:
                 guard skipValue() else { return .failed }
             }
             if take(Self.comma) { continue }
@@ -296,7 +300,7 @@ struct SimGraphReader {
     private mutating func quantizers(_ p: inout Parsed) -> Bool {
         // A quantizer's field names, as bytes of the file (reused: a quantizer has a handful).
         var fields: [UnsafeBufferPointer<UInt8>] = []
-        let dtypeKey: StaticString = "dtype"
+        let dtypeKey = SimDocumentKey.dtype
         let dtypeBytes = UnsafeBufferPointer(start: dtypeKey.utf8Start, count: dtypeKey.utf8CodeUnitCount)
         // The last dtype read, by its spelling: most quantizers share a few dtypes.
         var last: (spelling: UnsafeBufferPointer<UInt8>, dtype: DType)? = nil
@@ -518,7 +522,7 @@ struct SimGraphReader {
             var fields = Set<String>()
             return r.members { (key: String, r: inout SimGraphReader) -> Bool in
                 guard fields.insert(key).inserted else { return false }
-                guard key == "shape" else { return r.skipValue() }
+                guard key == "\(SimDocumentKey.shape)" else { return r.skipValue() }
                 var dims: [Int] = []
                 guard
                     r.elements({ (r: inout SimGraphReader) -> Bool in

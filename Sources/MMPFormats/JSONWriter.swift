@@ -142,6 +142,9 @@ package struct ByteBuffer {
     package mutating func append(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
 
     package mutating func append<C: Collection>(contentsOf c: C) where C.Element == UInt8 { bytes.append(contentsOf: c) }
+    /// The same for an array, not generic: the plan writer appends two dtype spellings per
+    /// quantizer from another module, where the generic one runs unspecialized.
+    package mutating func append(contentsOf b: [UInt8]) { bytes.append(contentsOf: b) }
 
     /// Appends `n` in decimal, without making a string of it.
     package mutating func append(decimal n: Int) {

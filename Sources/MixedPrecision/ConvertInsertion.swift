@@ -48,7 +48,7 @@ enum ConvertInsertion {
 
         init(_ problem: PlanningProblem, sites: [ConvertSite]) {
             let n = problem.graph.quantizerCount
-            var sets = DisjointSets<QuantizerID>(count: n)
+            var sets = DisjointSets(count: n)
             for t in problem.resolution.targets { sets.join(t.quantizers) }
             for g in problem.homogeneity { sets.join(g.quantizers) }
             for site in sites { sets.join(site.quantizers) }

@@ -542,12 +542,17 @@ public struct SimGraph: Sendable {
 
 /// Names of one kind — ops, quantizers or tensors — and the id of each: `index[name]`.
 public struct NameIndex<ID: GraphID>: Sendable {
-    fileprivate let names: NameTable
+    @usableFromInline let names: NameTable
     /// By name number: the number of the op, quantizer or tensor it names, or -1.
-    fileprivate let number: [Int]
+    @usableFromInline let number: [Int]
+
+    @usableFromInline init(names: NameTable, number: [Int]) {
+        self.names = names
+        self.number = number
+    }
 
     /// The id of the op, quantizer or tensor named `name`.
-    public subscript(name: String) -> ID? {
+    @inlinable public subscript(name: String) -> ID? {
         guard let id = names.find(name), id.rawValue < number.count else { return nil }
         let k = number[id.rawValue]
         return k >= 0 ? ID(k) : nil

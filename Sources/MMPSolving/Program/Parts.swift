@@ -37,7 +37,7 @@ package enum Parts {
     /// too, and a part whose given dtypes already convert somewhere needs a decision even
     /// without targets: fewer converts rank above the given dtypes.
     package static func needingDecision(_ problem: PlanningProblem, sites: [ConvertSite] = []) -> [Part] {
-        var sets = DisjointSets<QuantizerID>(count: problem.graph.quantizerCount)
+        var sets = DisjointSets(count: problem.graph.quantizerCount)
         for kc in problem.kernels { sets.join(kc.quantizers) }
         for g in problem.homogeneity { sets.join(g.quantizers) }
         for site in sites { sets.join(site.quantizers) }

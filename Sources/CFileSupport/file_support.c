@@ -81,3 +81,9 @@ void mmp_start_writeback(int fd, long long offset, long long count) {
     (void)count;
 #endif
 }
+
+long long mmp_find_bytes(const void *haystack, long long length, const void *needle, long long needle_length) {
+    if (length <= 0 || needle_length <= 0) return -1;
+    const char *hit = memmem(haystack, (size_t)length, needle, (size_t)needle_length);
+    return hit ? (long long)(hit - (const char *)haystack) : -1;
+}

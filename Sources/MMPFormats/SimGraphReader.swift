@@ -1,3 +1,4 @@
+import CFileSupport
 import MMPModel
 
 /// A streaming reader for well-formed `mmp-sim/1` files: builds the graph straight from
@@ -27,8 +28,7 @@ struct SimGraphReader {
     /// little past the middle of a large file (the quantizers at its end take less work per
     /// byte than ops), and nil (one thread) for a small one.
     static func read(_ bytes: [UInt8], splitNear: Int?? = nil) throws(MMPError) -> SimFile? {
-        let split = splitNear ?? defaultSplit(bytes.count)
-        let read: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: split, release: nil) }
+        let read: Parsed? = bytes.withUnsafeBufferPointer { parse($0, splitNear: splitNear ?? defaultSplit($0), release: nil) }
         guard var parsed = read, let graph = try graph(&parsed) else { return nil }
         return SimFile(graph: graph, original: .bytes(bytes, dtypeRanges: parsed.dtypeRanges))
     }
@@ -37,18 +37,49 @@ struct SimGraphReader {
     /// goes, so the file's bytes are never all in the process at once.
     /// `releaseStep` is how many bytes a thread reads between two give-backs.
     static func read(_ file: MappedFile, splitNear: Int?? = nil, releaseStep: Int = 16 << 20) throws(MMPError) -> SimFile? {
-        let split = splitNear ?? defaultSplit(file.count)
         let read: Parsed? = file.withBytes {
-            parse($0, splitNear: split, release: Release(step: releaseStep, giveBack: { file.release($0) }))
+            parse($0, splitNear: splitNear ?? defaultSplit($0), release: Release(step: releaseStep, giveBack: { file.release($0) }))
         }
         file.release(0..<file.count)
         guard var parsed = read, let graph = try graph(&parsed) else { return nil }
         return SimFile(graph: graph, original: .mapped(file, dtypeRanges: parsed.dtypeRanges))
     }
 
-    /// Where a second thread starts: a little past the middle of a large file, none for a small one.
-    private static func defaultSplit(_ count: Int) -> Int? {
-        count >= parallelThreshold ? count / 100 * secondThreadStartPercent : nil
+    /// Where a second thread starts: none for a small file. In a large one, a little before
+    /// the middle when the ops come first (the usual order, the quantizers after them);
+    /// when a writer put the `quantizers` first, the middle of the ops, which run from
+    /// their key to about the end: splitting the file's bytes would leave the second thread
+    /// most of the ops.
+    static func defaultSplit(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard b.count >= parallelThreshold else { return nil }
+        if let ops = opsKey(in: b), ops > b.count / 8 { return ops + (b.count - ops) / 100 * quantizersFirstPercent }
+        return b.count / 100 * secondThreadStartPercent
+    }
+
+    /// Where, in the ops after a `quantizers` object, the second thread starts looking for
+    /// an op, in percent of the bytes from the `ops` key to the end: the first thread has
+    /// copied the quantizers entries before it reaches its ops.
+    static let quantizersFirstPercent = 45
+
+    /// Where the first `"ops"` followed by a colon is, in the first 60% of the file: the
+    /// `ops` key, unless a name before it spells `ops` too — then only the split is off,
+    /// and the first thread, which confirms it, reads on. Searched with `memmem`, so a
+    /// quantizers object of a hundred megabytes costs milliseconds.
+    private static func opsKey(in b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = b.baseAddress else { return nil }
+        let needle: StaticString = "\"ops\""
+        let limit = b.count / 10 * 6
+        var from = 0
+        while from < limit {
+            let found = mmp_find_bytes(base + from, Int64(limit - from), needle.utf8Start, Int64(needle.utf8CodeUnitCount))
+            guard found >= 0 else { return nil }
+            let at = from + Int(found)
+            var look = ByteCursor(b, at: at + needle.utf8CodeUnitCount)
+            look.skipSpace()
+            if look.peek() == colon { return at }
+            from = at + 1
+        }
+        return nil
     }
 
     /// The graph of what was read, or nil when a quantizer is listed twice (the general

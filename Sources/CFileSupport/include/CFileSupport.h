@@ -1,11 +1,13 @@
-// Two file-system services Swift's Glibc module does not expose, kept in C so the
-// unsafe parts stay small and apart (see Formats/OutputCommit.swift):
+// Services Swift's Glibc module does not expose, kept in C so the unsafe parts stay
+// small and apart (see Formats/OutputCommit.swift and Formats/SimGraphReader.swift):
 //
 // - exchanging two paths atomically (Linux renameat2 RENAME_EXCHANGE, macOS
 //   renamex_np RENAME_SWAP), so a reader of an output directory sees the old set of
 //   files or the new one, never a mix;
 // - removing this run's temporary files when a signal ends it, from a handler that
-//   only calls async-signal-safe functions.
+//   only calls async-signal-safe functions;
+// - starting a large output's writeback early (sync_file_range);
+// - finding bytes in a large input quickly (memmem).
 #ifndef CFILESUPPORT_H
 #define CFILESUPPORT_H
 
@@ -26,6 +28,11 @@ void mmp_cleanup_forget(int slot);
 /// writeback then overlaps the rest of its writing, and the final fdatasync has less
 /// left to wait for. Only a hint: failures are ignored.
 void mmp_start_writeback(int fd, long long offset, long long count);
+
+/// The offset of the first `needle` in `haystack` (its first `length` bytes), or -1:
+/// memmem, a GNU extension Swift's Glibc module does not expose. The sim reader finds a
+/// key in a large file with it in milliseconds.
+long long mmp_find_bytes(const void *haystack, long long length, const void *needle, long long needle_length);
 
 /// Installs the signal handlers (once; signals the process ignores stay ignored); each
 /// removes the remembered paths, newest first, then ends the process with the signal's

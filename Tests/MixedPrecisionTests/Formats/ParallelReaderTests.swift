@@ -39,6 +39,30 @@ import Testing
         }
     }
 
+    /// A writer may put the `quantizers` before the `ops`: the second thread then starts
+    /// in the middle of the ops, not of the file (most of whose first part is quantizers,
+    /// cheap to read), and the graph is the one a single thread reads.
+    @Test func aFileWithTheQuantizersFirstIsSplitInItsOps() throws {
+        let text = SyntheticModel(shape: .moe, quantizers: 6000).simJSON()
+        guard case .object(let members) = try JSONParser.parse(Array(text.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        let reordered = members.filter { $0.0 == "quantizers" } + members.filter { $0.0 != "quantizers" }
+        let bytes = Array(JSONWriter.bytes(.object(reordered)))
+        #expect(bytes.count >= SimGraphReader.parallelThreshold)
+        let opsKey = try #require(String(decoding: bytes, as: UTF8.self).range(of: "\"ops\":")).lowerBound.utf16Offset(
+            in: String(decoding: bytes, as: UTF8.self))
+        let split = try #require(bytes.withUnsafeBufferPointer { SimGraphReader.defaultSplit($0) })
+        #expect(split > opsKey + (bytes.count - opsKey) / 3 && split < bytes.count - (bytes.count - opsKey) / 3)
+        #expect(Self.outcome(bytes, splitNear: split) == Self.outcome(bytes, splitNear: nil))
+        // In the usual order, the split is a share of the file.
+        let usual = Array(text.utf8)
+        #expect(
+            usual.withUnsafeBufferPointer { SimGraphReader.defaultSplit($0) } == usual.count / 100 * SimGraphReader.secondThreadStartPercent
+        )
+    }
+
     /// A mapped file (how `mmp plan` reads a sim file) gives back its pages as the threads
     /// read them, and maps them again to write back: the graph and the bytes written are
     /// those of the file read into memory.

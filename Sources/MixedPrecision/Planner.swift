@@ -174,32 +174,35 @@ public enum Planner {
         return results
     }
 
-    static func outcomes(_ problem: PlanningProblem, dtypes: IDArray<QuantizerID, DType>, conflicts: [Plan.Conflict]) -> [Plan.Outcome] {
+    static func outcomes(
+        _ problem: PlanningProblem, dtypes: IDArray<QuantizerID, DType>, conflicts: [Plan.Conflict]
+    ) -> IDArray<RequestID, Plan.Outcome> {
         let resolution = problem.resolution
         let inConflict = Set(conflicts.flatMap(\.requests))
         // Targets are ordered by request: each request's are one run, found without copying.
         var start = Array(repeating: 0, count: resolution.requests.count + 1)
-        for t in resolution.targets { start[t.request + 1] += 1 }
-        for r in resolution.requests.indices { start[r + 1] += start[r] }
+        for t in resolution.targets { start[t.request.rawValue + 1] += 1 }
+        for r in 0..<resolution.requests.count { start[r + 1] += start[r] }
         let overriddenBy = Dictionary(grouping: resolution.overridden, by: \.target.request)
-        return resolution.requests.indices.map { r in
-            let targets = resolution.targets[start[r]..<start[r + 1]]
-            let explicitCount = targets.count { $0.tier == .explicit }
-            let measured = Measurement(targets) { dtypes[$0] }
-            let deviations = measured.deviations
-            let by = Array(Set((overriddenBy[r] ?? []).map(\.by))).sorted()
-            let status: Plan.Outcome.Status
-            if case .setPrecision = resolution.requests[r], resolution.selectedOps[r].isEmpty {
-                status = .selectedNothing
-            } else if inConflict.contains(r) {
-                // Its part has no plan, so there is nothing it could be measured against.
-                return .init(status: .notHonored, deviations: [], overriddenBy: by, targetCount: explicitCount)
-            } else if explicitCount == 0 && !by.isEmpty {
-                status = .overridden
-            } else {
-                status = measured.status
-            }
-            return .init(status: status, deviations: deviations, overriddenBy: by, targetCount: explicitCount)
-        }
+        return IDArray(
+            resolution.requests.indices.map { r -> Plan.Outcome in
+                let targets = resolution.targets[start[r.rawValue]..<start[r.rawValue + 1]]
+                let explicitCount = targets.count { $0.tier == .explicit }
+                let measured = Measurement(targets) { dtypes[$0] }
+                let deviations = measured.deviations
+                let by = Array(Set((overriddenBy[r] ?? []).map(\.by))).sorted()
+                let status: Plan.Outcome.Status
+                if case .setPrecision = resolution.requests[r], resolution.selectedOps[r].isEmpty {
+                    status = .selectedNothing
+                } else if inConflict.contains(r) {
+                    // Its part has no plan, so there is nothing it could be measured against.
+                    return .init(status: .notHonored, deviations: [], overriddenBy: by, targetCount: explicitCount)
+                } else if explicitCount == 0 && !by.isEmpty {
+                    status = .overridden
+                } else {
+                    status = measured.status
+                }
+                return .init(status: status, deviations: deviations, overriddenBy: by, targetCount: explicitCount)
+            })
     }
 }

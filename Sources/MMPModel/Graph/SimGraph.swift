@@ -541,7 +541,7 @@ public struct SimGraph: Sendable {
 }
 
 /// Names of one kind — ops, quantizers or tensors — and the id of each: `index[name]`.
-public struct NameIndex<ID: GraphID>: Sendable {
+public struct NameIndex<ID: TypedID>: Sendable {
     @usableFromInline let names: NameTable
     /// By name number: the number of the op, quantizer or tensor it names, or -1.
     @usableFromInline let number: [Int]

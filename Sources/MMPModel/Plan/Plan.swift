@@ -32,11 +32,11 @@ public struct Plan: Sendable {
         /// against the status: they are consequences, not requests).
         public var deviations: [Deviation]
         /// Requests that overrode some of this one's targets.
-        public var overriddenBy: [Int]
+        public var overriddenBy: [RequestID]
         /// Number of explicit targets that survived.
         public var targetCount: Int
 
-        package init(status: Status, deviations: [Deviation], overriddenBy: [Int], targetCount: Int) {
+        package init(status: Status, deviations: [Deviation], overriddenBy: [RequestID], targetCount: Int) {
             self.status = status
             self.deviations = deviations
             self.overriddenBy = overriddenBy
@@ -51,13 +51,13 @@ public struct Plan: Sendable {
 
         /// One request's claim on a quantizer where the conflict's requests meet.
         public struct Ask: Sendable, Equatable {
-            public var request: Int
+            public var request: RequestID
             public var dtype: DType
             public var origin: Target.Origin
             /// How the origin reaches the quantizer.
             public var path: [PathStep]
 
-            package init(request: Int, dtype: DType, origin: Target.Origin, path: [PathStep]) {
+            package init(request: RequestID, dtype: DType, origin: Target.Origin, path: [PathStep]) {
                 self.request = request
                 self.dtype = dtype
                 self.origin = origin
@@ -98,11 +98,11 @@ public struct Plan: Sendable {
 
         /// What best-effort does instead with one of the conflict's requests.
         public struct Instead: Sendable, Equatable {
-            public var request: Int
+            public var request: RequestID
             public var status: Outcome.Status
             public var deviations: [Deviation]
 
-            package init(request: Int, status: Outcome.Status, deviations: [Deviation]) {
+            package init(request: RequestID, status: Outcome.Status, deviations: [Deviation]) {
                 self.request = request
                 self.status = status
                 self.deviations = deviations
@@ -110,7 +110,7 @@ public struct Plan: Sendable {
         }
 
         public var kind: Kind
-        public var requests: [Int]
+        public var requests: [RequestID]
         /// Ops whose kernel rule takes part.
         public var kernelOps: [OpID]
         /// Quantizers where the requests collide.
@@ -123,7 +123,7 @@ public struct Plan: Sendable {
         public var convertsCannotHelp: [String] = []
 
         package init(
-            kind: Kind, requests: [Int], kernelOps: [OpID], quantizers: [QuantizerID], collisions: [Collision] = [],
+            kind: Kind, requests: [RequestID], kernelOps: [OpID], quantizers: [QuantizerID], collisions: [Collision] = [],
             kernelRules: [KernelRule] = [], instead: [Instead] = []
         ) {
             self.kind = kind
@@ -141,7 +141,7 @@ public struct Plan: Sendable {
     public let problem: PlanningProblem
     /// The planned dtype of every quantizer (the given one where nothing was decided).
     public let dtypes: IDArray<QuantizerID, DType>
-    public let outcomes: [Outcome]
+    public let outcomes: IDArray<RequestID, Outcome>
     public let conflicts: [Conflict]
     /// False when a part was so tangled that the search for conflicts stopped early.
     public let conflictsComplete: Bool
@@ -180,10 +180,10 @@ public struct Plan: Sendable {
 
     /// For each quantizer, the requests whose surviving targets speak about it, with the
     /// dtype each asked for, by request index.
-    private let reasonIndex: IDArray<QuantizerID, [(request: Int, asked: DType)]>
+    private let reasonIndex: IDArray<QuantizerID, [(request: RequestID, asked: DType)]>
 
     package init(
-        mode: Mode, status: Status, problem: PlanningProblem, dtypes: IDArray<QuantizerID, DType>, outcomes: [Outcome],
+        mode: Mode, status: Status, problem: PlanningProblem, dtypes: IDArray<QuantizerID, DType>, outcomes: IDArray<RequestID, Outcome>,
         conflicts: [Conflict],
         conflictsComplete: Bool = true, convertSites: [ConvertSite]? = nil, inserted: [InsertedQuantizer] = [],
         givenConverts: Converts? = nil
@@ -217,7 +217,7 @@ public struct Plan: Sendable {
         self.inserted = inserted
         changed = (dtypes.startIndex..<firstInserted).filter { dtypes[$0] != problem.graph.dtypes[$0] }
         // Per quantizer, flat: a million quantizers, most of them without a reason.
-        var index = IDArray<QuantizerID, [(request: Int, asked: DType)]>(repeating: [], count: dtypes.count)
+        var index = IDArray<QuantizerID, [(request: RequestID, asked: DType)]>(repeating: [], count: dtypes.count)
         for t in problem.resolution.targets {
             for q in t.quantizers where !index[q].contains(where: { $0.request == t.request }) {
                 index[q].append((t.request, t.dtype))
@@ -242,5 +242,5 @@ public struct Plan: Sendable {
 
     /// The requests whose surviving targets speak about quantizer `q`, with the dtype each
     /// asked for, by request index.
-    public func reasons(for q: QuantizerID) -> [(request: Int, asked: DType)] { reasonIndex[q] }
+    public func reasons(for q: QuantizerID) -> [(request: RequestID, asked: DType)] { reasonIndex[q] }
 }

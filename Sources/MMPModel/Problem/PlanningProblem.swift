@@ -52,7 +52,7 @@ public struct PlanningProblem: Sendable {
         kernels = Self.bind(rules, to: graph, effective: effective)
         selection = base.selection
         resolution = try Resolution(
-            requests: base.resolution.requests, graph: graph, effective: effective, selection: selection)
+            requests: base.resolution.requests.elements, graph: graph, effective: effective, selection: selection)
         homogeneity = HomogeneityGroup.find(graph: graph, effective: effective, resolution: resolution)
     }
 

@@ -4,21 +4,21 @@ public struct Resolution: Sendable {
     /// A target replaced by a later request on the same origin.
     public struct Overridden: Sendable, Equatable {
         public var target: Target
-        public var by: Int
+        public var by: RequestID
     }
 
-    public let requests: [Request]
+    public let requests: IDArray<RequestID, Request>
     /// Surviving targets, ordered by request then by the order they were produced.
     public let targets: [Target]
     public let overridden: [Overridden]
     /// The ops each `set_precision` request selected (empty for the model-level requests).
-    public let selectedOps: [[OpID]]
+    public let selectedOps: IDArray<RequestID, [OpID]>
     /// Things worth telling about each request: params skipped because they are not
     /// quantized, inputs that have no quantizer.
-    public let notes: [[String]]
+    public let notes: IDArray<RequestID, [String]>
     /// Things the user most likely got wrong but that do not stop the plan, per request:
     /// a param name that no selected op has. Printed on stderr as well as reported.
-    public let warnings: [[String]]
+    public let warnings: IDArray<RequestID, [String]>
     /// Every warning, each naming its request, for printing.
     public var warningLines: [String] {
         requests.indices.flatMap { r in warnings[r].map { "request \(r) (\(echo(requests[r].description, limit: 300))): \($0)" } }
@@ -37,17 +37,18 @@ public struct Resolution: Sendable {
     /// Each request is expanded on its own — on all cores, as a list of steps — and the
     /// steps are then applied in request order, which is where later requests override
     /// earlier ones.
-    package init(requests: [Request], graph: SimGraph, effective: EffectiveQuantizers, selection: LayerSelection) throws(MMPError) {
+    package init(requests list: [Request], graph: SimGraph, effective: EffectiveQuantizers, selection: LayerSelection) throws(MMPError) {
+        let requests = IDArray<RequestID, Request>(list)
         self.requests = requests
         var selection = selection
-        selection.prepare(for: requests)
+        selection.prepare(for: list)
         // Without "did you mean" hints: many requests may name unknown paths, and only the
         // first is reported (with its hints, below).
         selection.suggestsPaths = false
         let prepared = selection
         // What each layer writes, once for all requests: only layer requests that set
         // activations need it.
-        let setsActivations = requests.contains { request in
+        let setsActivations = list.contains { request in
             if case .setPrecision(_, .some, _) = request { return true }
             return false
         }
@@ -56,7 +57,7 @@ public struct Resolution: Sendable {
         let expanded = Parallel.map(runs.count) { run in
             var out: [Result<Expansion, MMPError>] = []
             out.reserveCapacity(runs[run].count)
-            for r in runs[run] {
+            for r in Range<RequestID>(ids: runs[run]) {
                 out.append(
                     Result { () throws(MMPError) in
                         try Expansion(
@@ -70,9 +71,9 @@ public struct Resolution: Sendable {
         var latest = LatestTargets(graph)  // origin → index into `all`
         var all: [Target] = []
         var overridden: [Overridden] = []
-        var selected: [[OpID]] = []
-        var notes: [[String]] = []
-        var warnings: [[String]] = []
+        var selected = IDArray<RequestID, [OpID]>()
+        var notes = IDArray<RequestID, [String]>()
+        var warnings = IDArray<RequestID, [String]>()
         selected.reserveCapacity(requests.count)
         notes.reserveCapacity(requests.count)
         warnings.reserveCapacity(requests.count)
@@ -117,7 +118,9 @@ public struct Resolution: Sendable {
     /// with a list holding `null` or several dtypes. Such a layer was told what to read at
     /// each input, and `null` means "leave this one alone": homogeneity must not pull
     /// those inputs along (contract §6).
-    private static func opsKeepingInputsAsSpelled(_ requests: [Request], selected: [[OpID]], opCount: Int) -> Set<OpID> {
+    private static func opsKeepingInputsAsSpelled(
+        _ requests: IDArray<RequestID, Request>, selected: IDArray<RequestID, [OpID]>, opCount: Int
+    ) -> Set<OpID> {
         func spellsOut(_ a: ActivationPrecision?) -> Bool? {
             guard let a else { return nil }  // sets no activation: says nothing about inputs
             guard case .each(let list) = a else { return false }
@@ -128,7 +131,7 @@ public struct Resolution: Sendable {
             return []
         }
         var marked = IDArray<OpID, Bool>(repeating: false, count: opCount)
-        for (r, request) in requests.enumerated() {
+        for (r, request) in zip(requests.indices, requests) {
             guard case .setPrecision(_, let a, _) = request, let spelled = spellsOut(a) else { continue }
             for k in selected[r] { marked[k] = spelled }
         }
@@ -150,7 +153,7 @@ public struct Resolution: Sendable {
         var steps: [Step] = []
 
         init(
-            request: Request, index r: Int, graph: SimGraph, effective: EffectiveQuantizers,
+            request: Request, index r: RequestID, graph: SimGraph, effective: EffectiveQuantizers,
             selection: LayerSelection, writers: OutputWriters?
         ) throws(MMPError) {
             func context() -> String { "request \(r) (\(echo(request.description, limit: 300)))" }

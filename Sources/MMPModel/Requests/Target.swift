@@ -32,6 +32,6 @@ public struct Target: Sendable, Equatable {
     public var quantizers: [QuantizerID]
     public var dtype: DType
     public var tier: Tier
-    /// Index of the request that produced it.
-    public var request: Int
+    /// The request that produced it.
+    public var request: RequestID
 }

@@ -14,7 +14,7 @@ package enum ConflictFinder {
     /// A switch in the deletion filter.
     package enum Member: Hashable, Comparable {
         case kernel(Int)
-        case request(Int)
+        case request(RequestID)
     }
 
     /// Minimal conflicts found in one part, and whether the search finished.
@@ -34,7 +34,7 @@ package enum ConflictFinder {
 
         func feasible(_ active: Set<Member>) throws(MMPError) -> Bool {
             solves += 1
-            var r = Set<Int>(), k = Set<Int>()
+            var r = Set<RequestID>(), k = Set<Int>()
             for m in active {
                 switch m {
                 case .kernel(let c): k.insert(c)

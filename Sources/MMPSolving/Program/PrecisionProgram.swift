@@ -12,9 +12,9 @@ package struct PrecisionProgram {
     /// What a level measures, for reports and tests.
     package enum LevelKind: Equatable, Hashable {
         /// Quantizers of request `r`'s explicit targets that miss their dtype.
-        case deviations(request: Int)
+        case deviations(request: RequestID)
         /// How far those misses land from the requested dtype.
-        case nearness(request: Int)
+        case nearness(request: RequestID)
         /// Ops made to read their inputs at different dtypes.
         case heterogeneity
         /// Quantizers of derived targets that miss their dtype.
@@ -88,7 +88,7 @@ package struct PrecisionProgram {
     /// a pure feasibility program (used when searching for conflicts).
     package init(
         problem: borrowing PlanningProblem, part: Part, mode: Mode,
-        activeRequests: Set<Int>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true,
+        activeRequests: Set<RequestID>? = nil, activeKernels: Set<Int>? = nil, withObjectives: Bool = true,
         sites: [ConvertSite] = []
     ) {
         let groups = part.groups.map { problem.homogeneity[$0] }

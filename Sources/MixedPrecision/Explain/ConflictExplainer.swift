@@ -12,7 +12,7 @@ enum ConflictExplainer {
         _ members: Set<ConflictFinder.Member>, problem: PlanningProblem, part: Part,
         bestEffort: [QuantizerID: DType], slots index: QuantizerSlots
     ) -> Plan.Conflict {
-        var requests: [Int] = [], kernels: [Int] = []
+        var requests: [RequestID] = [], kernels: [Int] = []
         for m in members.sorted() {
             switch m {
             case .kernel(let c): kernels.append(c)

@@ -108,7 +108,7 @@ public struct Comparison: Sendable {
                 .array(
                     requests.indices.map { r in
                         .object([
-                            ("index", .int(r)),
+                            ("index", .int(r.rawValue)),
                             ("request", .string(requests[r].description)),
                             ("strict", .string(strict.outcomes[r].status.rawValue)),
                             ("best-effort", .string(bestEffort.outcomes[r].status.rawValue))

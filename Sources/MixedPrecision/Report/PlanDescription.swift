@@ -94,7 +94,7 @@ extension Plan {
         return .object(
             [
                 ("kind", .string(c.kind.rawValue)),
-                ("requests", .array(c.requests.map(JSONValue.int))),
+                ("requests", .array(c.requests.map { .int($0.rawValue) })),
                 ("quantizers", .array(c.quantizers.map { .string(quantizerName($0)) })),
                 ("kernel_ops", .array(c.kernelOps.map { .string(opName($0)) })),
                 (
@@ -108,7 +108,7 @@ extension Plan {
                                     .array(
                                         col.asks.map { a in
                                             .object([
-                                                ("request", .int(a.request)), ("dtype", .string(a.dtype.description)),
+                                                ("request", .int(a.request.rawValue)), ("dtype", .string(a.dtype.description)),
                                                 ("origin", json(a.origin)), ("path", .array(a.path.map(json)))
                                             ])
                                         })
@@ -134,7 +134,7 @@ extension Plan {
                     .array(
                         c.instead.map { i in
                             .object([
-                                ("request", .int(i.request)), ("outcome", .string(i.status.rawValue)),
+                                ("request", .int(i.request.rawValue)), ("outcome", .string(i.status.rawValue)),
                                 ("deviations", .array(i.deviations.map(json)))
                             ])
                         })

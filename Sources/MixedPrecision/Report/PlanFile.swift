@@ -64,7 +64,7 @@ public enum PlanFile {
                     out.append(", \"because\": [")
                     for (n, reason) in because.enumerated() {
                         if n > 0 { out.append(", ") }
-                        out.append(decimal: reason.request)
+                        out.append(decimal: reason.request.rawValue)
                     }
                     out.append("]")
                 }
@@ -88,15 +88,15 @@ public enum PlanFile {
 
     /// Everything after the quantizer map.
     static func rest(_ plan: Plan) -> [(String, JSONValue)] {
-        let requests: [JSONValue] = plan.outcomes.enumerated().map { r, outcome in
+        let requests: [JSONValue] = zip(plan.outcomes.indices, plan.outcomes).map { r, outcome in
             var fields: [(String, JSONValue)] = [
-                ("index", .int(r)),
+                ("index", .int(r.rawValue)),
                 ("request", .string(plan.problem.resolution.requests[r].description)),
                 ("outcome", .string(outcome.status.rawValue)),
                 ("targets", .int(outcome.targetCount)),
                 ("deviations", .array(outcome.deviations.map { plan.json($0) }))
             ]
-            if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map(JSONValue.int)))) }
+            if !outcome.overriddenBy.isEmpty { fields.append(("overridden_by", .array(outcome.overriddenBy.map { .int($0.rawValue) }))) }
             let warnings = plan.problem.resolution.warnings[r]
             if !warnings.isEmpty { fields.append(("warnings", .array(warnings.map(JSONValue.string)))) }
             let notes = plan.problem.resolution.notes[r]

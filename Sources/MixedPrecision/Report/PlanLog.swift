@@ -74,7 +74,7 @@ public enum PlanLog {
         out += "\nTargets after override (\(res.targets.count))\n"
         for t in res.targets {
             out.append("  [")
-            out.append(decimal: t.request)
+            out.append(decimal: t.request.rawValue)
             out.append("] ")
             plan.describe(t.origin, into: &out)
             out.append(" -> ")
@@ -106,13 +106,13 @@ public enum PlanLog {
     private static func outcomes(_ plan: Plan, _ out: inout ByteBuffer, _ emit: Emit) -> Bool {
         let res = plan.problem.resolution
         out += "\nOutcomes\n"
-        for (r, o) in plan.outcomes.enumerated() {
+        for (r, o) in zip(plan.outcomes.indices, plan.outcomes) {
             var line = "  [\(r)] \(o.status.rawValue)"
             if o.status == .selectedNothing { line += ": the selector matched no op" }
             if let c = plan.conflicts.firstIndex(where: { $0.requests.contains(r) }) { line += ": part of conflict \(c + 1)" }
             let missed = o.deviations.filter { $0.tier == .explicit }.count
             if missed > 0 { line += ": \(missed) quantizer(s) miss the requested dtype" }
-            if !o.overriddenBy.isEmpty { line += " (partly overridden by \(o.overriddenBy.map(String.init).joined(separator: ", ")))" }
+            if !o.overriddenBy.isEmpty { line += " (partly overridden by \(o.overriddenBy.map(\.description).joined(separator: ", ")))" }
             out += line + "\n"
             for d in o.deviations {
                 out +=
@@ -143,7 +143,7 @@ public enum PlanLog {
                 for (n, r) in because.enumerated() {
                     if n > 0 { out.append(", ") }
                     out.append("request ")
-                    out.append(decimal: r.request)
+                    out.append(decimal: r.request.rawValue)
                     if r.asked != plan.dtypes[q] {
                         out.append(" asked ")
                         spellings.append(r.asked, to: &out)
@@ -182,7 +182,7 @@ public enum PlanLog {
             var involved: [QuantizerID] = []
             for i in 0..<plan.graph.inputCount(op: item.op) { involved += effective.of(op: item.op, input: i) }
             if item.kind == .requantize { involved += effective.of(tensorID: plan.graph.inputTensor(op: item.op, input: item.input)) }
-            var requests = Set<Int>(), byRules = false
+            var requests = Set<RequestID>(), byRules = false
             for q in involved where plan.dtypes[q] != plan.previous[q] {
                 let because = plan.reasons(for: q)
                 if because.isEmpty { byRules = true }
@@ -210,7 +210,7 @@ public enum PlanLog {
     /// there, the kernel lists involved, and what best-effort does instead.
     public static func describe(_ c: Plan.Conflict, number: Int, plan: Plan) -> String {
         let res = plan.problem.resolution
-        let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(String.init).joined(separator: ", "))"
+        let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(\.description).joined(separator: ", "))"
         var out =
             "  conflict \(number) (\(c.kind.rawValue)): \(who)\(c.kernelOps.isEmpty ? "" : " and the kernel rule\(c.kernelOps.count > 1 ? "s" : "") of \(c.kernelOps.map { "op '\(plan.opName($0))'" }.joined(separator: ", "))") cannot all hold\n"
         for r in c.requests { out += "    [\(r)] \(res.requests[r])\n" }
@@ -245,12 +245,12 @@ public enum PlanLog {
 
     /// A conflict in one line, for the terminal.
     public static func summarize(_ c: Plan.Conflict, number: Int, plan: Plan) -> String {
-        let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(String.init).joined(separator: ", "))"
+        let who = c.requests.count == 1 ? "request \(c.requests[0])" : "requests \(c.requests.map(\.description).joined(separator: ", "))"
         var parts: [String] = []
         for col in c.collisions where Set(col.asks.map(\.dtype)).count > 1 {
             // One request asking one dtype at many places (63 edges of a shared tensor) is
             // said once, with the count.
-            var groups: [(request: Int, dtype: DType, places: [Target.Origin])] = []
+            var groups: [(request: RequestID, dtype: DType, places: [Target.Origin])] = []
             for a in col.asks {
                 if let k = groups.firstIndex(where: { $0.request == a.request && $0.dtype == a.dtype }) {
                     groups[k].places.append(a.origin)

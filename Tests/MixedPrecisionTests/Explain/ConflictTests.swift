@@ -171,7 +171,7 @@ import Testing
                     continue
                 }
                 let kernels = Set(part.kernels.filter { c.kernelOps.contains(problem.kernels[$0].op) })
-                func feasible(_ r: [Int], _ k: Set<Int>) throws -> Bool {
+                func feasible(_ r: [RequestID], _ k: Set<Int>) throws -> Bool {
                     try LexicographicSolver.isFeasible(
                         PrecisionProgram(
                             problem: problem, part: part, mode: .strict,

@@ -18,7 +18,7 @@ struct BruteForceReference {
     init?(_ problem: PlanningProblem, rules: KernelRules = .none) {
         self.problem = problem
         self.rules = rules
-        guard let reference = ReferenceTargets(graph: problem.graph, requests: problem.resolution.requests) else { return nil }
+        guard let reference = ReferenceTargets(graph: problem.graph, requests: problem.resolution.requests.elements) else { return nil }
         self.reference = reference
         let given = problem.graph.dtypes
         domains = IDArray(given.map { Array(Set(DType.requestable + [$0])).sorted() })
@@ -26,7 +26,7 @@ struct BruteForceReference {
 
     /// Whether `a` keeps every kernel rule in `kernels` and (strict) every explicit
     /// target of `requests`.
-    func feasible(_ a: IDArray<QuantizerID, DType>, strictRequests requests: Set<Int>?, kernels: Set<Int>? = nil) -> Bool {
+    func feasible(_ a: IDArray<QuantizerID, DType>, strictRequests requests: Set<RequestID>?, kernels: Set<Int>? = nil) -> Bool {
         // Per-input lists, from the contract's words (not the library's binding).
         let perInputOps = kernels.map { ks in Set(ks.map { problem.kernels[$0].op }) }
         if !reference.perInputKernelsHold(a, rules: rules, ops: perInputOps) { return false }
@@ -105,7 +105,7 @@ struct BruteForceReference {
     }
 
     /// Whether some assignment satisfies the explicit targets of `requests` and `kernels`.
-    func satisfiable(requests: Set<Int>, kernels: Set<Int>) -> Bool {
+    func satisfiable(requests: Set<RequestID>, kernels: Set<Int>) -> Bool {
         var found = false
         forEachAssignment { a in if !found && feasible(a, strictRequests: requests, kernels: kernels) { found = true } }
         return found

@@ -14,7 +14,7 @@ struct ReferenceTargets {
         var quantizers: [QuantizerID]
         var dtype: DType
         var explicit: Bool
-        var request: Int
+        var request: RequestID
         var description: String { "[\(request)] \(origin) \(quantizers) \(dtype)\(explicit ? "" : " derived")" }
     }
 
@@ -55,7 +55,7 @@ struct ReferenceTargets {
         var latest: [MixedPrecision.Target.Origin: Target] = [:]
         // The op's latest activation-setting set_precision spelled its inputs out with null or several dtypes.
         var spelled: [OpID: Bool] = [:]
-        for (r, request) in requests.enumerated() {
+        for (r, request) in zip(requests.indices.map(RequestID.init), requests) {
             switch request {
             case let .setPrecision(selector, activation, params):
                 guard case .module(let m) = selector else { return nil }  // the random cases select by module
@@ -133,7 +133,7 @@ struct ReferenceTargets {
         for t in targets where t.explicit {
             guard case .edge(let op, _) = t.origin else { continue }
             edgeDTypes[op, default: []].insert(t.dtype)
-            if case .setPrecision = requests[t.request] { pulled.formUnion(t.quantizers) }
+            if case .setPrecision = requests[t.request.rawValue] { pulled.formUnion(t.quantizers) }
         }
         for k in graph.ops.indices where graph.ops[k].inputs.count >= 2 {
             let union = Array(Set(graph.ops[k].inputs.indices.flatMap { eff(op: k, input: $0) })).sorted()

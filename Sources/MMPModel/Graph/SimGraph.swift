@@ -164,13 +164,17 @@ public struct SimGraph: Sendable {
     public func tensorName(_ tensor: TensorID) -> String { names[source.names[tensor]] }
 
     /// The number of op `op`'s activation inputs.
-    public func inputCount(op: OpID) -> Int { edgeStart[op.rawValue + 1] - edgeStart[op.rawValue] }
+    public func inputCount(op: OpID) -> Int { Self.run(of: op, in: edgeStart).count }
     /// The number of op `op`'s outputs.
-    public func outputCount(op: OpID) -> Int { firstOutputTensor[op.rawValue + 1] - firstOutputTensor[op.rawValue] }
+    public func outputCount(op: OpID) -> Int { Self.run(of: op, in: firstOutputTensor).count }
     /// The names of op `op`'s module paths.
-    package func moduleNames(op: OpID) -> ArraySlice<NameID> { modules[moduleStart[op.rawValue]..<moduleStart[op.rawValue + 1]] }
+    package func moduleNames(op: OpID) -> ArraySlice<NameID> { modules[Self.run(of: op, in: moduleStart)] }
     /// The names of op `op`'s params, in slot order.
-    package func paramNames(op: OpID) -> ArraySlice<NameID> { paramNames[paramStart[op.rawValue]..<paramStart[op.rawValue + 1]] }
+    package func paramNames(op: OpID) -> ArraySlice<NameID> { paramNames[Self.run(of: op, in: paramStart)] }
+
+    /// Op `op`'s run of a column stored flat, `starts` holding where each op's run begins
+    /// (and, last, where the column ends).
+    private static func run(of op: OpID, in starts: [Int]) -> Range<Int> { starts[op.rawValue]..<starts[op.rawValue + 1] }
     /// The slot of op `op`'s param named `name`, if it has one.
     public func paramSlot(op: OpID, named name: String) -> Int? {
         guard let id = names.find(name) else { return nil }
@@ -212,7 +216,7 @@ public struct SimGraph: Sendable {
 
     /// Op `op`'s output tensors, in order.
     package func outputTensors(op: OpID) -> Range<TensorID> {
-        TensorID(firstOutputTensor[op.rawValue])..<TensorID(firstOutputTensor[op.rawValue + 1])
+        Range(ids: Self.run(of: op, in: firstOutputTensor))
     }
 
     /// Whether tensor `tensor` is a model output.
